@@ -1,0 +1,310 @@
+"""The REST seam: one :class:`API` object owns a ``requests.Session``, signs, sends and translates errors.
+
+Every endpoint method builds ``(method, path, params, security)`` and calls :meth:`API._request`
+through the 4.2.0 helpers (:meth:`query`, :meth:`limit_request`, :meth:`sign_request`,
+:meth:`limited_encoded_sign_request`, :meth:`send_request`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any, Dict, Mapping, Optional, Union
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from binance.__version__ import __version__
+from binance._params import clean_none, encode_params, quote_signature
+from binance._redact import redact
+from binance._signing import KeyMaterial, Signer, make_signer
+from binance.error import (
+    ConnectError,
+    ConnectionLostError,
+    ConnectTimeoutError,
+    ParameterArgumentError,
+    ParameterRequiredError,
+    ReadTimeoutError,
+    ServerError,
+    TimestampError,
+    client_error_class,
+)
+from binance.lib.utils import check_required_parameter
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 10
+MAX_RECV_WINDOW = 60000
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
+_UNSET: Any = object()
+_LIMIT_HEADER_PREFIXES = ("x-mbx-used-weight", "x-mbx-order-count", "x-sapi-used")
+
+Timeout = Union[None, float, tuple]
+
+
+class API:
+    """Base REST client.
+
+    Args:
+        key: API key, sent as ``X-MBX-APIKEY``.
+        secret: API secret for HMAC-SHA256 signing.
+
+    Keyword Args:
+        base_url: REST root, e.g. ``https://fapi.binance.com`` or a sandbox URL.
+        timeout: seconds to wait for the server (connect and read); default 10. Pass ``None``
+            explicitly to wait forever, or a ``(connect, read)`` tuple.
+        proxies: requests-style proxies, e.g. ``{"https": "http://1.2.3.4:8080"}``.
+        show_limit_usage: return ``{"limit_usage": {...}, "data": ...}`` with the rate-limit headers.
+        show_header: return ``{"header": ..., "data": ...}`` with the response headers.
+        private_key: PEM text, bytes or file path of an RSA or Ed25519 key; it wins over ``secret``.
+            Parsed once, here; a key that does not parse raises :class:`binance.error.PrivateKeyError`.
+        private_key_pass: passphrase of an encrypted ``private_key`` (``private_key_passphrase`` is
+            accepted too, as in 4.2.0's base class).
+        sync_time: measure the offset to the server's clock before the first signed request, apply it to
+            every timestamp, and measure it again after a -1021 rejection (the rejected request did not
+            execute, so it is sent once more). Off by default, as in 4.2.0.
+        session: a ``requests.Session`` to use instead of a new one.
+    """
+
+    base_url = ""
+
+    def __init__(
+        self,
+        key: Optional[str] = None,
+        secret: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: Timeout = _UNSET,
+        proxies: Optional[Dict[str, str]] = None,
+        show_limit_usage: bool = False,
+        show_header: bool = False,
+        private_key: Optional[KeyMaterial] = None,
+        private_key_pass: Optional[KeyMaterial] = None,
+        private_key_passphrase: Optional[KeyMaterial] = None,
+        sync_time: bool = False,
+        session: Optional[requests.Session] = None,
+    ) -> None:
+        self.key = key
+        self.secret = secret
+        self.timeout: Timeout = DEFAULT_TIMEOUT if timeout is _UNSET else timeout
+        self.proxies = proxies if isinstance(proxies, dict) else None
+        self.show_limit_usage = show_limit_usage is True
+        self.show_header = show_header is True
+        self.private_key = private_key
+        self.private_key_pass = private_key_pass if private_key_pass is not None else private_key_passphrase
+        self._signer: Optional[Signer] = make_signer(secret, private_key, self.private_key_pass)
+        self.sync_time = sync_time
+        self.time_offset_ms = 0
+        self._time_synced = False
+        self.session = session or requests.Session()
+        headers = {
+            "Content-Type": "application/json;charset=utf-8",
+            "User-Agent": "binance-futures-connector-python/" + __version__,
+        }
+        if key:
+            headers["X-MBX-APIKEY"] = key
+        self.session.headers.update(headers)
+        if base_url:
+            self.base_url = base_url.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+
+    def close(self) -> None:
+        """Close the HTTP session and its pooled connections."""
+        self.session.close()
+
+    def __enter__(self) -> "API":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def query(self, url_path: str, payload: Optional[Mapping[str, Any]] = None) -> Any:
+        """Public GET (no API key, no signature)."""
+        return self._request("GET", url_path, payload, signed=False)
+
+    def limit_request(self, http_method: str, url_path: str, payload: Optional[Mapping[str, Any]] = None) -> Any:
+        """Request that needs the API key but no signature (MARKET_DATA / USER_STREAM)."""
+        check_required_parameter(self.key, "apiKey")
+        return self._request(http_method, url_path, payload, signed=False)
+
+    def sign_request(
+        self,
+        http_method: str,
+        url_path: str,
+        payload: Optional[Mapping[str, Any]] = None,
+        special: bool = False,
+    ) -> Any:
+        """Signed request (TRADE / USER_DATA): ``timestamp`` and ``signature`` are appended."""
+        return self._request(http_method, url_path, payload, signed=True)
+
+    def limited_encoded_sign_request(
+        self, http_method: str, url_path: str, payload: Optional[Mapping[str, Any]] = None
+    ) -> Any:
+        """Signed request whose ``@`` stays unescaped; every signed request is sent that way here."""
+        return self._request(http_method, url_path, payload, signed=True)
+
+    def send_request(
+        self,
+        http_method: str,
+        url_path: str,
+        payload: Optional[Mapping[str, Any]] = None,
+        special: bool = False,
+    ) -> Any:
+        """Plain request; the session still carries ``X-MBX-APIKEY`` when a key was given."""
+        return self._request(http_method, url_path, payload, signed=False)
+
+    def _request(
+        self,
+        http_method: str,
+        url_path: str,
+        payload: Optional[Mapping[str, Any]],
+        signed: bool,
+    ) -> Any:
+        method = str(http_method).upper()
+        if method not in HTTP_METHODS:
+            raise ParameterArgumentError(f"unsupported HTTP method {http_method!r}; use GET, POST, PUT or DELETE")
+        params = clean_none(payload or {})
+        params.pop("signature", None)
+        _check_recv_window(params.get("recvWindow"))
+        if signed:
+            self._ensure_signer()
+            if self.sync_time and not self._time_synced:
+                self.synchronize_time()
+            try:
+                return self._send(method, url_path, params, signed=True)
+            except TimestampError:
+                if not self.sync_time:
+                    raise
+                logger.info("timestamp rejected (-1021): measuring the server clock offset again")
+                self.synchronize_time()
+                return self._send(method, url_path, params, signed=True)
+        return self._send(method, url_path, params, signed=False)
+
+    def _ensure_signer(self) -> None:
+        if self._signer is None:
+            raise ParameterRequiredError(["secret or private_key"])
+
+    def _timestamp(self) -> int:
+        return int(time.time() * 1000) + self.time_offset_ms
+
+    def synchronize_time(self) -> int:
+        """Measure the offset between the server's clock and ours (ms) and apply it to timestamps.
+
+        Uses the round trip of ``GET .../time`` (midpoint estimate). Returns the offset.
+        """
+        path = self._time_path()
+        started = time.time() * 1000
+        data = self._send("GET", path, {}, signed=False, raw=True)
+        finished = time.time() * 1000
+        server_time = int(data["serverTime"])
+        self.time_offset_ms = int(round(server_time - (started + finished) / 2))
+        self._time_synced = True
+        logger.info("server clock offset measured: %d ms", self.time_offset_ms)
+        return self.time_offset_ms
+
+    def _time_path(self) -> str:
+        return "/fapi/v1/time"
+
+    def _send(
+        self,
+        method: str,
+        url_path: str,
+        params: Dict[str, Any],
+        signed: bool,
+        raw: bool = False,
+    ) -> Any:
+        if signed:
+            params = dict(params)
+            params["timestamp"] = self._timestamp()
+            query = encode_params(params)
+            assert self._signer is not None
+            query += "&signature=" + quote_signature(self._signer.sign(query))
+        else:
+            query = encode_params(params)
+        url = self.base_url + url_path + ("?" + query if query else "")
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("request %s %s", method, redact(url))
+        started = time.perf_counter()
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, proxies=self.proxies)
+        except requests.exceptions.ConnectTimeout as exc:
+            raise ConnectTimeoutError("connecting timed out; the request was not sent", method, url_path) from exc
+        except requests.exceptions.ReadTimeout as exc:
+            raise ReadTimeoutError(
+                "no response within the timeout; the request may have been executed", method, url_path
+            ) from exc
+        except requests.exceptions.ConnectionError as exc:
+            if _never_connected(exc):
+                raise ConnectError("could not connect; the request was not sent", method, url_path) from exc
+            raise ConnectionLostError(
+                "the connection broke; the request may have been executed", method, url_path
+            ) from exc
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        logger.info("%s %s %s %.1fms", method, url_path, response.status_code, elapsed_ms)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("response %s %s: %s", response.status_code, url_path, redact(response.text[:2000]))
+        self._after_response(response)
+        _raise_for_status(response)
+        try:
+            data = response.json()
+        except ValueError:
+            data = response.text
+        if raw:
+            return data
+        return self._shape_result(response, data)
+
+    def _after_response(self, response: requests.Response) -> None:
+        """Hook run on every response before errors are raised (rate-limit bookkeeping)."""
+
+    def _shape_result(self, response: requests.Response, data: Any) -> Any:
+        result: Dict[str, Any] = {}
+        if self.show_limit_usage:
+            result["limit_usage"] = {
+                k.lower(): v for k, v in response.headers.items() if k.lower().startswith(_LIMIT_HEADER_PREFIXES)
+            }
+        if self.show_header:
+            result["header"] = response.headers
+        if result:
+            result["data"] = data
+            return result
+        return data
+
+
+def _check_recv_window(value: Any) -> None:
+    if value is None:
+        return
+    try:
+        window = int(value)
+    except (TypeError, ValueError):
+        raise ParameterArgumentError(f"recvWindow must be an integer number of ms, got {value!r}") from None
+    if window <= 0 or window > MAX_RECV_WINDOW:
+        raise ParameterArgumentError(f"recvWindow must be between 1 and {MAX_RECV_WINDOW} ms, got {window}")
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, NewConnectionError)
+
+
+def _raise_for_status(response: requests.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    text = response.text
+    if status >= 500:
+        raise ServerError(status, text)
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and "code" in body:
+        code = body.get("code")
+        message = body.get("msg", text)
+        data = body.get("data")
+    else:
+        code, message, data = None, text, None
+    error_class = client_error_class(status, code)
+    raise error_class(status, code, message, response.headers, data)

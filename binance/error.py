@@ -1,0 +1,204 @@
+"""Exceptions raised by the connector.
+
+The 4.2.0 classes keep their names and attributes; the newer, more precise classes subclass them,
+so ``except ClientError`` keeps catching a rate-limit error::
+
+    Error
+    ├── ClientError                  HTTP 4xx (status_code, error_code, error_message, header, error_data)
+    │   ├── TooManyRequestsError     HTTP 429, retry_after seconds
+    │   ├── IPBannedError            HTTP 418, retry_after seconds
+    │   ├── TimestampError           -1021: timestamp outside recvWindow (not executed: safe to retry)
+    │   ├── InvalidSignatureError    -1022: signature not valid
+    │   └── InvalidApiKeyError       -2014 / -2015: key format, key, IP or permissions
+    ├── ServerError                  HTTP 5xx (status_code, message)
+    ├── ParameterRequiredError       a required parameter is missing or empty (also a ValueError)
+    ├── ParameterValueError          a value is not allowed (also a ValueError)
+    ├── ParameterTypeError           a value has the wrong type (also a TypeError)
+    ├── ParameterArgumentError       an argument is invalid (also a ValueError)
+    │   └── PrivateKeyError          the private key does not parse (message never contains the key)
+    └── NetworkError                 the transport failed
+        ├── ConnectError             no connection was made: the request was not sent, retrying is safe
+        │   └── ConnectTimeoutError
+        └── OutcomeUnknownError      the request may have reached Binance: an order may have executed
+            ├── ReadTimeoutError     sent, but no answer within the timeout
+            └── ConnectionLostError  the connection broke after the request was sent
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+
+class Error(Exception):
+    """Base class of every exception raised by this library."""
+
+
+class ClientError(Error):
+    """Binance rejected the request (HTTP 4xx). Retrying the same request gives the same answer,
+    except for the rate-limit subclasses, which say when to retry."""
+
+    def __init__(
+        self,
+        status_code: int,
+        error_code: Optional[int],
+        error_message: Any,
+        header: Optional[Mapping[str, str]],
+        error_data: Any = None,
+    ) -> None:
+        super().__init__(status_code, error_code, error_message)
+        self.status_code = status_code
+        self.error_code = error_code
+        self.error_message = error_message
+        self.header = header
+        self.error_data = error_data
+
+    def __str__(self) -> str:
+        code = "" if self.error_code is None else f" code {self.error_code}"
+        return f"HTTP {self.status_code}{code}: {self.error_message}"
+
+
+class _RetryAfterMixin:
+    header: Optional[Mapping[str, str]]
+
+    @property
+    def retry_after(self) -> Optional[float]:
+        """Seconds to wait before the next request, from the ``Retry-After`` header, if sent."""
+        value = (self.header or {}).get("Retry-After")
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
+
+
+class TooManyRequestsError(_RetryAfterMixin, ClientError):
+    """HTTP 429: a request-weight or order-rate limit was passed. Back off for ``retry_after``
+    seconds; a client that keeps sending is banned (HTTP 418)."""
+
+
+class IPBannedError(_RetryAfterMixin, ClientError):
+    """HTTP 418: the IP is banned for ignoring 429s; ``retry_after`` says until when."""
+
+
+class TimestampError(ClientError):
+    """-1021: the timestamp was outside ``recvWindow`` or ahead of the server. The request was not
+    executed, so sending it once more (after fixing the clock offset) is safe."""
+
+
+class InvalidSignatureError(ClientError):
+    """-1022: the signature did not verify (wrong secret or key, or the payload was altered)."""
+
+
+class InvalidApiKeyError(ClientError):
+    """-2014 / -2015: the API key is malformed, unknown, not allowed from this IP, or lacks permission."""
+
+
+class ServerError(Error):
+    """Binance failed (HTTP 5xx). For an order the outcome is unknown: query it before re-sending."""
+
+    def __init__(self, status_code: int, message: Any) -> None:
+        super().__init__(status_code, message)
+        self.status_code = status_code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"HTTP {self.status_code}: {self.message}"
+
+
+class ParameterRequiredError(Error, ValueError):
+    """A required parameter is missing, ``None`` or empty; nothing was sent."""
+
+    def __init__(self, params: list) -> None:
+        super().__init__(params)
+        self.params = params
+
+    def __str__(self) -> str:
+        return "%s is mandatory, but received empty." % (", ".join(self.params))
+
+
+class ParameterValueError(Error, ValueError):
+    """A parameter value is not one of the allowed values; nothing was sent."""
+
+    def __init__(self, params: list) -> None:
+        super().__init__(params)
+        self.params = params
+
+    def __str__(self) -> str:
+        return "the enum value %s is invalid." % (", ".join(str(p) for p in self.params))
+
+
+class ParameterTypeError(Error, TypeError):
+    """A parameter has the wrong type; nothing was sent."""
+
+    def __init__(self, params: list) -> None:
+        super().__init__(params)
+        self.params = params
+
+    def __str__(self) -> str:
+        return f"{self.params[0]} data type has to be {self.params[1]}"
+
+
+class ParameterArgumentError(Error, ValueError):
+    """An argument is invalid (for example ``recvWindow`` above 60000); nothing was sent."""
+
+    def __init__(self, error_message: str) -> None:
+        super().__init__(error_message)
+        self.error_message = error_message
+
+    def __str__(self) -> str:
+        return self.error_message
+
+
+class PrivateKeyError(ParameterArgumentError):
+    """The private key (or its passphrase) is not usable. The message never contains the key."""
+
+
+class NetworkError(Error):
+    """The transport failed; see the subclasses for whether a retry is safe."""
+
+    def __init__(self, message: str, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.path})" if self.method else ""
+        return f"{self.message}{where}"
+
+
+class ConnectError(NetworkError):
+    """No connection could be made; the request was never sent, so retrying is safe."""
+
+
+class ConnectTimeoutError(ConnectError):
+    """Connecting took longer than the timeout; the request was never sent, so retrying is safe."""
+
+
+class OutcomeUnknownError(NetworkError):
+    """The request may have reached Binance but no answer came back. Retrying is NOT safe for
+    orders: the order may have executed. Query it (by ``newClientOrderId``) before re-sending."""
+
+
+class ReadTimeoutError(OutcomeUnknownError):
+    """The request was sent but no answer arrived within the timeout; an order may have executed."""
+
+
+class ConnectionLostError(OutcomeUnknownError):
+    """The connection broke after the request was sent; an order may have executed."""
+
+
+_CLIENT_ERROR_BY_CODE = {
+    -1021: TimestampError,
+    -1022: InvalidSignatureError,
+    -2014: InvalidApiKeyError,
+    -2015: InvalidApiKeyError,
+}
+
+
+def client_error_class(status_code: int, error_code: Optional[int]) -> type:
+    """The most precise :class:`ClientError` subclass for an HTTP status and a Binance error code."""
+    if status_code == 429:
+        return TooManyRequestsError
+    if status_code == 418:
+        return IPBannedError
+    return _CLIENT_ERROR_BY_CODE.get(error_code, ClientError) if error_code is not None else ClientError

@@ -1,0 +1,1 @@
+"""Local Binance futures exchange (sandbox)."""
