@@ -39,8 +39,19 @@ def format_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return _plain_decimal(value)
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, separators=(",", ":"), default=_json_default)
+        return json.dumps(_plain_floats(value), separators=(",", ":"), default=_json_default)
     return str(value)
+
+
+def _plain_floats(value: Any) -> Any:
+    """Floats inside lists/dicts become plain-notation strings, like Decimals (JSON would write ``1e-08``)."""
+    if isinstance(value, float):
+        return _plain_decimal(Decimal(repr(value)))
+    if isinstance(value, dict):
+        return {k: _plain_floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_floats(v) for v in value]
+    return value
 
 
 def _json_default(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 _QUERY_SECRET = re.compile(r"(?i)(^|[?&\s/])(signature|listenKey|apiKey|api_key|secret)=[^&#\s]*")
@@ -18,3 +19,25 @@ def redact(text: str) -> str:
     text = _JSON_SECRET.sub(lambda m: f'"{m.group(1)}":"{MASK}"', text)
     text = _LISTEN_KEY_IN_PATH.sub(rf"\1{MASK}", text)
     return _PROXY_PASSWORD.sub(rf"\1:{MASK}@", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a log record's message through :func:`redact` (for loggers outside this package, such as
+    urllib3's, which logs every request line with its query string at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is left for logging itself to report
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def install_redacting_filter(logger_name: str) -> None:
+    """Attach one :class:`RedactingFilter` to the named logger (idempotent)."""
+    target = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactingFilter) for f in target.filters):
+        target.addFilter(RedactingFilter())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from typing import Any, Dict, Mapping, Optional, Union
 
@@ -17,12 +18,13 @@ from urllib3.exceptions import NewConnectionError
 
 from binance.__version__ import __version__
 from binance._params import clean_none, encode_params, quote_signature
-from binance._redact import redact
+from binance._redact import install_redacting_filter, redact
 from binance._signing import KeyMaterial, Signer, make_signer
 from binance.error import (
     ConnectError,
     ConnectionLostError,
     ConnectTimeoutError,
+    Error,
     ParameterArgumentError,
     ParameterRequiredError,
     ReadTimeoutError,
@@ -30,14 +32,19 @@ from binance.error import (
     TimestampError,
     client_error_class,
 )
+from binance.filters import ExchangeFilters
 from binance.lib.utils import check_required_parameter
+from binance.ratelimit import DEFAULT_FUTURES_LIMITS, RateLimitState, parse_rate_limits, request_cost
 
 logger = logging.getLogger(__name__)
+for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry"):
+    install_redacting_filter(_name)
 
 DEFAULT_TIMEOUT = 10
 MAX_RECV_WINDOW = 60000
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _UNSET: Any = object()
+_ORDER_PATHS = ("/v1/order", "/v1/order/test")
 _LIMIT_HEADER_PREFIXES = ("x-mbx-used-weight", "x-mbx-order-count", "x-sapi-used")
 
 Timeout = Union[None, float, tuple]
@@ -61,6 +68,13 @@ class API:
             Parsed once, here; a key that does not parse raises :class:`binance.error.PrivateKeyError`.
         private_key_pass: passphrase of an encrypted ``private_key`` (``private_key_passphrase`` is
             accepted too, as in 4.2.0's base class).
+        validate_orders: check ``new_order`` / ``new_order_test`` / ``modify_order`` params against the
+            symbol's ``exchangeInfo`` filters before sending (fetched once, then cached); a violation raises a
+            :class:`binance.filters.FilterError` naming the filter and nothing is sent. Off by default.
+        rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail an
+            order at once with :class:`binance.ratelimit.RateLimitGuardError` (carrying ``retry_after``) when
+            it would pass an order-count limit or a 429/418 ``Retry-After`` is in force. Off by default.
+            Usage is tracked from the response headers either way: see :meth:`rate_limit_usage`.
         sync_time: measure the offset to the server's clock before the first signed request, apply it to
             every timestamp, and measure it again after a -1021 rejection (the rejected request did not
             execute, so it is sent once more). Off by default, as in 4.2.0.
@@ -82,6 +96,8 @@ class API:
         private_key_pass: Optional[KeyMaterial] = None,
         private_key_passphrase: Optional[KeyMaterial] = None,
         sync_time: bool = False,
+        validate_orders: bool = False,
+        rate_limit_guard: bool = False,
         session: Optional[requests.Session] = None,
     ) -> None:
         self.key = key
@@ -96,6 +112,12 @@ class API:
         self.sync_time = sync_time
         self.time_offset_ms = 0
         self._time_synced = False
+        self.validate_orders = validate_orders
+        self.rate_limit_guard = rate_limit_guard
+        self.rate_limits = RateLimitState(DEFAULT_FUTURES_LIMITS)
+        self._rate_lock = threading.Lock()
+        self._limits_loaded = False
+        self._filters: Optional[ExchangeFilters] = None
         self.session = session or requests.Session()
         headers = {
             "Content-Type": "application/json;charset=utf-8",
@@ -168,6 +190,8 @@ class API:
         params = clean_none(payload or {})
         params.pop("signature", None)
         _check_recv_window(params.get("recvWindow"))
+        if self.validate_orders and method in ("POST", "PUT") and url_path.endswith(_ORDER_PATHS):
+            self._validate_order(params)
         if signed:
             self._ensure_signer()
             if self.sync_time and not self._time_synced:
@@ -207,6 +231,56 @@ class API:
     def _time_path(self) -> str:
         return "/fapi/v1/time"
 
+    def _exchange_info_path(self) -> str:
+        return self._time_path().replace("/time", "/exchangeInfo")
+
+    def _fetch_exchange_info(self) -> Mapping[str, Any]:
+        return self._send("GET", self._exchange_info_path(), {}, signed=False, raw=True)
+
+    def exchange_filters(self, refresh: bool = False) -> ExchangeFilters:
+        """The symbols' ``exchangeInfo`` filters, fetched once and cached (``refresh=True`` fetches again)."""
+        if self._filters is None or refresh:
+            info = self._fetch_exchange_info()
+            self._filters = ExchangeFilters.from_exchange_info(info)
+            self.rate_limits.set_limits(parse_rate_limits(info) or DEFAULT_FUTURES_LIMITS)
+            self._limits_loaded = True
+        return self._filters
+
+    def _validate_order(self, params: Mapping[str, Any]) -> None:
+        symbol, side, order_type = params.get("symbol"), params.get("side"), params.get("type")
+        if not symbol:
+            return
+        wire = {k: v for k, v in params.items() if k not in ("symbol", "side", "type")}
+        self.exchange_filters().validate_order(symbol, side, order_type or "LIMIT", **wire)
+
+    def rate_limit_usage(self) -> list:
+        """Used, limit and window of each known rate limit, as seen in the latest responses."""
+        with self._rate_lock:
+            return self.rate_limits.snapshot(self._server_now_ms())
+
+    def _server_now_ms(self) -> int:
+        return int(time.time() * 1000) + self.time_offset_ms
+
+    def _guard(self, method: str, url_path: str, params: Mapping[str, Any]) -> None:
+        if not self._limits_loaded:
+            self._limits_loaded = True
+            try:
+                self.rate_limits.set_limits(parse_rate_limits(self._fetch_exchange_info()) or DEFAULT_FUTURES_LIMITS)
+            except Error as exc:
+                logger.warning("could not load rate limits from exchangeInfo, using defaults: %s", exc)
+        weight, orders = request_cost(method, url_path, params)
+        while True:
+            with self._rate_lock:
+                now = self._server_now_ms()
+                if orders:
+                    self.rate_limits.check_order(now, orders)
+                delay = self.rate_limits.wait_before(weight, now, orders)
+                if delay <= 0:
+                    self.rate_limits.note_request(weight, now, orders)
+                    return
+            logger.info("rate-limit guard: waiting %.3fs before %s %s", delay, method, url_path)
+            time.sleep(delay)
+
     def _send(
         self,
         method: str,
@@ -224,6 +298,8 @@ class API:
         else:
             query = encode_params(params)
         url = self.base_url + url_path + ("?" + query if query else "")
+        if self.rate_limit_guard:
+            self._guard(method, url_path, params)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("request %s %s", method, redact(url))
         started = time.perf_counter()
@@ -256,7 +332,15 @@ class API:
         return self._shape_result(response, data)
 
     def _after_response(self, response: requests.Response) -> None:
-        """Hook run on every response before errors are raised (rate-limit bookkeeping)."""
+        with self._rate_lock:
+            now = self._server_now_ms()
+            self.rate_limits.observe_headers(response.headers, now)
+            if response.status_code in (418, 429):
+                retry_after = response.headers.get("Retry-After")
+                try:
+                    self.rate_limits.note_retry_after(float(retry_after or 0), now)
+                except ValueError:
+                    pass
 
     def _shape_result(self, response: requests.Response, data: Any) -> Any:
         result: Dict[str, Any] = {}

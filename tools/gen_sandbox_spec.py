@@ -37,7 +37,7 @@ def main(argv: list) -> int:
         for e in ws["user_data_events"]
     ]
     target = root / "binance" / "sandbox" / "spec_data.json"
-    target.write_text(json.dumps(out, indent=None, separators=(",", ":"), sort_keys=True) + "\n")
+    target.write_text(json.dumps(out, indent=None, separators=(",", ":")) + "\n")
     print(f"wrote {target}")
     return 0
 

@@ -16,13 +16,14 @@ signature itself (-1022).
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import string
 import threading
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
-from urllib.parse import parse_qsl, quote, unquote_plus
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode
 
 from binance._signing import KeyMaterial, Verifier, load_public_key, verify_hmac
 from binance.sandbox.engine.errors import EngineError
@@ -125,19 +126,21 @@ def parse_params(query: str, body: str = "") -> Dict[str, str]:
     return params
 
 
-def ws_signature_payload(params: Mapping[str, object]) -> str:
-    """The payload a WebSocket API request signs: params except ``signature``, sorted by name."""
-    items = []
-    for name in sorted(params):
-        if name == "signature":
-            continue
-        value = params[name]
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        else:
-            text = str(value)
-        items.append(f"{quote(name, safe='')}={quote(text, safe='@')}")
-    return "&".join(items)
+def _ws_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def ws_signature_payload(params: Mapping[str, object], keep_at: bool = False) -> str:
+    """The payload a WebSocket API request signs: params except ``signature``, sorted by name,
+    URL-encoded (``keep_at`` leaves ``@`` unescaped, as some clients do)."""
+    items = [(name, _ws_value(params[name])) for name in sorted(params) if name != "signature"]
+    if keep_at:
+        return "&".join(f"{quote(n, safe='@')}={quote(v, safe='@')}" for n, v in items)
+    return urlencode(items)
 
 
 class Authenticator:
@@ -265,7 +268,8 @@ class Authenticator:
         if not isinstance(signature, str) or not signature:
             raise _mandatory("signature")
         self.check_timing(params.get("timestamp"), params.get("recvWindow"))
-        if not entry.verify(ws_signature_payload(params), signature):
+        payloads = {ws_signature_payload(params), ws_signature_payload(params, keep_at=True)}
+        if not any(entry.verify(payload, signature) for payload in payloads):
             raise EngineError(*SIGNATURE_INVALID)
         return entry.api_key
 
@@ -283,5 +287,3 @@ def _as_int(value: object) -> Optional[int]:
 def _as_str(value: object) -> Optional[str]:
     return value if isinstance(value, str) else None
 
-
-KeySource = Union[str, bytes]

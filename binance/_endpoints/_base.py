@@ -1,0 +1,55 @@
+"""What every endpoint mixin relies on: the market it talks to, the request helpers, shared argument types."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+
+from binance._markets import Market
+from binance.error import ParameterRequiredError
+
+__all__ = ["EndpointMixin", "Number", "Flag", "require_one_of"]
+
+Number = Union[str, int, float, Decimal]
+"""A price, quantity or amount: floats and Decimals are sent in plain notation (no exponent)."""
+
+Flag = Union[str, bool]
+"""A boolean switch: ``True`` / ``False`` are sent as ``true`` / ``false``; strings are sent as given."""
+
+
+def require_one_of(**named: Any) -> None:
+    """Raise :class:`ParameterRequiredError` unless at least one of the named values is given (not ``None``/empty)."""
+    for value in named.values():
+        if value is not None and value != "" and value != []:
+            return
+    raise ParameterRequiredError([" or ".join(named)])
+
+
+class EndpointMixin:
+    """Base of the endpoint mixins: ``_market`` holds the market's REST prefix; requests go through the API seam."""
+
+    _market: Market
+
+    if TYPE_CHECKING:  # provided by binance.api.API
+
+        def query(self, url_path: str, payload: Optional[Mapping[str, Any]] = None) -> Any: ...
+
+        def limit_request(
+            self, http_method: str, url_path: str, payload: Optional[Mapping[str, Any]] = None
+        ) -> Any: ...
+
+        def sign_request(
+            self,
+            http_method: str,
+            url_path: str,
+            payload: Optional[Mapping[str, Any]] = None,
+            special: bool = False,
+        ) -> Any: ...
+
+        def send_request(
+            self,
+            http_method: str,
+            url_path: str,
+            payload: Optional[Mapping[str, Any]] = None,
+            special: bool = False,
+        ) -> Any: ...

@@ -1,0 +1,48 @@
+"""COIN-M futures REST client (``https://dapi.binance.com``), a drop-in for binance-futures-connector 4.2.0."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from binance._endpoints.account import AccountEndpoints
+from binance._endpoints.market import MarketEndpoints
+from binance._endpoints.trade import TradeEndpoints
+from binance._endpoints.user_stream import UserStreamEndpoints
+from binance._markets import CM
+from binance.api import API
+from binance.cm_futures._account import CMAccountEndpoints
+from binance.cm_futures._market import CMMarketEndpoints
+from binance.cm_futures._trade import CMTradeEndpoints
+
+__all__ = ["CMFutures"]
+
+
+class CMFutures(
+    API,
+    MarketEndpoints,
+    CMMarketEndpoints,
+    TradeEndpoints,
+    CMTradeEndpoints,
+    AccountEndpoints,
+    CMAccountEndpoints,
+    UserStreamEndpoints,
+):
+    """COIN-M futures REST client: every endpoint of ``/dapi`` (and the ``/futures/data`` statistics).
+
+    Args:
+        key: API key (sent as ``X-MBX-APIKEY``).
+        secret: API secret for HMAC signing; or pass ``private_key`` (RSA / Ed25519 PEM) instead.
+        **kwargs: the :class:`binance.api.API` options (``base_url``, default ``https://dapi.binance.com``;
+            ``timeout``, default 10 s; ``proxies``, ``show_limit_usage``, ``show_header``, ``private_key``,
+            ``private_key_pass``, ...).
+    """
+
+    _market = CM
+
+    def __init__(self, key: Optional[str] = None, secret: Optional[str] = None, **kwargs: Any) -> None:
+        if not kwargs.get("base_url"):
+            kwargs["base_url"] = self._market.base_url
+        super().__init__(key, secret, **kwargs)
+
+    def _time_path(self) -> str:
+        return self._market.rest_prefix + "/v1/time"

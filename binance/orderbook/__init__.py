@@ -1,0 +1,30 @@
+"""Local order books for futures symbols, kept in sync with Binance's diff-depth stream.
+
+:class:`OrderBook` is the pure core (no sockets, threads or clocks): it applies REST snapshots and
+``depthUpdate`` events by Binance's futures sequencing rules and answers queries (best bid/ask,
+top levels, spread, mid, fill estimates).
+"""
+
+from binance.orderbook.book import (
+    ApplyResult,
+    BookNotReadyError,
+    BookOutOfSyncError,
+    BookState,
+    FillEstimate,
+    InsufficientDepthError,
+    InvalidDepthEventError,
+    OrderBook,
+    OrderBookError,
+)
+
+__all__ = [
+    "ApplyResult",
+    "BookNotReadyError",
+    "BookOutOfSyncError",
+    "BookState",
+    "FillEstimate",
+    "InsufficientDepthError",
+    "InvalidDepthEventError",
+    "OrderBook",
+    "OrderBookError",
+]

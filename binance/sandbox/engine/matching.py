@@ -1,0 +1,239 @@
+"""Matching: price-time priority execution, fills into accounts, and the user-data events of fills."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, List, Optional
+
+from . import views
+from .orders import Order
+from .state import SymbolState
+from .util import ZERO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .accounts import Account
+    from .market import MarketEngine
+
+EIGHT = Decimal("0.00000001")
+
+
+def q8(value: Decimal) -> Decimal:
+    """Round to 8 decimals (balances, PnL, commissions)."""
+    return value.quantize(EIGHT)
+
+
+class MatchingMixin:
+    """Order execution against the book; mixed into MarketEngine."""
+
+    def crosses(self: "MarketEngine", order: Order, price: Decimal) -> bool:
+        """Whether a resting price is acceptable to ``order`` (market orders take any price)."""
+        if order.type == "MARKET":
+            return True
+        return price <= order.price if order.is_buy else price >= order.price
+
+    def fillable_qty(self: "MarketEngine", st: SymbolState, order: Order) -> Decimal:
+        """Quantity the book could give ``order`` now (for FOK), ignoring self-trades."""
+        side = st.book.side(not order.is_buy)
+        total = ZERO
+        for price in side.prices():
+            if not self.crosses(order, price):
+                break
+            total += sum((o.remaining for o in side.levels[price] if o.owner is None or o.owner != order.owner),
+                         ZERO)
+            if total >= order.remaining:
+                break
+        return total
+
+    def match(self: "MarketEngine", st: SymbolState, taker: Order) -> None:
+        """Execute ``taker`` against resting orders until it is filled or no longer crosses."""
+        side = st.book.side(not taker.is_buy)
+        aggs: List[dict] = []
+        while taker.remaining > 0:
+            best = side.best()
+            if best is None or not self.crosses(taker, best):
+                break
+            maker = side.levels[best][0]
+            if taker.owner is not None and maker.owner == taker.owner:
+                mode = taker.stp_mode if taker.stp_mode != "NONE" else "EXPIRE_MAKER"
+                if mode in ("EXPIRE_MAKER", "EXPIRE_BOTH"):
+                    self.finish_order(st, maker, "EXPIRED", exec_type="EXPIRED", on_book=True)
+                if mode in ("EXPIRE_TAKER", "EXPIRE_BOTH"):
+                    taker.stp_expired = True
+                    break
+                continue
+            qty = min(taker.remaining, maker.remaining)
+            maker_cap = self.reduce_cap(maker, qty)
+            if maker_cap <= 0:
+                self.finish_order(st, maker, "EXPIRED", exec_type="EXPIRED", on_book=True)
+                continue
+            taker_cap = self.reduce_cap(taker, min(qty, maker_cap))
+            if taker_cap <= 0:
+                break
+            self.execute_fill(st, maker, taker, best, taker_cap, aggs)
+        self.publish_aggs(st, aggs)
+
+    def reduce_cap(self: "MarketEngine", order: Order, qty: Decimal) -> Decimal:
+        """How much of ``qty`` a reduce-only (or closing) order may still fill given the position."""
+        if order.owner is None or not (order.reduce_only or order.close_position):
+            return qty
+        acct = self.accounts.get(order.owner)
+        if acct is None:
+            return qty
+        pos = acct.position(order.symbol, order.position_side)
+        if order.position_side == "BOTH":
+            if (pos.amt > 0 and order.is_buy) or (pos.amt < 0 and not order.is_buy) or pos.amt == 0:
+                return ZERO
+        return min(qty, abs(pos.amt))
+
+    def execute_fill(self: "MarketEngine", st: SymbolState, maker: Order, taker: Order, price: Decimal,
+                     qty: Decimal, aggs: List[dict]) -> None:
+        """One trade between ``maker`` (resting) and ``taker`` at ``price``."""
+        ins = st.ins
+        now = self.now()
+        st.book.fill_front(maker, qty)
+        trade_id = st.next_trade_id
+        st.next_trade_id += 1
+        quote = self.math.notional(qty, price, ins) if ins.kind == "cm" else qty * price
+        for o in (maker, taker):
+            o.filled += qty
+            if ins.kind == "cm":
+                o.cum_quote += qty * ins.contract_size
+                o.cum_base += qty * ins.contract_size / price
+            else:
+                o.cum_quote += qty * price
+            o.status = "FILLED" if o.remaining <= 0 else "PARTIALLY_FILLED"
+            o.update_time = now
+        st.last_price = price
+        st.last_qty = qty
+        st.ticker_changed = True
+        buyer_maker = maker.is_buy
+        trade = {"id": trade_id, "price": price, "qty": qty, "quote": quote, "time": now,
+                 "isBuyerMaker": buyer_maker}
+        st.trades.append(trade)
+        st.klines.sample(now, price, qty, quote, not buyer_maker, trade_id)
+        if aggs and aggs[-1]["p"] == price:
+            aggs[-1]["q"] += qty
+            aggs[-1]["l"] = trade_id
+        else:
+            aggs.append({"a": st.next_agg_id, "p": price, "q": qty, "f": trade_id, "l": trade_id, "T": now,
+                         "m": buyer_maker})
+            st.next_agg_id += 1
+        for o, is_maker in ((maker, True), (taker, False)):
+            if o.owner is not None and o.owner in self.accounts:
+                self.apply_fill(st, self.accounts[o.owner], o, price, qty, is_maker, trade_id, now)
+
+    def publish_aggs(self: "MarketEngine", st: SymbolState, aggs: List[dict]) -> None:
+        """Store aggregate trades and push them on ``<symbol>@aggTrade``."""
+        if not aggs:
+            return
+        ins = st.ins
+        key = f"{ins.symbol.lower()}@aggTrade"
+        for a in aggs:
+            st.aggs.append(a)
+            payload = {"e": "aggTrade", "E": a["T"], "s": ins.symbol, "a": a["a"], "p": ins.fmt_price(a["p"]),
+                       "q": ins.fmt_qty(a["q"])}
+            if ins.kind == "um":
+                payload["nq"] = ins.fmt_qty(a["q"])
+            payload.update({"f": a["f"], "l": a["l"], "T": a["T"], "m": a["m"],
+                            "st": 1 if ins.kind == "um" else 2})
+            self.emit("market", key, payload)
+        self.check_triggers(st)
+
+    def apply_fill(self: "MarketEngine", st: SymbolState, acct: "Account", o: Order, price: Decimal, qty: Decimal,
+                   is_maker: bool, trade_id: int, now: int) -> None:
+        """Book one fill of a user order: position, entry, realized PnL, commission, income, events."""
+        ins = st.ins
+        m = self.math
+        rate = self.maker_rate if is_maker else self.taker_rate
+        commission = q8(m.notional(qty, price, ins) * rate)
+        pos = acct.position(o.symbol, o.position_side)
+        lev = acct.leverage[o.symbol]
+        isolated = acct.margin_type[o.symbol] == "ISOLATED"
+        signed = qty if o.is_buy else -qty
+        realized = ZERO
+        amt = pos.amt
+        if amt == 0 or (amt > 0) == (signed > 0):
+            pos.entry = price if amt == 0 else m.add_entry(abs(amt), pos.entry, qty, price, ins)
+            pos.amt = amt + signed
+            if isolated:
+                pos.isolated_wallet += q8(m.notional(qty, price, ins) / lev)
+        else:
+            close = min(abs(amt), qty)
+            realized = q8(m.pnl(close if amt > 0 else -close, pos.entry, price, ins))
+            pos.amt = amt + signed
+            if isolated and amt:
+                pos.isolated_wallet = q8(pos.isolated_wallet * (abs(amt) - close) / abs(amt))
+            if pos.amt == 0:
+                pos.entry = ZERO
+                pos.isolated_wallet = ZERO
+            elif (pos.amt > 0) != (amt > 0):
+                pos.entry = price
+                if isolated:
+                    pos.isolated_wallet = q8(m.notional(abs(pos.amt), price, ins) / lev)
+        pos.realized += realized
+        pos.fees = pos.fees + commission if pos.amt else ZERO
+        pos.update_time = now
+        bal = acct.balance(ins.margin_asset)
+        bal.wallet += realized - commission
+        bal.update_time = now
+        st.open_interest += qty if (amt == 0 or (amt > 0) == (signed > 0)) else -min(abs(amt), qty)
+        st.open_interest = max(st.open_interest, ZERO)
+        quote_qty = qty * price if ins.kind == "um" else qty * ins.contract_size
+        base_qty = qty if ins.kind == "um" else q8(qty * ins.contract_size / price)
+        acct.trades.append({
+            "symbol": o.symbol, "id": trade_id, "orderId": o.order_id, "pair": ins.pair, "side": o.side,
+            "price": price, "qty": qty, "realizedPnl": realized, "marginAsset": ins.margin_asset,
+            "quoteQty": quote_qty, "baseQty": base_qty, "commission": commission,
+            "commissionAsset": ins.margin_asset, "time": now, "positionSide": o.position_side,
+            "buyer": o.is_buy, "maker": is_maker,
+        })
+        if realized:
+            acct.income.append(self._income_record(o.symbol, "REALIZED_PNL", realized, ins.margin_asset, now,
+                                                   "", str(trade_id)))
+        if commission:
+            acct.income.append(self._income_record(o.symbol, "COMMISSION", -commission, ins.margin_asset, now,
+                                                   "", str(trade_id)))
+        if ins.kind == "um":
+            self.emit_user(acct.api_key, views.trade_lite_event(o, ins, now, qty, price, trade_id, is_maker))
+        bids, asks = self.open_notional(acct, o.symbol)
+        self.emit_user(acct.api_key, views.order_event(
+            o, ins, "TRADE", now, acct.alias, qty, price, commission, trade_id, is_maker, realized, bids, asks))
+        self.emit_user(acct.api_key, self.account_update_event(acct, "ORDER", [(o.symbol, o.position_side)], now))
+        if pos.amt == 0:
+            self.expire_reduce_only(st, acct, o)
+
+    def expire_reduce_only(self: "MarketEngine", st: SymbolState, acct: "Account", filled: Order) -> None:
+        """Once a position is flat, its open reduce-only orders expire (Binance cancels them)."""
+        for o in acct.open_orders(filled.symbol):
+            if o is filled or not o.reduce_only or o.position_side != filled.position_side:
+                continue
+            if o.is_conditional and not o.triggered:
+                continue
+            self.finish_order(st, o, "EXPIRED", exec_type="EXPIRED", on_book=True)
+
+    def finish_order(self: "MarketEngine", st: SymbolState, o: Order, status: str, exec_type: str,
+                     on_book: bool) -> None:
+        """Close a working order (cancel or expiry): off the book/stop list, status set, event sent."""
+        if on_book and o.type in ("LIMIT",) and o.remaining > 0 and o.status in ("NEW", "PARTIALLY_FILLED"):
+            st.book.remove(o)
+        if o in st.stops:
+            st.stops.remove(o)
+        o.status = status
+        o.update_time = self.now()
+        if o.owner is not None and o.owner in self.accounts:
+            acct = self.accounts[o.owner]
+            bids, asks = self.open_notional(acct, o.symbol)
+            self.emit_user(o.owner, views.order_event(o, st.ins, exec_type, o.update_time, acct.alias,
+                                                      bids_notional=bids, asks_notional=asks))
+
+    def open_notional(self: "MarketEngine", acct: "Account", symbol: Optional[str]) -> tuple:
+        """Notional of open bids and asks of ``symbol`` (the ``b`` and ``a`` fields of order events)."""
+        bids = asks = ZERO
+        for o in acct.open_orders(symbol):
+            if o.price and not o.is_conditional:
+                n = o.remaining * o.price if self.kind == "um" else o.remaining
+                if o.is_buy:
+                    bids += n
+                else:
+                    asks += n
+        return bids, asks

@@ -1,0 +1,164 @@
+"""The other participants: seeded history, resting liquidity, and random quotes, cancels and trades."""
+
+from __future__ import annotations
+
+import math
+import random
+from decimal import Decimal
+from typing import TYPE_CHECKING, List
+
+from .marketdata import HISTORY_MINUTES, MINUTE, Candle
+from .orders import Order
+from .state import FUNDING_INTERVAL_MS, SymbolState
+from .util import round_down, round_to
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .market import MarketEngine
+
+LEVELS = 80
+STEP_VOL = 0.00004
+
+
+def _base_qty(st: SymbolState, rng: random.Random) -> Decimal:
+    """A random participant order size (about $2k to $60k) rounded to the lot step."""
+    ins = st.ins
+    usd = Decimal(str(round(math.exp(rng.uniform(math.log(2000), math.log(60000))), 2)))
+    qty = usd / ins.contract_size if ins.kind == "cm" else usd / st.fair
+    qty = round_down(qty, ins.step)
+    return max(qty, ins.step)
+
+
+def seed_history(st: SymbolState, rng: random.Random, now: int) -> None:
+    """Fill the candle series with ``HISTORY_MINUTES`` of plausible past minutes ending at the start price."""
+    ins = st.ins
+    price = float(ins.start_price)
+    closes: List[float] = [price]
+    for _ in range(HISTORY_MINUTES):
+        price *= math.exp(rng.gauss(0, 0.0009))
+        closes.append(price)
+    closes.reverse()
+    start = now - now % MINUTE - HISTORY_MINUTES * MINUTE
+    tick = float(ins.tick)
+    places = max(0, -ins.tick.normalize().as_tuple().exponent)
+    size = float(ins.contract_size) if ins.kind == "cm" else 0.0
+    trade_id = 1
+    for i in range(HISTORY_MINUTES):
+        ts = start + i * MINUTE
+        o, c = closes[i], closes[i + 1]
+        h = max(o, c) * (1 + abs(rng.gauss(0, 0.0004)))
+        low = min(o, c) * (1 - abs(rng.gauss(0, 0.0004)))
+        o_d, h_d, l_d, c_d = (Decimal(f"{round(x / tick) * tick:.{places}f}") for x in (o, h, low, c))
+        count = rng.randint(10, 40)
+        usd = rng.uniform(2000, 60000) * count
+        qty_f = usd / size if size else usd / c
+        qty = Decimal(f"{qty_f:.{ins.qty_precision}f}")
+        quote = Decimal(f"{(qty_f * size / c) if size else qty_f * c:.8f}")
+        candle = Candle(ts, o_d)
+        candle.h, candle.l, candle.c = max(h_d, o_d, c_d), min(l_d, o_d, c_d), c_d
+        candle.volume, candle.quote, candle.count = qty, quote, count
+        buy_share = Decimal(str(round(rng.uniform(0.3, 0.7), 2)))
+        candle.taker_volume = (qty * buy_share).quantize(ins.step)
+        candle.taker_quote = (quote * buy_share).quantize(Decimal("0.00000001"))
+        candle.first_id, candle.last_id = trade_id, trade_id + count - 1
+        trade_id += count
+        _put(st.klines, candle)
+        idx = Candle(ts, o_d * Decimal("0.9998"))
+        idx.h, idx.l, idx.c = h_d * Decimal("0.9998"), l_d * Decimal("0.9998"), c_d * Decimal("0.9998")
+        _put(st.index_klines, idx)
+        mark = Candle(ts, o_d)
+        mark.h, mark.l, mark.c = candle.h, candle.l, c_d
+        _put(st.mark_klines, mark)
+        prem = Candle(ts, Decimal("0.00020004"))
+        _put(st.premium_klines, prem)
+    st.next_trade_id = trade_id + 1
+    st.next_agg_id = trade_id // 3 + 1
+    st.next_funding = now - now % FUNDING_INTERVAL_MS + FUNDING_INTERVAL_MS
+    for k in range(1, 31):
+        st.funding_history.append({
+            "time": st.next_funding - k * FUNDING_INTERVAL_MS,
+            "rate": Decimal(str(round(rng.uniform(-0.0001, 0.0003), 8))),
+            "mark": round_to(st.fair * Decimal(str(1 + rng.gauss(0, 0.01))), ins.tick),
+        })
+    st.funding_history.reverse()
+    st.open_interest = round_down(_base_qty(st, rng) * 2000, ins.step)
+    for k in range(1, 31):
+        ts = now - now % (5 * MINUTE) - k * 5 * MINUTE
+        st.oi_history.append((ts, st.open_interest * Decimal(str(1 + rng.gauss(0, 0.01))), st.fair))
+    st.oi_history.reverse()
+
+
+def _put(series, candle: Candle) -> None:
+    series.minutes[candle.open_time] = candle
+    series.order.append(candle.open_time)
+
+
+def seed_book(engine: "MarketEngine", st: SymbolState, rng: random.Random) -> None:
+    """Rest ``LEVELS`` participant levels on each side around the start price."""
+    ins = st.ins
+    mid = round_to(st.fair, ins.tick)
+    bid = mid - ins.tick
+    ask = mid + ins.tick
+    for i in range(LEVELS):
+        for is_buy, price in ((True, bid), (False, ask)):
+            for _ in range(rng.randint(1, 3)):
+                st.book.add(engine.sim_order(st.ins.symbol, is_buy, price, _base_qty(st, rng)))
+        gap = ins.tick * rng.randint(1, 2 + i // 8)
+        bid -= gap
+        ask += gap
+
+
+def step_symbol(engine: "MarketEngine", st: SymbolState, rng: random.Random) -> None:
+    """One tick of the participants: price drift, cancels, new quotes, a random taker, refills."""
+    ins = st.ins
+    drift = (float(ins.start_price) - float(st.fair)) / float(ins.start_price) * 0.0005
+    st.fair = st.fair * Decimal(str(math.exp(rng.gauss(drift, STEP_VOL))))
+    book = st.book
+    for _ in range(rng.randint(0, 3)):
+        side = book.bids if rng.random() < 0.5 else book.asks
+        prices = list(side.prices())
+        if len(prices) < LEVELS // 2:
+            continue
+        price = prices[min(len(prices) - 1, int(rng.expovariate(1 / 8)))]
+        queue = side.levels[price]
+        sims = [o for o in queue if o.owner is None]
+        if sims:
+            book.remove(rng.choice(sims))
+    for _ in range(rng.randint(1, 3)):
+        is_buy = rng.random() < 0.5
+        offset = ins.tick * int(rng.expovariate(1 / 6))
+        ref = round_to(st.fair, ins.tick)
+        price = ref - ins.tick - offset if is_buy else ref + ins.tick + offset
+        if price <= 0:
+            continue
+        engine.sim_limit(st, is_buy, price, _base_qty(st, rng))
+    if rng.random() < 0.35:
+        qty = _base_qty(st, rng)
+        engine.sim_market(st, rng.random() < 0.5 + float((st.fair - st.mid()) / st.fair) * 200, qty)
+    for is_buy in (True, False):
+        side = book.side(is_buy)
+        while len(side) < LEVELS // 2:
+            prices = list(side.prices())
+            edge = prices[-1] if prices else None
+            if edge is None:
+                edge = round_to(st.fair, ins.tick) + (-ins.tick if is_buy else ins.tick)
+            gap = ins.tick * rng.randint(1, 6)
+            price = edge - gap if is_buy else edge + gap
+            if price <= 0:
+                break
+            book.add(engine.sim_order(ins.symbol, is_buy, price, _base_qty(st, rng)))
+    index_noise = Decimal(str(rng.gauss(0, 0.00005)))
+    st.index = round_to(st.fair * (1 + index_noise), ins.tick / 10 if ins.tick < 1 else ins.tick)
+    st.basis = st.basis * Decimal("0.9") + (st.mid() - st.index) * Decimal("0.1")
+    st.mark = (st.index + st.basis).quantize(Decimal("0.00000001"))
+    if ins.contract_type == "PERPETUAL":
+        prem = st.premium()
+        clamp = max(min(Decimal("0.0001") - prem, Decimal("0.0005")), Decimal("-0.0005"))
+        st.funding_rate = max(min(prem + clamp, Decimal("0.003")), Decimal("-0.003")).quantize(Decimal("0.00000001"))
+    if rng.random() < 0.002:
+        engine.sim_liquidation(st, rng.random() < 0.5, _base_qty(st, rng))
+
+
+def new_sim_order(order_id: int, symbol: str, is_buy: bool, price: Decimal, qty: Decimal, now: int) -> Order:
+    """A participant's GTC limit order."""
+    return Order(order_id=order_id, symbol=symbol, side="BUY" if is_buy else "SELL", type="LIMIT", qty=qty,
+                 price=price, orig_type="LIMIT", time=now, update_time=now)

@@ -1,0 +1,147 @@
+"""JSON renderings of orders, positions, balances and user-data events (Binance field names)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Optional
+
+from .instruments import Instrument
+from .orders import Order
+from .util import fmt, plain
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .accounts import Position
+
+
+def price_text(value: Decimal) -> str:
+    """A computed price (average or entry) as short text with at most 8 decimals."""
+    return plain(value.quantize(Decimal("0.00000001"))) if value else "0"
+
+
+def order_json(o: Order, ins: Instrument, with_time: bool = True) -> dict:
+    """An order as the REST API returns it (query, cancel, new order with RESULT)."""
+    is_um = ins.kind == "um"
+    avg = o.avg_price()
+    d: dict = {
+        "orderId": o.order_id,
+        "symbol": o.symbol,
+        "pair": ins.pair,
+        "status": o.status,
+        "clientOrderId": o.client_order_id,
+        "price": plain(o.price) if o.price else "0",
+        "avgPrice": fmt(avg, max(ins.price_precision, 5)) if is_um else (price_text(avg) if avg else "0.0"),
+        "origQty": ins.fmt_qty(o.qty),
+        "executedQty": ins.fmt_qty(o.filled),
+        "cumQty": ins.fmt_qty(o.filled),
+    }
+    if is_um:
+        d["cumQuote"] = fmt(o.cum_quote, 5) if o.cum_quote else "0"
+    else:
+        d["cumBase"] = fmt(o.cum_base, 8) if o.cum_base else "0"
+    d.update({
+        "timeInForce": o.tif,
+        "type": o.type,
+        "reduceOnly": o.reduce_only,
+        "closePosition": o.close_position,
+        "side": o.side,
+        "positionSide": o.position_side,
+        "stopPrice": plain(o.stop_price) if o.stop_price else "0",
+        "workingType": o.working_type,
+        "priceProtect": o.price_protect,
+        "origType": o.orig_type,
+        "priceMatch": o.price_match,
+        "selfTradePreventionMode": o.stp_mode,
+        "goodTillDate": o.good_till,
+    })
+    if o.orig_type == "TRAILING_STOP_MARKET":
+        d["activatePrice"] = plain(o.activation_price) if o.activation_price is not None else ""
+        d["priceRate"] = plain(o.callback_rate) if o.callback_rate is not None else ""
+    if with_time:
+        d["time"] = o.time
+    d["updateTime"] = o.update_time
+    return d
+
+
+def order_event(o: Order, ins: Instrument, exec_type: str, now: int, alias: str, last_qty: Decimal = Decimal(0),
+                last_price: Decimal = Decimal(0), commission: Decimal = Decimal(0), trade_id: int = 0,
+                maker: bool = False, realized: Decimal = Decimal(0), bids_notional: Decimal = Decimal(0),
+                asks_notional: Decimal = Decimal(0), modify_id: Optional[int] = None) -> dict:
+    """ORDER_TRADE_UPDATE for an order lifecycle step (x = NEW, TRADE, CANCELED, EXPIRED, AMENDMENT ...)."""
+    is_um = ins.kind == "um"
+    o_d: dict = {
+        "s": o.symbol,
+        "c": o.client_order_id,
+        "S": o.side,
+        "o": o.type,
+        "f": o.tif,
+        "q": ins.fmt_qty(o.qty),
+        "p": plain(o.price) if o.price else "0",
+        "ap": price_text(o.avg_price()) if o.filled else "0",
+        "sp": plain(o.stop_price) if o.stop_price else "0",
+        "x": exec_type,
+        "X": o.status,
+        "i": o.order_id,
+        "l": ins.fmt_qty(last_qty),
+        "z": ins.fmt_qty(o.filled),
+        "L": plain(last_price) if last_price else "0",
+    }
+    if not is_um:
+        o_d["ma"] = ins.margin_asset
+    o_d.update({
+        "N": ins.margin_asset,
+        "n": fmt(commission, 8) if commission else "0",
+        "T": now,
+        "t": trade_id,
+        "b": plain(bids_notional) if bids_notional else "0",
+        "a": plain(asks_notional) if asks_notional else "0",
+        "m": maker,
+        "R": o.reduce_only,
+        "wt": o.working_type,
+        "ot": o.orig_type,
+        "ps": o.position_side,
+        "cp": o.close_position,
+        "rp": fmt(realized, 8) if realized else "0",
+        "pP": o.price_protect,
+        "si": 0,
+        "ss": 0,
+        "V": o.stp_mode,
+        "pm": o.price_match,
+    })
+    if is_um:
+        o_d["gtd"] = o.good_till
+    if o.orig_type == "TRAILING_STOP_MARKET":
+        o_d["AP"] = plain(o.activation_price) if o.activation_price is not None else "0"
+        o_d["cr"] = plain(o.callback_rate) if o.callback_rate is not None else "0"
+    if modify_id is not None:
+        o_d["M"] = modify_id
+    event: dict = {"e": "ORDER_TRADE_UPDATE", "E": now, "T": now}
+    if not is_um:
+        event["i"] = alias
+    event["o"] = o_d
+    return event
+
+
+def trade_lite_event(o: Order, ins: Instrument, now: int, last_qty: Decimal, last_price: Decimal, trade_id: int,
+                     maker: bool) -> dict:
+    """TRADE_LITE (UM only) for one fill."""
+    return {
+        "e": "TRADE_LITE", "E": now, "T": now, "s": o.symbol, "q": ins.fmt_qty(o.qty),
+        "p": plain(o.price) if o.price else "0", "m": maker, "c": o.client_order_id, "S": o.side,
+        "L": plain(last_price), "l": ins.fmt_qty(last_qty), "t": trade_id, "i": o.order_id,
+    }
+
+
+def position_event_entry(p: "Position", ins: Instrument, unrealized: Decimal, margin_type: str,
+                         bep: Decimal) -> dict:
+    """One ``a.P[]`` entry of ACCOUNT_UPDATE."""
+    return {
+        "s": p.symbol,
+        "pa": ins.fmt_qty(p.amt),
+        "ep": price_text(p.entry),
+        "bep": price_text(bep),
+        "cr": fmt(p.realized, 8),
+        "up": fmt(unrealized, 8),
+        "mt": "isolated" if margin_type == "ISOLATED" else "cross",
+        "iw": fmt(p.isolated_wallet, 8),
+        "ps": p.side,
+    }

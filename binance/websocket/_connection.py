@@ -1,0 +1,462 @@
+"""One self-healing WebSocket stream connection: the only place that touches sockets.
+
+A :class:`StreamConnection` owns one URL and the streams assigned to it. Two threads serve it:
+
+* the reader connects, reads frames, hands them to its :class:`ConnectionListener`, notices a dead
+  connection (error, close, a missed server-ping deadline, a ``serverShutdown`` notice, silence
+  beyond ``silence_timeout``, or the planned renewal before Binance's 24 h limit) and reconnects
+  with the jittered backoff of :mod:`binance.websocket._backoff`;
+* the writer sends queued SUBSCRIBE/UNSUBSCRIBE/raw messages when the socket is open, at most
+  ``max_messages_per_second`` (a sliding window with a safety margin, see
+  :mod:`binance.websocket._throttle`).
+
+Subscriptions made before the socket opens are queued and sent on open; after every reconnect the
+whole stream set is subscribed again. Pings are answered by websocket-client with the ping's own
+payload, on the reader thread, whatever the user callbacks are doing.
+
+States (``CONNECTING -> OPEN -> RECONNECTING -> OPEN ... -> CLOSED``) change only in
+:meth:`StreamConnection._set_state`, which logs every transition.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import logging
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
+
+import websocket
+from websocket import ABNF, WebSocketTimeoutException
+
+from binance._redact import redact
+from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket._streams import SUBSCRIBE, UNSUBSCRIBE, chunks, frame, masked
+from binance.websocket._throttle import Throttle
+
+__all__ = ["State", "ConnectionSettings", "ConnectionListener", "StreamConnection"]
+
+_LOG = logging.getLogger(__name__)
+_PARAMS_PER_FRAME = 200
+_THROTTLE_MARGIN = 1.1
+_internal_ids = itertools.count(1)
+
+
+class State(enum.Enum):
+    """Lifecycle of a :class:`StreamConnection`."""
+
+    CONNECTING = "CONNECTING"
+    OPEN = "OPEN"
+    RECONNECTING = "RECONNECTING"
+    CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Timeouts and limits of a connection (seconds unless stated).
+
+    ``timeout``: TCP connect + handshake. ``silence_timeout``: reconnect when nothing at all (data,
+    ping or pong) arrived for this long; a client ping is sent at half of it so quiet streams on a
+    live server are not mistaken for a dead one (``None`` disables). ``ping_timeout``: reconnect when
+    the server has not pinged for this long (Binance pings every 3 minutes; ``None`` disables).
+    ``max_age``: renew the connection after this long (Binance closes at 24 h; ``None`` disables).
+    """
+
+    timeout: float = 10.0
+    silence_timeout: Optional[float] = 60.0
+    ping_timeout: Optional[float] = 600.0
+    max_age: Optional[float] = 23 * 3600.0
+    policy: ReconnectPolicy = ReconnectPolicy()
+    max_messages_per_second: int = 10
+    proxy_options: Dict[str, Any] = field(default_factory=dict)
+
+
+class ConnectionListener:
+    """What a connection reports to its owner; every method is called on the reader thread."""
+
+    def connection_opened(self, conn: "StreamConnection", reconnected: bool, streams: List[str]) -> None:
+        """The socket is open; ``streams`` are being (re)subscribed."""
+
+    def connection_message(self, conn: "StreamConnection", data: Union[str, bytes]) -> None:
+        """One data frame (text as ``str``, binary as ``bytes``)."""
+
+    def connection_ping(self, conn: "StreamConnection", payload: bytes) -> None:
+        """The server pinged (already answered with the same payload)."""
+
+    def connection_pong(self, conn: "StreamConnection", payload: bytes) -> None:
+        """The server answered a ping."""
+
+    def connection_error(self, conn: "StreamConnection", exc: BaseException) -> None:
+        """A connect attempt failed, the connection broke, or a frame could not be decoded."""
+
+    def connection_lost(self, conn: "StreamConnection", reason: str) -> None:
+        """The socket is gone; the connection is about to reconnect."""
+
+    def connection_gave_up(self, conn: "StreamConnection") -> None:
+        """The reconnect policy ran out of attempts; the connection is CLOSED."""
+
+
+@dataclass
+class _Outgoing:
+    method: Optional[str]
+    streams: List[str]
+    request_id: Any
+    auto_id: bool
+    text: Optional[str] = None
+
+    def render(self) -> str:
+        return self.text if self.text is not None else frame(self.method, self.streams, self.request_id)
+
+    def describe(self) -> str:
+        if self.text is not None:
+            return redact(self.text)
+        return f"{self.method} {masked(self.streams)} id={self.request_id}"
+
+
+class _Lost(Exception):
+    """The current socket is finished; ``planned`` reconnects skip the backoff delay."""
+
+    def __init__(self, reason: str, planned: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.planned = planned
+
+
+class StreamConnection:
+    """A market/user-data stream connection that reconnects and resubscribes until :meth:`stop`."""
+
+    def __init__(
+        self,
+        url: str,
+        listener: ConnectionListener,
+        settings: ConnectionSettings = ConnectionSettings(),
+        name: str = "0",
+        logger: Optional[logging.Logger] = None,
+    ) -> None:
+        self.url = url
+        self.name = name
+        self._listener = listener
+        self._settings = settings
+        self._log = logger or _LOG
+        self._streams: Dict[str, None] = {}
+        self._out: Deque[_Outgoing] = deque()
+        self._cond = threading.Condition()
+        self._stopping = threading.Event()
+        self._state = State.CONNECTING
+        self._ws: Optional[websocket.WebSocket] = None
+        self._connecting: Optional[websocket.WebSocket] = None
+        self._epoch = 0
+        self._throttle = Throttle(settings.max_messages_per_second, _THROTTLE_MARGIN)
+        self.reconnects = 0
+        self.opened_at: Optional[float] = None
+        self._reader = threading.Thread(target=self._read_forever, name=f"binance-ws-read-{name}", daemon=True)
+        self._writer = threading.Thread(target=self._write_forever, name=f"binance-ws-write-{name}", daemon=True)
+
+    # ------------------------------------------------------------------ public
+    @property
+    def state(self) -> State:
+        """The current :class:`State`."""
+        return self._state
+
+    @property
+    def threads(self) -> Tuple[threading.Thread, threading.Thread]:
+        """The reader and writer threads."""
+        return self._reader, self._writer
+
+    def streams(self) -> List[str]:
+        """The streams this connection keeps subscribed."""
+        with self._cond:
+            return list(self._streams)
+
+    def __len__(self) -> int:
+        return len(self._streams)
+
+    def start(self) -> None:
+        """Start the reader (connects at once) and the writer; never blocks."""
+        self._log.info("stream connection %s: CONNECTING to %s", self.name, redact(self.url))
+        self._reader.start()
+        self._writer.start()
+
+    def subscribe(self, streams: Iterable[str], request_id: Any, auto_id: bool = False) -> None:
+        """Keep ``streams`` subscribed; the SUBSCRIBE goes out now or as soon as the socket opens."""
+        names = list(streams)
+        with self._cond:
+            for name in names:
+                self._streams[name] = None
+            self._queue(_Outgoing(SUBSCRIBE, names, request_id, auto_id))
+
+    def unsubscribe(self, streams: Iterable[str], request_id: Any, auto_id: bool = False) -> None:
+        """Stop keeping ``streams``; the UNSUBSCRIBE goes out now or on open."""
+        names = list(streams)
+        with self._cond:
+            for name in names:
+                self._streams.pop(name, None)
+            self._queue(_Outgoing(UNSUBSCRIBE, names, request_id, auto_id))
+
+    def send_text(self, text: str) -> None:
+        """Queue one raw text message (throttled like the rest)."""
+        with self._cond:
+            self._queue(_Outgoing(None, [], None, False, text=text))
+
+    def ping(self, payload: Union[str, bytes] = "") -> None:
+        """Send a ping frame now if the socket is open."""
+        ws = self._ws
+        if ws is not None:
+            try:
+                ws.ping(payload)
+            except Exception as exc:
+                self._log.debug("stream connection %s: ping failed: %r", self.name, exc)
+
+    def reconnect(self, reason: str = "requested") -> None:
+        """Drop the current socket now; the reader reconnects at once and resubscribes."""
+        with self._cond:
+            ws = self._ws
+        if ws is not None:
+            self._log.info("stream connection %s: reconnect (%s)", self.name, reason)
+            _abort(ws)
+
+    def stop(self) -> None:
+        """Ask both threads to finish and wake them (returns at once; see :meth:`join`)."""
+        self._stopping.set()
+        with self._cond:
+            sockets = [s for s in (self._ws, self._connecting) if s is not None]
+            self._cond.notify_all()
+        for ws in sockets:
+            _abort(ws)
+
+    def join(self, timeout: float) -> bool:
+        """Wait for both threads (at most ``timeout`` seconds in all); True when both ended."""
+        deadline = time.monotonic() + timeout
+        for thread in (self._reader, self._writer):
+            if thread.ident is not None and thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
+        return not (self._reader.is_alive() or self._writer.is_alive())
+
+    # ------------------------------------------------------------------ state
+    def _set_state(self, state: State, detail: str = "") -> None:
+        """The one place where the state changes (call with ``_cond`` held)."""
+        if state is self._state:
+            return
+        previous, self._state = self._state, state
+        level = logging.WARNING if state is State.RECONNECTING else logging.INFO
+        self._log.log(
+            level,
+            "stream connection %s: %s -> %s%s",
+            self.name,
+            previous.value,
+            state.value,
+            f" ({detail})" if detail else "",
+        )
+        self._cond.notify_all()
+
+    def _queue(self, item: _Outgoing) -> None:
+        self._out.append(item)
+        self._cond.notify_all()
+
+    # ------------------------------------------------------------------ reader thread
+    def _read_forever(self) -> None:
+        delays = backoff(self._settings.policy)
+        reconnected = False
+        try:
+            while not self._stopping.is_set():
+                ws = self._connect()
+                if ws is None:
+                    if self._stopping.is_set():
+                        break
+                    delay = next(delays, None)
+                    if delay is None:
+                        self._log.error("stream connection %s: giving up (reconnect policy exhausted)", self.name)
+                        self._listener.connection_gave_up(self)
+                        break
+                    self._stopping.wait(delay)
+                    continue
+                delays = backoff(self._settings.policy)
+                self._opened(ws, reconnected)
+                planned, reason = False, "ended"
+                try:
+                    self._read(ws)
+                except _Lost as lost:
+                    planned, reason = lost.planned, lost.reason
+                with self._cond:
+                    self._ws = None
+                    if not self._stopping.is_set():
+                        self._set_state(State.RECONNECTING, reason)
+                _close_quietly(ws)
+                if self._stopping.is_set():
+                    break
+                reconnected = True
+                self.reconnects += 1
+                self._listener.connection_lost(self, reason)
+                if not planned:
+                    delay = next(delays, None)
+                    if delay is None:
+                        self._listener.connection_gave_up(self)
+                        break
+                    self._stopping.wait(delay)
+        finally:
+            with self._cond:
+                self._ws = None
+                self._set_state(State.CLOSED)
+                self._cond.notify_all()
+
+    def _connect(self) -> Optional[websocket.WebSocket]:
+        ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
+        with self._cond:
+            if self._stopping.is_set():
+                return None
+            self._connecting = ws
+        try:
+            ws.connect(self.url, timeout=self._settings.timeout, **self._settings.proxy_options)
+        except Exception as exc:
+            _close_quietly(ws)
+            if not self._stopping.is_set():
+                self._log.warning("stream connection %s: connect to %s failed: %r", self.name, redact(self.url), exc)
+                self._listener.connection_error(self, exc)
+            return None
+        finally:
+            with self._cond:
+                self._connecting = None
+        if self._stopping.is_set():
+            _close_quietly(ws)
+            return None
+        ws.settimeout(self._tick())
+        return ws
+
+    def _tick(self) -> float:
+        silence = self._settings.silence_timeout
+        return max(0.05, min(1.0, silence / 4)) if silence else 1.0
+
+    def _opened(self, ws: websocket.WebSocket, reconnected: bool) -> None:
+        with self._cond:
+            pending = {name for item in self._out if item.method == SUBSCRIBE for name in item.streams}
+            again = [name for name in self._streams if name not in pending]
+            for names in reversed(chunks(again, _PARAMS_PER_FRAME)):
+                self._out.appendleft(_Outgoing(SUBSCRIBE, names, next(_internal_ids), True))
+            self._ws = ws
+            self._epoch += 1
+            self._throttle.reset()
+            self.opened_at = time.monotonic()
+            self._set_state(State.OPEN, f"{len(self._streams)} stream(s)")
+            streams = list(self._streams)
+        self._listener.connection_opened(self, reconnected, streams)
+
+    def _read(self, ws: websocket.WebSocket) -> None:
+        settings = self._settings
+        listener = self._listener
+        silence = settings.silence_timeout
+        opened = last_rx = last_server_ping = time.monotonic()
+        probed = False
+        while True:
+            try:
+                opcode, data_frame = ws.recv_data_frame(True)
+            except WebSocketTimeoutException:
+                now = time.monotonic()
+                if silence and now - last_rx > silence:
+                    raise _Lost(f"nothing received for {silence:g} s")
+                if silence and not probed and now - last_rx > silence / 2:
+                    probed = True
+                    self.ping()
+                self._check_deadlines(now, opened, last_server_ping)
+                continue
+            except Exception as exc:
+                if self._stopping.is_set():
+                    raise _Lost("stopped")
+                listener.connection_error(self, exc)
+                raise _Lost(f"{type(exc).__name__}: {exc}")
+            now = time.monotonic()
+            last_rx = now
+            probed = False
+            if opcode == ABNF.OPCODE_TEXT:
+                try:
+                    text = data_frame.data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    listener.connection_error(self, exc)
+                    continue
+                listener.connection_message(self, text)
+                if "serverShutdown" in text:
+                    raise _Lost("serverShutdown notice", planned=True)
+            elif opcode == ABNF.OPCODE_BINARY:
+                listener.connection_message(self, data_frame.data)
+            elif opcode == ABNF.OPCODE_PING:
+                last_server_ping = now
+                listener.connection_ping(self, data_frame.data)
+            elif opcode == ABNF.OPCODE_PONG:
+                listener.connection_pong(self, data_frame.data)
+            elif opcode == ABNF.OPCODE_CLOSE:
+                raise _Lost("closed by server")
+            self._check_deadlines(now, opened, last_server_ping)
+
+    def _check_deadlines(self, now: float, opened: float, last_server_ping: float) -> None:
+        settings = self._settings
+        if self._stopping.is_set():
+            raise _Lost("stopped")
+        if settings.ping_timeout and now - last_server_ping > settings.ping_timeout:
+            raise _Lost(f"no ping from the server for {settings.ping_timeout:g} s")
+        if settings.max_age and now - opened > settings.max_age:
+            raise _Lost("renewing before the server's connection lifetime ends", planned=True)
+
+    # ------------------------------------------------------------------ writer thread
+    def _write_forever(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopping.is_set() and not (self._state is State.OPEN and self._out):
+                    if self._state is State.CLOSED:
+                        return
+                    self._cond.wait()
+                if self._stopping.is_set():
+                    return
+                item = self._take()
+                ws, epoch = self._ws, self._epoch
+                wait = self._throttle.reserve(time.monotonic())
+            if wait > 0 and self._stopping.wait(wait):
+                return
+            try:
+                ws.send(item.render())
+            except Exception as exc:
+                with self._cond:
+                    if epoch == self._epoch:
+                        self._out.appendleft(item)
+                self._log.debug("stream connection %s: send failed (%r); will retry after reconnect", self.name, exc)
+                _abort(ws)
+                with self._cond:
+                    while epoch == self._epoch and not self._stopping.is_set() and self._state is not State.CLOSED:
+                        self._cond.wait(0.5)
+                continue
+            if self._log.isEnabledFor(logging.DEBUG):
+                self._log.debug("stream connection %s: sent %s", self.name, item.describe())
+
+    def _take(self) -> _Outgoing:
+        """Pop the next message, merging consecutive library-numbered requests of the same kind."""
+        item = self._out.popleft()
+        if not item.auto_id or item.method is None:
+            return item
+        merged = list(item.streams)
+        while (
+            self._out
+            and self._out[0].auto_id
+            and self._out[0].method == item.method
+            and len(merged) + len(self._out[0].streams) <= _PARAMS_PER_FRAME
+        ):
+            merged.extend(self._out.popleft().streams)
+        return _Outgoing(item.method, merged, item.request_id, True)
+
+
+def _abort(ws: websocket.WebSocket) -> None:
+    sock = getattr(ws, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _close_quietly(ws: websocket.WebSocket) -> None:
+    _abort(ws)
+    try:
+        ws.shutdown()
+    except Exception:
+        pass

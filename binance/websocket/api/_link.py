@@ -1,0 +1,138 @@
+"""One WebSocket API connection: a websocket-client socket, its reader thread and its in-flight requests.
+
+The reader thread routes each reply to its waiting caller by id. Pings are answered by
+websocket-client with their payload. When the socket breaks (or the server closes it) every request
+in flight fails at once with :class:`binance.error.ConnectionLostError` and ``on_closed`` is called.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from typing import Any, Callable, Dict, Optional
+
+import websocket
+
+from binance._redact import redact
+from binance.error import ConnectionLostError
+from binance.websocket.api._pending import PendingRequests, Waiter
+from binance.websocket.api._protocol import parse_reply
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Link"]
+
+
+class Link:
+    """An open connection. Build it with :meth:`open`; it is never reopened (a new Link replaces it)."""
+
+    def __init__(self, ws: websocket.WebSocket, url: str, on_closed: Callable[["Link"], None], number: int) -> None:
+        self._ws = ws
+        self.url = url
+        self.number = number
+        self.pending = PendingRequests()
+        self._on_closed = on_closed
+        self._closed = threading.Event()
+        self._close_lock = threading.Lock()
+        self.close_reason = ""
+        self.last_ping_payload: Optional[bytes] = None
+        self._reader = threading.Thread(target=self._read_loop, name=f"binance-ws-api-reader-{number}", daemon=True)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        on_closed: Callable[["Link"], None],
+        number: int,
+        connect_timeout: float,
+        options: Optional[Dict[str, Any]] = None,
+    ) -> "Link":
+        """Connect to ``url`` (raises on failure, leaving nothing open) and start the reader thread."""
+        ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
+        try:
+            ws.connect(url, timeout=connect_timeout, **(options or {}))
+            ws.settimeout(None)
+            if ws.sock is not None:
+                ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except BaseException:
+            ws.shutdown()
+            raise
+        link = cls(ws, url, on_closed, number)
+        link._reader.start()
+        return link
+
+    @property
+    def closed(self) -> bool:
+        """True once the connection is gone (its requests have been failed)."""
+        return self._closed.is_set()
+
+    def register(self, request_id: Any) -> Waiter:
+        """Register a request id before sending it (raises RegistryClosed when the link is gone)."""
+        return self.pending.add(request_id)
+
+    def send(self, text: str) -> None:
+        """Write one text frame; raises websocket/OS errors when the socket is broken."""
+        self._ws.send(text)
+
+    def _read_loop(self) -> None:
+        reason = "closed by the server"
+        try:
+            while True:
+                opcode, data = self._ws.recv_data(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_TEXT or opcode == websocket.ABNF.OPCODE_BINARY:
+                    reply = parse_reply(data)
+                    if reply is None or not self.pending.resolve(reply):
+                        logger.debug("ws-api link %s: unrouted message %.200s", self.number, redact(_text(data)))
+                elif opcode == websocket.ABNF.OPCODE_PING:
+                    self.last_ping_payload = bytes(data)
+                elif opcode == websocket.ABNF.OPCODE_CLOSE:
+                    break
+        except Exception as exc:  # noqa: BLE001 - any failure of the socket ends this link
+            reason = f"{type(exc).__name__}: {exc}"
+        self._finish(reason)
+
+    def _finish(self, reason: str) -> None:
+        with self._close_lock:
+            self.close_reason = reason = self.close_reason or reason
+            self._closed.set()
+        failed = self.pending.close(
+            lambda rid: ConnectionLostError(f"connection lost before the reply to request {rid!r} ({reason})")
+        )
+        self._ws.shutdown()
+        logger.info("ws-api link %s closed (%s); %d request(s) in flight failed", self.number, reason, failed)
+        try:
+            self._on_closed(self)
+        except Exception:  # noqa: BLE001
+            logger.exception("ws-api on_closed callback failed")
+
+    def close(self, reason: str = "closed by the client") -> None:
+        """Close now: send a close frame if possible and cut the socket, so the reader thread returns.
+
+        Requests still in flight fail with ConnectionLostError (from the reader thread)."""
+        with self._close_lock:
+            if self._closed.is_set():
+                return
+            self.close_reason = reason
+            self._closed.set()
+        sock = self._ws.sock
+        try:
+            self._ws.send_close()
+        except Exception:  # noqa: BLE001 - the socket may already be gone
+            pass
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def join(self, timeout: Optional[float]) -> bool:
+        """Wait for the reader thread to end; True when it has."""
+        if self._reader is threading.current_thread():
+            return False
+        self._reader.join(timeout)
+        return not self._reader.is_alive()
+
+
+def _text(data: Any) -> str:
+    return data.decode("utf-8", "replace") if isinstance(data, (bytes, bytearray)) else str(data)

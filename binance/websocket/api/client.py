@@ -1,0 +1,429 @@
+"""The WebSocket API client: signed requests over one persistent connection, called from any thread.
+
+Lifecycle (one state, logged from :meth:`WebsocketAPIClient._set_state`)::
+
+    CONNECTING ──> OPEN ──(drop)──> RECONNECTING ──> OPEN ...
+        └──────────────┴──────────────────┴──(stop)──> CLOSED
+
+A supervisor thread opens the connection (with backoff after failures), reopens it after a drop,
+and replaces it before ``max_connection_age`` (Binance closes connections at 24 h): the new
+connection takes new requests while the old one finishes its in-flight requests.
+
+Delivery rules a caller relies on:
+
+* a request is sent at most once; nothing is ever re-sent automatically;
+* a request still waiting when the connection drops raises
+  :class:`binance.error.ConnectionLostError` at once (its outcome is unknown: query the order);
+* no reply within ``timeout`` raises :class:`binance.error.ReadTimeoutError` (outcome unknown);
+* no connection within ``timeout`` raises :class:`binance.error.ConnectError` (nothing sent);
+* an error reply raises the same typed errors as REST (ClientError subclasses, ServerError).
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import logging
+import threading
+import time
+from typing import Any, Dict, List, Mapping, Optional
+
+from binance._signing import KeyMaterial, make_signer
+from binance.error import ConnectError, ConnectionLostError, ParameterArgumentError, ReadTimeoutError
+from binance.lib.utils import check_required_parameter
+from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket.api._link import Link
+from binance.websocket.api._methods import METHODS, WsMethod
+from binance.websocket.api._pending import RegistryClosed, Waiter
+from binance.websocket.api._protocol import build_params, encode_request, reply_error
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["WebsocketAPIClient", "PendingCall", "State"]
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTION_AGE = 23 * 3600.0
+MAX_RECV_WINDOW = 60000
+
+
+class State(enum.Enum):
+    """Where the client's connection is."""
+
+    CONNECTING = "CONNECTING"
+    OPEN = "OPEN"
+    RECONNECTING = "RECONNECTING"
+    CLOSED = "CLOSED"
+
+
+class WebsocketAPIClient:
+    """Base class of the UM and COIN-M WebSocket API clients (use those; ``market`` is "um" or "cm").
+
+    Args:
+        api_key: API key; needed by signed and user-stream methods.
+        api_secret: API secret for HMAC-SHA256 signing.
+
+    Keyword Args:
+        private_key: PEM text, bytes or path of an RSA or Ed25519 key (wins over ``api_secret``).
+        private_key_pass: passphrase of an encrypted ``private_key``.
+        stream_url: the WebSocket API URL (default: the market's production URL).
+        timeout: seconds a call waits for its reply (and for a connection); default 10.
+        recv_window: ``recvWindow`` added to every signed request unless the call passes one.
+        return_full_response: return the whole reply (``id``, ``status``, ``result``, ``rateLimits``)
+            instead of ``result``.
+        return_rate_limits: ask Binance to include ``rateLimits`` in replies (default True).
+        max_connection_age: replace the connection after this many seconds (Binance drops at 24 h).
+        reconnect_policy: backoff between connection attempts (:class:`ReconnectPolicy`).
+        connect_timeout: seconds one connection attempt may take.
+        time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
+        connection_options: extra keyword args for ``websocket.WebSocket.connect`` (proxy, headers ...).
+
+    The connection is opened in the background at construction; calls made before it is open wait
+    for it (up to ``timeout``). Call :meth:`stop` when done (or use the client as a context manager).
+    """
+
+    market = ""
+    default_url = ""
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        api_secret: Optional[str] = None,
+        *,
+        private_key: Optional[KeyMaterial] = None,
+        private_key_pass: Optional[KeyMaterial] = None,
+        stream_url: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        recv_window: Optional[int] = None,
+        return_full_response: bool = False,
+        return_rate_limits: bool = True,
+        max_connection_age: float = DEFAULT_MAX_CONNECTION_AGE,
+        reconnect_policy: Optional[ReconnectPolicy] = None,
+        connect_timeout: float = 10.0,
+        time_offset_ms: int = 0,
+        connection_options: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        if self.market not in METHODS:
+            raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
+        if recv_window is not None and recv_window > MAX_RECV_WINDOW:
+            raise ParameterArgumentError(f"recvWindow must be less than {MAX_RECV_WINDOW}")
+        if timeout is None or timeout <= 0:
+            raise ParameterArgumentError("timeout must be a positive number of seconds")
+        self.api_key = api_key
+        self._signer = make_signer(api_secret, private_key, private_key_pass)
+        self.url = stream_url or self.default_url
+        self.timeout = float(timeout)
+        self.recv_window = recv_window
+        self.return_full_response = return_full_response
+        self.return_rate_limits = return_rate_limits
+        self.max_connection_age = float(max_connection_age)
+        self.reconnect_policy = reconnect_policy or ReconnectPolicy()
+        self.connect_timeout = connect_timeout
+        self.time_offset_ms = time_offset_ms
+        self._connection_options = dict(connection_options or {})
+        self._methods: Mapping[str, WsMethod] = METHODS[self.market]
+
+        self.last_rate_limits: Optional[List[Dict[str, Any]]] = None
+        self._ids = itertools.count(1)
+        self._link_numbers = itertools.count(1)
+        self._cond = threading.Condition()
+        self._state = State.CONNECTING
+        self._link: Optional[Link] = None
+        self._links: List[Link] = []
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._last_error: Optional[BaseException] = None
+        self._supervisor = threading.Thread(
+            target=self._supervise, name=f"binance-ws-api-{self.market}", daemon=True
+        )
+        self._supervisor.start()
+
+    # ------------------------------------------------------------------ public
+    @property
+    def state(self) -> State:
+        """The connection state (CONNECTING, OPEN, RECONNECTING, CLOSED)."""
+        return self._state
+
+    def wait_until_open(self, timeout: Optional[float] = None) -> bool:
+        """Block until the connection is open (True) or ``timeout`` passes / the client stops (False)."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        with self._cond:
+            while self._state is not State.OPEN:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._state is State.CLOSED:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    def send_request(
+        self,
+        method: str,
+        params: Optional[Mapping[str, Any]] = None,
+        *,
+        security: Optional[str] = None,
+        full_response: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> Any:
+        """Send one request and block for its reply; return ``result`` (or the whole reply).
+
+        ``method`` is a Binance method name (``"order.place"``); ``security`` defaults to the
+        method's own (``NONE``, ``USER_STREAM``, ``USER_DATA``, ``TRADE``) and must be given for a
+        method this library does not list. ``None`` values in ``params`` are dropped.
+
+        Raises: ConnectError (no connection in time: not sent, safe to retry),
+        ConnectionLostError / ReadTimeoutError (outcome unknown: query before re-sending an order),
+        ClientError subclasses / ServerError (Binance's error reply).
+        """
+        return self.submit(method, params, security=security, full_response=full_response, timeout=timeout).result()
+
+    def submit(
+        self,
+        method: str,
+        params: Optional[Mapping[str, Any]] = None,
+        *,
+        security: Optional[str] = None,
+        full_response: Optional[bool] = None,
+        timeout: Optional[float] = None,
+    ) -> "PendingCall":
+        """Send one request without waiting for its reply; return a :class:`PendingCall` whose
+        ``result()`` blocks for it (same arguments and errors as :meth:`send_request`). Lets one
+        thread keep several requests in flight. Blocks only while no connection is open (up to
+        ``timeout``: then ConnectError, nothing sent)."""
+        if security is None:
+            info = self._methods.get(method)
+            if info is None:
+                raise ParameterArgumentError(f"unknown method {method!r}: pass security= for it")
+            security = info.security
+        timeout = self.timeout if timeout is None else timeout
+        full = self.return_full_response if full_response is None else full_response
+        deadline = time.monotonic() + timeout
+        params = dict(params or {})
+        signed = security in ("TRADE", "USER_DATA")
+        if signed and self.recv_window is not None and params.get("recvWindow") is None:
+            params["recvWindow"] = self.recv_window
+        if not self.return_rate_limits and "returnRateLimits" not in params:
+            params["returnRateLimits"] = False
+        if security != "NONE" and not self.api_key:
+            raise ParameterArgumentError(f"{method} needs an API key")
+        if signed and self._signer is None:
+            raise ParameterArgumentError(f"{method} is signed: give api_secret or private_key")
+
+        while True:
+            link = self._wait_for_link(deadline, method)
+            request_id = next(self._ids)
+            frame = encode_request(
+                request_id,
+                method,
+                build_params(
+                    params,
+                    api_key=self.api_key if security != "NONE" else None,
+                    signer=self._signer if signed else None,
+                    timestamp=int(time.time() * 1000) + self.time_offset_ms if signed else None,
+                ),
+            )
+            try:
+                waiter = link.register(request_id)
+            except RegistryClosed:
+                continue  # that connection died before this request was sent: use the next one
+            call = PendingCall(self, link, waiter, method, deadline, timeout, full)
+            try:
+                link.send(frame)
+            except Exception as exc:  # noqa: BLE001 - a write on a broken socket may have gone out partly
+                link.pending.discard(request_id)
+                raise ConnectionLostError(f"connection lost while sending {method}", method, link.url) from exc
+            return call
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the connection and join every thread this client started (idempotent, bounded by
+        ``timeout``). Requests still in flight raise ConnectionLostError; later calls raise ConnectError."""
+        self._stopping.set()
+        self._wake.set()
+        with self._cond:
+            links = list(self._links)
+        for link in links:
+            link.close("client stopped")
+        deadline = time.monotonic() + timeout
+        if self._supervisor is not threading.current_thread():
+            self._supervisor.join(max(0.0, deadline - time.monotonic()))
+        for link in links:
+            link.join(max(0.0, deadline - time.monotonic()))
+        self._set_state(State.CLOSED)
+
+    def threads(self) -> List[threading.Thread]:
+        """The threads this client started that are still alive (empty after :meth:`stop`)."""
+        with self._cond:
+            links = list(self._links)
+        alive = [self._supervisor] + [link._reader for link in links]
+        return [t for t in alive if t.is_alive()]
+
+    def __enter__(self) -> "WebsocketAPIClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ internals
+    def _call(self, method: str, required: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
+        for name, value in required.items():
+            check_required_parameter(value, name)
+        params = dict(required)
+        params.update(kwargs)
+        return self.send_request(method, params)
+
+    def _wait_for_link(self, deadline: float, method: str) -> Link:
+        with self._cond:
+            while True:
+                if self._state is State.CLOSED or self._stopping.is_set():
+                    raise ConnectError(f"client is stopped: {method} not sent", method, self.url)
+                link = self._link
+                if self._state is State.OPEN and link is not None and not link.closed:
+                    return link
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    why = f" ({self._last_error})" if self._last_error else ""
+                    raise ConnectError(f"no connection{why}: {method} not sent", method, self.url)
+                self._cond.wait(remaining)
+
+    def _set_state(self, state: State) -> None:
+        with self._cond:
+            if self._state is state or self._state is State.CLOSED:
+                return
+            logger.info("ws-api %s: %s -> %s", self.market, self._state.value, state.value)
+            self._state = state
+            self._cond.notify_all()
+
+    def _on_link_closed(self, link: Link) -> None:
+        with self._cond:
+            if link in self._links:
+                self._links.remove(link)
+            if self._link is link:
+                self._link = None
+                if not self._stopping.is_set():
+                    self._set_state(State.RECONNECTING)
+        self._wake.set()
+
+    def _open_link(self) -> Link:
+        return Link.open(
+            self.url,
+            self._on_link_closed,
+            next(self._link_numbers),
+            self.connect_timeout,
+            self._connection_options,
+        )
+
+    def _connect_with_backoff(self) -> Optional[Link]:
+        delays = backoff(self.reconnect_policy)
+        while not self._stopping.is_set():
+            try:
+                return self._open_link()
+            except Exception as exc:  # noqa: BLE001 - every connect failure is retried
+                self._last_error = exc
+                delay = next(delays, None)
+                if delay is None:
+                    logger.error("ws-api %s: giving up connecting: %s", self.market, exc)
+                    self._stopping.set()
+                    return None
+                logger.warning("ws-api %s: connect failed (%s); retrying in %.2fs", self.market, exc, delay)
+                self._stopping.wait(delay)
+        return None
+
+    def _install(self, link: Link) -> bool:
+        with self._cond:
+            stopping = self._stopping.is_set()
+            if not stopping:
+                self._link = link
+                self._links.append(link)
+                self._last_error = None
+        if stopping:
+            link.close("client stopped")
+            link.join(1.0)
+            return False
+        self._set_state(State.OPEN)
+        return True
+
+    def _supervise(self) -> None:
+        link: Optional[Link] = None
+        try:
+            while not self._stopping.is_set():
+                if link is None or link.closed:
+                    link = self._connect_with_backoff()
+                    if link is None or not self._install(link):
+                        break
+                link = self._watch(link)
+        finally:
+            self._set_state(State.CLOSED)
+
+    def _watch(self, link: Link) -> Optional[Link]:
+        """Wait while ``link`` is the live connection; return its replacement when it grew too old,
+        or None when it closed (or the client stops)."""
+        born = time.monotonic()
+        while not self._stopping.is_set():
+            remaining = born + self.max_connection_age - time.monotonic()
+            self._wake.wait(max(0.0, remaining))
+            self._wake.clear()
+            if self._stopping.is_set() or link.closed:
+                return None
+            if time.monotonic() - born >= self.max_connection_age:
+                return self._rotate(link)
+        return None
+
+    def _rotate(self, old: Link) -> Optional[Link]:
+        logger.info("ws-api %s: replacing connection %s (age limit %.0fs)", self.market, old.number,
+                    self.max_connection_age)
+        new = self._connect_with_backoff()
+        if new is None or not self._install(new):
+            return None
+        drain_until = time.monotonic() + self.timeout
+        while not self._stopping.is_set() and time.monotonic() < drain_until:
+            if old.pending.wait_idle(0.05):
+                break
+        old.close("replaced by a new connection")
+        old.join(1.0)
+        return new
+
+
+class PendingCall:
+    """A request that was sent; :meth:`result` waits for its reply (until the call's deadline)."""
+
+    __slots__ = ("_client", "_link", "_waiter", "method", "_deadline", "_timeout", "_full", "_started")
+
+    def __init__(self, client: WebsocketAPIClient, link: Link, waiter: Waiter, method: str, deadline: float,
+                 timeout: float, full: bool) -> None:
+        self._client = client
+        self._link = link
+        self._waiter = waiter
+        self.method = method
+        self._deadline = deadline
+        self._timeout = timeout
+        self._full = full
+        self._started = time.perf_counter()
+
+    @property
+    def request_id(self) -> Any:
+        """The id the request was sent with."""
+        return self._waiter.request_id
+
+    def done(self) -> bool:
+        """True once the reply (or the connection loss) has arrived."""
+        return self._waiter.wait(0)
+
+    def result(self) -> Any:
+        """Block for the reply; return ``result`` (or the whole reply) or raise as :meth:`send_request`."""
+        waiter = self._waiter
+        if not waiter.wait(max(0.0, self._deadline - time.monotonic())):
+            self._link.pending.discard(waiter.request_id)
+            if not waiter.wait(0):
+                raise ReadTimeoutError(
+                    f"no reply to {self.method} within {self._timeout}s", self.method, self._link.url
+                )
+        if waiter.error is not None:
+            raise waiter.error
+        reply = waiter.reply
+        assert reply is not None
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s id=%s status=%s %.1fms", self.method, waiter.request_id, reply.status,
+                        (time.perf_counter() - self._started) * 1000)
+        if reply.rate_limits is not None:
+            self._client.last_rate_limits = reply.rate_limits
+        if not reply.ok:
+            raise reply_error(reply)
+        return reply.raw if self._full else reply.result

@@ -1,0 +1,207 @@
+"""User-data stream helper for both markets: creates, keeps alive, replaces and deletes the listenKey.
+
+    from binance.um_futures import UMFutures
+    from binance.websocket.user_data import UserDataStream
+
+    stream = UserDataStream(UMFutures(key, secret), on_message=handler)   # UM: routed to /private
+    ...
+    stream.stop()                                                          # deletes the listenKey
+
+The listenKey is created over REST (``new_listen_key``), kept alive every ``keepalive_interval``
+seconds (``renew_listen_key``) from the helper's own timer thread, never from a socket thread.
+When the stream reports ``listenKeyExpired`` or a keepalive is rejected, a new key is created and
+the stream resubscribed. ``stop()`` deletes the key (``close_listen_key``). The key itself is
+never logged. Events of the short gap while a key is replaced may be missed: reconcile with REST
+(open orders, positions) in ``on_reconnect``/``on_listen_key`` if that matters.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, Optional, Union
+
+from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket.websocket_client import BinanceWebsocketClient, Callback
+
+__all__ = ["UserDataStream"]
+
+_LOG = logging.getLogger(__name__)
+_EXPIRED_MARKER = "listenKeyExpired"
+
+
+class UserDataStream:
+    """One user-data stream (USDⓈ-M or COIN-M) whose listenKey this helper owns."""
+
+    def __init__(
+        self,
+        rest_client: Any,
+        on_message: Callback = None,
+        *,
+        market: Optional[str] = None,
+        stream_url: Optional[str] = None,
+        keepalive_interval: float = 30 * 60.0,
+        on_error: Callback = None,
+        on_listen_key: Optional[Callable[["UserDataStream"], Any]] = None,
+        logger: Optional[logging.Logger] = None,
+        **ws_options: Any,
+    ) -> None:
+        """Create the listenKey (REST, blocking), open the stream and start the keepalive timer.
+
+        ``rest_client`` is a ``UMFutures`` or ``CMFutures`` with an API key; ``market`` ("um"/"cm")
+        is inferred from it when omitted. ``on_message(ws_client, text)`` and ``on_error`` are as
+        for the stream clients; ``on_listen_key(stream)`` is called after a key was replaced.
+        Other keyword arguments go to the stream client.
+        """
+        if keepalive_interval <= 0:
+            raise ValueError("keepalive_interval must be > 0")
+        self._rest = rest_client
+        self._market = market or _market_of(rest_client)
+        self._on_message = on_message
+        self._on_error = on_error
+        self._on_listen_key = on_listen_key
+        self._log = logger or _LOG
+        self.keepalive_interval = keepalive_interval
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self.renewals = 0
+        self.listen_key: str = self._create_key()
+        self.ws_client: BinanceWebsocketClient = self._open_stream(stream_url, ws_options)
+        self.ws_client.user_data(self.listen_key)
+        self._timer = threading.Thread(target=self._keepalive_forever, name="binance-listenkey-keepalive", daemon=True)
+        self._timer.start()
+
+    # ------------------------------------------------------------------ public
+    def renew(self) -> None:
+        """Replace the listenKey now (from the timer thread) and resubscribe."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop the timer, close the stream and delete the listenKey. Idempotent; bounded time."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        self._stopping.set()
+        self._wake.set()
+        if self._timer is not threading.current_thread():
+            self._timer.join(self.ws_client.timeout + 5.0)
+        self.ws_client.stop()
+        try:
+            self._rest.close_listen_key(self.listen_key)
+            self._log.info("listenKey closed")
+        except Exception as exc:
+            self._log.warning("could not close the listenKey: %r", exc)
+
+    def threads(self) -> list:
+        """Every thread the helper started (its timer and the stream client's)."""
+        return [self._timer, *self.ws_client.threads()]
+
+    def __enter__(self) -> "UserDataStream":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ internals
+    def _open_stream(self, stream_url: Optional[str], options: dict) -> BinanceWebsocketClient:
+        if self._market == "cm":
+            from binance.websocket.cm_futures.websocket_client import CMFuturesWebsocketClient as client_class
+        else:
+            from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient as client_class
+        if stream_url is not None:
+            options["stream_url"] = stream_url
+        return client_class(on_message=self._message, on_error=self._on_error, **options)
+
+    def _message(self, client: BinanceWebsocketClient, message: Union[str, bytes]) -> None:
+        if isinstance(message, str) and _EXPIRED_MARKER in message:
+            self._log.warning("listenKey expired; creating a new one")
+            self._wake.set()
+        if self._on_message is not None:
+            self._on_message(client, message)
+
+    def _create_key(self) -> str:
+        response = self._rest.new_listen_key()
+        if isinstance(response, dict) and "data" in response and "listenKey" not in response:
+            response = response["data"]
+        key = response["listenKey"] if isinstance(response, dict) else None
+        if not key:
+            raise ValueError("new_listen_key() returned no listenKey")
+        return key
+
+    def _keepalive_forever(self) -> None:
+        retry_after_failure: Optional[float] = None
+        while not self._stopping.is_set():
+            woken = self._wake.wait(retry_after_failure or self.keepalive_interval)
+            if self._stopping.is_set():
+                return
+            if woken:
+                self._wake.clear()
+                self._replace("listenKeyExpired or renewal requested")
+                retry_after_failure = None
+                continue
+            try:
+                self._rest.renew_listen_key(self.listen_key)
+                self._log.info("listenKey kept alive")
+                retry_after_failure = None
+            except Exception as exc:
+                if _is_rejection(exc):
+                    self._log.warning("keepalive rejected (%s); creating a new listenKey", _describe(exc))
+                    self._replace("keepalive rejected")
+                    retry_after_failure = None
+                else:
+                    self._log.warning("keepalive failed (%r); retrying soon", exc)
+                    self._report(exc)
+                    retry_after_failure = min(60.0, self.keepalive_interval)
+
+    def _replace(self, reason: str) -> None:
+        delays = backoff(ReconnectPolicy(initial=0.5, maximum=30.0))
+        while not self._stopping.is_set():
+            try:
+                new_key = self._create_key()
+                break
+            except Exception as exc:
+                self._log.warning("could not create a listenKey (%r); retrying", exc)
+                self._report(exc)
+                self._stopping.wait(next(delays))
+        else:
+            return
+        old_key, self.listen_key = self.listen_key, new_key
+        self.ws_client.unsubscribe(old_key)
+        self.ws_client.user_data(new_key)
+        self.renewals += 1
+        self._log.info("listenKey replaced (%s); stream resubscribed", reason)
+        if self._on_listen_key is not None:
+            try:
+                self._on_listen_key(self)
+            except Exception as exc:
+                self._log.error("Error from on_listen_key callback: %r", exc)
+                self._report(exc)
+
+    def _report(self, exc: BaseException) -> None:
+        if self._on_error is not None:
+            try:
+                self._on_error(self.ws_client, exc)
+            except Exception as nested:
+                self._log.error("Error from on_error callback: %r", nested)
+
+
+def _market_of(rest_client: Any) -> str:
+    module = type(rest_client).__module__ or ""
+    name = type(rest_client).__name__
+    if "cm_futures" in module or name.startswith("CM"):
+        return "cm"
+    return "um"
+
+
+def _is_rejection(exc: BaseException) -> bool:
+    """A 4xx answer (e.g. -1125 "This listenKey does not exist."): the key is gone, make a new one."""
+    status = getattr(exc, "status_code", None)
+    return isinstance(status, int) and 400 <= status < 500 and status not in (418, 429)
+
+
+def _describe(exc: BaseException) -> str:
+    code = getattr(exc, "error_code", None)
+    return f"code {code}" if code is not None else type(exc).__name__

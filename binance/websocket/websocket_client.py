@@ -1,0 +1,338 @@
+"""The stream client behind the USDⓈ-M and COIN-M WebSocket clients (4.2.0's ``BinanceWebsocketClient``).
+
+Same constructor and methods as 4.2.0, and it is usable straight after construction, but:
+
+* it never blocks: the connection starts on its own thread; what is subscribed before the socket
+  opens is sent when it opens;
+* it never loses a subscription: every connection reconnects with jittered exponential backoff
+  (forever by default) and resubscribes everything; ``on_reconnect(client, streams)`` is told;
+* callbacks run on one dispatcher thread fed by a bounded queue (``queue_size``), so a slow
+  ``on_message`` never stops pings from being answered. When the callback cannot keep up and the
+  queue is full, the OLDEST undelivered message is dropped, a warning is logged and
+  :attr:`BinanceWebsocketClient.dropped_messages` grows;
+* streams can be spread over several connections (a URL per stream, see :meth:`_route`, and at
+  most ``max_streams_per_connection`` per connection); outgoing messages are throttled per
+  connection;
+* an exception in a callback is logged and passed to ``on_error``; reading goes on.
+
+Callbacks: ``on_message(client, text)`` (``bytes`` for a binary frame), ``on_open(client)`` once,
+``on_close(client)`` once when the client stops, ``on_error(client, exception)``,
+``on_ping(client, payload)``, ``on_pong(client)``, ``on_reconnect(client, streams)``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+from binance.lib.utils import get_timestamp, parse_proxies
+from binance.websocket._backoff import ReconnectPolicy
+from binance.websocket._connection import ConnectionListener, ConnectionSettings, State, StreamConnection
+from binance.websocket._dispatch import Dispatcher
+from binance.websocket._streams import LIST_SUBSCRIPTIONS, SUBSCRIBE, UNSUBSCRIBE, as_list, frame
+
+__all__ = ["BinanceWebsocketClient"]
+
+Callback = Optional[Callable[..., Any]]
+StreamNames = Union[str, Sequence[str]]
+
+
+class BinanceWebsocketClient:
+    """Threaded, self-healing market/user-data stream client (see the module docstring)."""
+
+    ACTION_SUBSCRIBE = "SUBSCRIBE"
+    ACTION_UNSUBSCRIBE = "UNSUBSCRIBE"
+
+    def __init__(
+        self,
+        stream_url: str,
+        on_message: Callback = None,
+        on_open: Callback = None,
+        on_close: Callback = None,
+        on_error: Callback = None,
+        on_ping: Callback = None,
+        on_pong: Callback = None,
+        logger: Optional[logging.Logger] = None,
+        proxies: Optional[dict] = None,
+        *,
+        timeout: float = 10.0,
+        on_reconnect: Callback = None,
+        reconnect_policy: Optional[ReconnectPolicy] = None,
+        silence_timeout: Optional[float] = 60.0,
+        ping_timeout: Optional[float] = 600.0,
+        max_connection_age: Optional[float] = 23 * 3600.0,
+        max_streams_per_connection: int = 1024,
+        max_messages_per_second: int = 10,
+        queue_size: int = 10000,
+    ) -> None:
+        """Start the client; returns at once (the first connection opens in the background).
+
+        ``timeout`` bounds each connect/handshake and ``stop()``; ``silence_timeout``,
+        ``ping_timeout`` and ``max_connection_age`` (seconds, ``None`` disables) trigger a reconnect;
+        ``reconnect_policy`` sets the backoff (never gives up by default).
+        """
+        if max_streams_per_connection < 1:
+            raise ValueError("max_streams_per_connection must be >= 1")
+        self.logger = logger or logging.getLogger(__name__)
+        self.stream_url = stream_url
+        self.proxies = proxies
+        self.on_message = on_message
+        self.on_open = on_open
+        self.on_close = on_close
+        self.on_error = on_error
+        self.on_ping = on_ping
+        self.on_pong = on_pong
+        self.on_reconnect = on_reconnect
+        self.timeout = timeout
+        self.max_streams_per_connection = max_streams_per_connection
+        self._settings = ConnectionSettings(
+            timeout=timeout,
+            silence_timeout=silence_timeout,
+            ping_timeout=ping_timeout,
+            max_age=max_connection_age,
+            policy=reconnect_policy or ReconnectPolicy(),
+            max_messages_per_second=max_messages_per_second,
+            proxy_options=_proxy_options(proxies),
+        )
+        self._lock = threading.RLock()
+        self._pools: Dict[str, List[StreamConnection]] = {}
+        self._owner: Dict[str, StreamConnection] = {}
+        self._closed = False
+        self._opened_once = False
+        self._dispatcher = Dispatcher(self, self._report_error, queue_size, logger=self.logger)
+        self._listener = _Listener(self)
+        self._dispatcher.start()
+        self._primary = self._new_connection(self._route(None))
+        self.logger.debug("Binance WebSocket Client started.")
+
+    # ------------------------------------------------------------------ routing (overridden per market)
+    def _route(self, stream: Optional[str]) -> str:
+        """The URL of the connection ``stream`` belongs on (``None``: the default connection)."""
+        return self.stream_url
+
+    # ------------------------------------------------------------------ 4.2.0 methods
+    def send(self, message: dict) -> None:
+        """Send a JSON message; SUBSCRIBE/UNSUBSCRIBE are tracked (and resent after reconnects)."""
+        method = message.get("method")
+        params = message.get("params")
+        if method in (SUBSCRIBE, UNSUBSCRIBE) and isinstance(params, (list, tuple)):
+            if method == SUBSCRIBE:
+                self.subscribe(list(params), id=message.get("id"))
+            else:
+                self.unsubscribe(list(params), id=message.get("id"))
+            return
+        text = json.dumps(message)
+        for conn in self._connections():
+            conn.send_text(text)
+
+    def send_message(self, message: str) -> None:
+        """Send a JSON text (4.2.0's socket-manager method); control messages are tracked like :meth:`send`."""
+        try:
+            decoded = json.loads(message)
+        except (TypeError, ValueError):
+            decoded = None
+        if isinstance(decoded, dict):
+            self.send(decoded)
+            return
+        for conn in self._connections():
+            conn.send_text(message)
+
+    def send_message_to_server(self, message: StreamNames, action: Optional[str] = None, id: Any = None) -> None:
+        """SUBSCRIBE ``message`` (stream name or list), or UNSUBSCRIBE when ``action == "UNSUBSCRIBE"``."""
+        if action != self.ACTION_UNSUBSCRIBE:
+            return self.subscribe(message, id=id)
+        return self.unsubscribe(message, id=id)
+
+    def subscribe(self, stream: StreamNames, id: Any = None) -> None:
+        """Subscribe to a stream name or a list of them; kept across reconnects. Thread-safe."""
+        names = as_list(stream)
+        auto_id = not id
+        request_id = id or get_timestamp()
+        with self._lock:
+            if self._closed:
+                self.logger.warning("subscribe() after stop(): ignored")
+                return
+            groups: Dict[StreamConnection, List[str]] = {}
+            for name in names:
+                conn = self._owner.get(name)
+                if conn is None:
+                    conn = self._pick(self._route(name), groups)
+                    self._owner[name] = conn
+                groups.setdefault(conn, []).append(name)
+            for conn, group in groups.items():
+                conn.subscribe(group, request_id, auto_id)
+
+    def unsubscribe(self, stream: StreamNames, id: Any = None) -> None:
+        """Unsubscribe from a stream name or a list of them. Thread-safe."""
+        names = as_list(stream)
+        auto_id = not id
+        request_id = id or get_timestamp()
+        with self._lock:
+            if self._closed:
+                return
+            groups: Dict[StreamConnection, List[str]] = {}
+            for name in names:
+                conn = self._owner.pop(name, None) or self._first(self._route(name))
+                groups.setdefault(conn, []).append(name)
+            for conn, group in groups.items():
+                conn.unsubscribe(group, request_id, auto_id)
+
+    def list_subscribe(self, id: Any = None) -> None:
+        """Ask each connection for its subscriptions (one LIST_SUBSCRIPTIONS reply per connection).
+
+        :attr:`subscriptions` answers the same question locally, without a round trip.
+        """
+        text = frame(LIST_SUBSCRIPTIONS, None, id or get_timestamp())
+        for conn in self._connections():
+            conn.send_text(text)
+
+    def ping(self) -> None:
+        """Send a ping frame on every open connection."""
+        self.logger.debug("Sending ping to Binance WebSocket Server")
+        for conn in self._connections():
+            conn.ping()
+
+    def stop(self, id: Any = None) -> None:
+        """Close every connection and join every thread the client started. Idempotent.
+
+        Returns within about ``timeout + 7`` seconds even when the server is silent, or a callback
+        is stuck (a callback still running after 5 s is left to finish on its own). ``on_close``
+        is called once, last.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            conns = self._connections()
+        for conn in conns:
+            conn.stop()
+        deadline = time.monotonic() + self.timeout + 2.0
+        for conn in conns:
+            if not conn.join(max(0.0, deadline - time.monotonic())):
+                self.logger.warning("stream connection %s did not stop in time", conn.name)
+        self._dispatcher.close(final=self.on_close, timeout=5.0)
+        self.logger.debug("Binance WebSocket Client stopped.")
+
+    # ------------------------------------------------------------------ extras
+    @property
+    def subscriptions(self) -> List[str]:
+        """Every stream the client keeps subscribed."""
+        with self._lock:
+            return list(self._owner)
+
+    @property
+    def connections(self) -> List[StreamConnection]:
+        """The client's connections (several when streams need several URLs or exceed the per-connection cap)."""
+        return self._connections()
+
+    @property
+    def dropped_messages(self) -> int:
+        """Messages discarded because ``on_message`` could not keep up (queue full)."""
+        return self._dispatcher.dropped
+
+    @property
+    def reconnects(self) -> int:
+        """How many times a connection of this client was re-established."""
+        return sum(conn.reconnects for conn in self._connections())
+
+    @property
+    def is_open(self) -> bool:
+        """True when every connection is OPEN."""
+        return all(conn.state is State.OPEN for conn in self._connections())
+
+    def threads(self) -> List[threading.Thread]:
+        """Every thread this client started."""
+        threads = [self._dispatcher.thread]
+        for conn in self._connections():
+            threads.extend(conn.threads)
+        return threads
+
+    def reconnect(self) -> None:
+        """Drop and re-establish every connection now (subscriptions are kept)."""
+        for conn in self._connections():
+            conn.reconnect()
+
+    def __enter__(self) -> "BinanceWebsocketClient":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ internals
+    def _connections(self) -> List[StreamConnection]:
+        with self._lock:
+            return [conn for pool in self._pools.values() for conn in pool]
+
+    def _new_connection(self, url: str) -> StreamConnection:
+        with self._lock:
+            pool = self._pools.setdefault(url, [])
+            name = f"{sum(len(p) for p in self._pools.values())}"
+            conn = StreamConnection(url, self._listener, self._settings, name=name, logger=self.logger)
+            pool.append(conn)
+            conn.start()
+            return conn
+
+    def _pick(self, url: str, planned: Dict[StreamConnection, List[str]]) -> StreamConnection:
+        for conn in self._pools.get(url, ()):
+            if len(conn) + len(planned.get(conn, ())) < self.max_streams_per_connection:
+                return conn
+        return self._new_connection(url)
+
+    def _first(self, url: str) -> StreamConnection:
+        pool = self._pools.get(url)
+        return pool[0] if pool else self._primary
+
+    def _report_error(self, client: Any, exc: BaseException) -> None:
+        if self.on_error is not None:
+            self.on_error(client, exc)
+
+
+class _Listener(ConnectionListener):
+    """Turns connection events into user callbacks on the dispatcher thread."""
+
+    def __init__(self, client: BinanceWebsocketClient) -> None:
+        self._client = client
+        self._put = client._dispatcher.put
+
+    def connection_opened(self, conn: StreamConnection, reconnected: bool, streams: List[str]) -> None:
+        client = self._client
+        if reconnected:
+            client.logger.info(
+                "stream connection %s reconnected (#%d); resubscribing %d stream(s)",
+                conn.name,
+                conn.reconnects,
+                len(streams),
+            )
+            self._put(client.on_reconnect, streams)
+            return
+        with client._lock:
+            first, client._opened_once = not client._opened_once, True
+        if first:
+            self._put(client.on_open)
+
+    def connection_message(self, conn: StreamConnection, data: Union[str, bytes]) -> None:
+        self._put(self._client.on_message, data)
+
+    def connection_ping(self, conn: StreamConnection, payload: bytes) -> None:
+        self._put(self._client.on_ping, payload)
+
+    def connection_pong(self, conn: StreamConnection, payload: bytes) -> None:
+        self._put(self._client.on_pong)
+
+    def connection_error(self, conn: StreamConnection, exc: BaseException) -> None:
+        self._put(self._client.on_error, exc)
+
+    def connection_gave_up(self, conn: StreamConnection) -> None:
+        self._put(self._client.on_error, ConnectionError(f"stream connection {conn.name} gave up reconnecting"))
+
+
+def _proxy_options(proxies: Optional[dict]) -> Dict[str, Any]:
+    if not proxies:
+        return {}
+    options = {key: value for key, value in parse_proxies(proxies).items() if value is not None}
+    if options:
+        options["proxy_type"] = "http"
+    return options

@@ -1,0 +1,512 @@
+"""Generate the REST endpoint mixins from the API spec (a development tool; the library never reads the spec).
+
+Run from the repository root: ``python tools/gen_endpoints.py [SPEC_DIR]`` (default ``../shared/spec``).
+
+It writes:
+
+* ``binance/_endpoints/{market,trade,account,user_stream}.py``: endpoints that are the same in both markets,
+  written once against ``self._market.rest_prefix``;
+* ``binance/_endpoints/{convert,algo}.py``: USDⓈ-M-only groups;
+* ``binance/um_futures/_{group}.py`` and ``binance/cm_futures/_{group}.py``: what differs per market;
+* ``tests/rest/data/endpoints.json``: the spec entries the tests call, one list per market.
+
+Names, positional args and defaults follow the 4.2.0 connector where it had the method (``legacy_signature``),
+the spec's ``name`` otherwise. The deliberate deviations from 4.2.0 are in ``SIGNATURE_OVERRIDES`` and
+``UNCHECKED``; everything else is derived from the spec.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKETS = ("um", "cm")
+MARKET_LABEL = {"um": "USDⓈ-M", "cm": "COIN-M"}
+PREFIX = {"um": "/fapi", "cm": "/dapi"}
+REQUIRED = object()
+
+# 4.2.0 signatures that cannot reach a documented parameter, widened compatibly (names, order kept).
+SIGNATURE_OVERRIDES: Dict[Tuple[str, str], str] = {
+    ("um", "new_batch_order"): "new_batch_order(batchOrders, **kwargs)",
+    ("cm", "new_batch_order"): "new_batch_order(batchOrders, **kwargs)",
+    ("cm", "modify_batch_order"): "modify_batch_order(batchOrders, **kwargs)",
+    ("cm", "mark_price"): "mark_price(symbol=None, pair=None)",
+    ("um", "funding_info"): "funding_info(**kwargs)",
+}
+# Positional params of a 4.2.0 signature that the API does not require: not checked before sending.
+UNCHECKED: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("um", "funding_rate"): ("symbol",),
+    ("cm", "open_interest_hist"): ("contractType",),
+}
+# (first, second): exactly one of them (at least one) must be given.
+ONE_OF_PAIRS = (("orderId", "origClientOrderId"), ("orderIdList", "origClientOrderIdList"), ("algoId", "clientAlgoId"))
+# Methods where the spec says one of a pair is needed and the check is done before sending.
+ONE_OF_METHODS = {
+    "query_order",
+    "cancel_order",
+    "get_open_orders",
+    "modify_order",
+    "order_modify_history",
+    "get_order_modify_history",
+    "cancel_batch_order",
+    "query_algo_order",
+    "cancel_algo_order",
+}
+
+TYPES = {
+    "symbol": "str",
+    "pair": "str",
+    "side": "str",
+    "type": "str",
+    "interval": "str",
+    "period": "str",
+    "contractType": "str",
+    "listenKey": "str",
+    "marginType": "str",
+    "downloadId": "str",
+    "quoteId": "str",
+    "fromAsset": "str",
+    "toAsset": "str",
+    "algoType": "str",
+    "asset": "str",
+    "origClientOrderId": "str",
+    "orderId": "int",
+    "leverage": "int",
+    "countdownTime": "int",
+    "startTime": "int",
+    "endTime": "int",
+    "quantity": "Number",
+    "price": "Number",
+    "amount": "Number",
+    "dualSidePosition": "Flag",
+    "multiAssetsMargin": "Flag",
+    "feeBurn": "Flag",
+    "batchOrders": "List[Dict[str, Any]]",
+    "orderIdList": "List[int]",
+    "origClientOrderIdList": "List[str]",
+}
+TYPE_BY_METHOD = {("modify_isolated_position_margin", "type"): "int"}
+
+GROUP_OF_CATEGORY = {
+    "market_data": "market",
+    "trade": "trade",
+    "account": "account",
+    "portfolio_margin": "account",
+    "convert": "convert",
+    "user_data_streams": "user_stream",
+}
+GROUP_DOC = {
+    "market": "Market data endpoints (public, or API key only)",
+    "trade": "Order and position endpoints (signed)",
+    "account": "Account, balance and configuration endpoints (signed)",
+    "user_stream": "User-data stream listenKey endpoints (API key, unsigned)",
+    "convert": "Convert endpoints (USDⓈ-M only)",
+    "algo": "Algo (conditional) order endpoints (USDⓈ-M only)",
+}
+UM_ONLY_GROUPS = ("convert", "algo")
+
+
+@dataclass
+class Param:
+    name: str
+    default: object = REQUIRED
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass
+class Method:
+    name: str
+    market: str
+    entries: List[dict]
+    params: List[Param]
+    var_kwargs: bool
+    helper: str
+    checks: List[str]
+    one_of: Optional[Tuple[str, str]]
+    group: str
+    shared_with: List["Method"] = field(default_factory=list)
+
+    def key(self) -> tuple:
+        paths = tuple(_unprefixed(e["path"]) for e in self.entries)
+        params = tuple((p.name, p.required) for p in self.params)
+        return (
+            params,
+            self.var_kwargs,
+            self.helper,
+            tuple(self.checks),
+            self.one_of,
+            paths,
+            tuple(e["http_method"] for e in self.entries),
+        )
+
+
+def _unprefixed(path: str) -> str:
+    for prefix in PREFIX.values():
+        if path.startswith(prefix + "/"):
+            return "{prefix}" + path[len(prefix) :]
+    return path
+
+
+def parse_signature(text: str) -> Tuple[List[Param], bool]:
+    """``name(a, b=None, **kwargs)`` -> params and whether ``**kwargs`` is accepted."""
+    inner = text[text.index("(") + 1 : text.rindex(")")].strip()
+    params, var_kwargs = [], False
+    for part in [p.strip() for p in inner.split(",") if p.strip()]:
+        if part.startswith("**"):
+            var_kwargs = True
+        elif "=" in part:
+            name, default = part.split("=", 1)
+            if default.strip() != "None":
+                raise ValueError(f"unexpected default in {text}")
+            params.append(Param(name.strip(), None))
+        else:
+            params.append(Param(part))
+    return params, var_kwargs
+
+
+def helper_for(entry: dict) -> str:
+    if entry.get("legacy_helper") and entry["name"] != "list_all_convert_pairs":
+        return entry["legacy_helper"]
+    if entry["signed"]:
+        return "sign_request"
+    if entry["security"] == "USER_STREAM":
+        return "send_request"
+    if entry["api_key_required"]:
+        return "limit_request"
+    return "query"
+
+
+def build_methods(spec: Dict[str, dict]) -> Dict[str, Dict[str, Method]]:
+    out: Dict[str, Dict[str, Method]] = {m: {} for m in MARKETS}
+    for market in MARKETS:
+        by_name: Dict[str, List[dict]] = {}
+        for entry in spec[market]["endpoints"]:
+            by_name.setdefault(entry["legacy_name"] or entry["name"], []).append(entry)
+        for name, entries in by_name.items():
+            first = entries[0]
+            signature = SIGNATURE_OVERRIDES.get((market, name)) or first.get("legacy_signature")
+            if signature:
+                params, var_kwargs = parse_signature(signature)
+            else:
+                params, var_kwargs = [Param(n) for n in first["required"]], True
+            unchecked = UNCHECKED.get((market, name), ())
+            required = set().union(*(e["required"] for e in entries))
+            checks = [p.name for p in params if p.required and p.name not in unchecked]
+            checks += [p.name for p in params if not p.required and p.name in required and not first["legacy_name"]]
+            one_of = None
+            if name in ONE_OF_METHODS:
+                names = {p.name for p in params} | set(first["optional"])
+                one_of = next(pair for pair in ONE_OF_PAIRS if set(pair) <= names)
+                checks = [c for c in checks if c not in one_of]
+            group = "algo" if "algo" in name.lower() else GROUP_OF_CATEGORY[first["category"]]
+            out[market][name] = Method(
+                name, market, entries, params, var_kwargs, helper_for(first), checks, one_of, group
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _annotation(method: str, param: Param) -> str:
+    base = TYPE_BY_METHOD.get((method, param.name)) or TYPES.get(param.name, "str")
+    return base if param.required else f"Optional[{base}]"
+
+
+def _signature(m: Method) -> str:
+    parts = ["self"]
+    for p in m.params:
+        ann = _annotation(m.name, p)
+        parts.append(f"{p.name}: {ann}" if p.required else f"{p.name}: {ann} = None")
+    if m.var_kwargs:
+        parts.append("**kwargs: Any")
+    line = f"    def {m.name}({', '.join(parts)}) -> Any:"
+    if len(line) <= 120:
+        return line
+    inner = ",\n".join("        " + x for x in parts)
+    return f"    def {m.name}(\n{inner},\n    ) -> Any:"
+
+
+def _wrap(text: str, indent: str) -> List[str]:
+    return textwrap.wrap(
+        text,
+        width=116 - len(indent),
+        initial_indent=indent,
+        subsequent_indent=indent + "    ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+
+
+DEFAULT_NOTES = {
+    "symbol": "contract symbol, e.g. BTCUSDT (USDⓈ-M) or BTCUSD_PERP (COIN-M)",
+    "pair": "underlying pair, e.g. BTCUSDT (USDⓈ-M) or BTCUSD (COIN-M)",
+    "side": "BUY or SELL",
+    "orderId": "exchange order id",
+    "origClientOrderId": "the client order id given when the order was placed",
+    "listenKey": "the key returned by new_listen_key()",
+    "limit": "number of rows",
+    "startTime": "ms",
+    "endTime": "ms",
+}
+SPECIAL_NOTES = {
+    ("cm", "leverage_brackets"): "With ``pair`` it calls the per-pair v1 endpoint, otherwise the per-symbol v2 one.",
+}
+
+
+def _param_doc(name: str, notes: dict, required: bool) -> str:
+    note = notes.get(name) or DEFAULT_NOTES.get(name, "")
+    note = note.replace("\\", "/").replace('"""', "'''")
+    if name == "recvWindow" and not note:
+        note = "ms the request stays valid, at most 60000"
+    return f"{name}: {note}" if note else name
+
+
+def _docstring(methods: List[Method]) -> str:
+    first = methods[0]
+    entry = first.entries[0]
+    titles: List[str] = []
+    for m in methods:
+        for e in m.entries:
+            if e["title"].strip().rstrip(".").lower() not in [t.lower() for t in titles]:
+                titles.append(e["title"].strip().rstrip("."))
+    title = " / ".join(titles)
+    lines = [f'        """{title}.', ""]
+    for m in methods:
+        label = f"{MARKET_LABEL[m.market]}: " if len(methods) > 1 else ""
+        for e in m.entries:
+            lines += _wrap(f"{label}``{e['http_method']} {e['path']}`` - weight {e['weight']}.", "        ")
+    security = entry["security"]
+    if (first.market, first.name) in SPECIAL_NOTES and len(methods) == 1:
+        lines += _wrap(SPECIAL_NOTES[(first.market, first.name)], "        ")
+    lines.append(f"        Security: {security}{' (signed)' if entry['signed'] else ''}.")
+    notes: dict = {}
+    required: List[str] = []
+    optional: List[str] = []
+    for m in methods:
+        for e in m.entries:
+            for k, v in e["param_notes"].items():
+                notes.setdefault(k, v)
+            required += [r for r in e["required"] if r not in required]
+            optional += [o for o in e["optional"] if o not in optional]
+    positional = [p.name for p in first.params]
+    kw_only = [o for o in required + optional if o not in positional]
+    if positional:
+        lines += ["", "        Args:"]
+        for name in positional:
+            lines += _wrap(_param_doc(name, notes, name in required), "            ")
+    if kw_only and first.var_kwargs:
+        lines += ["", "        Keyword Args:"]
+        for name in kw_only:
+            lines += _wrap(_param_doc(name, notes, name in required), "            ")
+    conditions = [e["conditional_required"] for m in methods for e in m.entries if e["conditional_required"]]
+    if conditions:
+        lines += [""] + _wrap("Rules: " + conditions[0].rstrip(".") + ".", "        ")
+    lines.append("")
+    urls: List[str] = []
+    for m in methods:
+        for e in m.entries:
+            if e["doc_url"] not in urls:
+                urls.append(e["doc_url"])
+    for url in urls:
+        lines.append(f"        {url}")
+    lines.append('        """')
+    return "\n".join(lines)
+
+
+def _path_expr(m: Method, entry: dict, shared: bool) -> str:
+    path = entry["path"]
+    if shared and not path.startswith("/futures/"):
+        rest = path[len(PREFIX[m.market]) :]
+        return f'self._market.rest_prefix + "{rest}"'
+    return f'"{path}"'
+
+
+def _body(m: Method, shared: bool) -> str:
+    lines = []
+    if len(m.checks) == 1:
+        lines.append(f'        check_required_parameter({m.checks[0]}, "{m.checks[0]}")')
+    elif m.checks:
+        inner = ", ".join(f'[{c}, "{c}"]' for c in m.checks)
+        lines.append(f"        check_required_parameters([{inner}])")
+    if m.one_of:
+        a, b = m.one_of
+        if a in {p.name for p in m.params}:
+            lines.append(f"        require_one_of({a}={a}, {b}={b})")
+        else:
+            lines.append(f'        require_one_of({a}=kwargs.get("{a}"), {b}=kwargs.get("{b}"))')
+    if m.name == "leverage_brackets" and m.market == "cm":
+        lines += [
+            "        if pair is not None and symbol is not None:",
+            '            raise ParameterArgumentError("leverage_brackets takes symbol or pair, not both")',
+            "        if pair is not None:",
+            '            return self.sign_request("GET", "/dapi/v1/leverageBracket", {"pair": pair, **kwargs})',
+            '        return self.sign_request("GET", "/dapi/v2/leverageBracket", {"symbol": symbol, **kwargs})',
+        ]
+        return "\n".join(lines)
+    entry = m.entries[0]
+    path = _path_expr(m, entry, shared)
+    items = [f'"{p.name}": {p.name}' for p in m.params]
+    if m.var_kwargs:
+        items.append("**kwargs")
+    method = entry["http_method"]
+    if items:
+        lines.append("        params = {" + ", ".join(items) + "}")
+        if len(lines[-1]) > 120:
+            lines[-1] = "        params = {\n" + "".join(f"            {i},\n" for i in items) + "        }"
+        payload = ", params"
+    else:
+        payload = ""
+    if m.helper == "query":
+        lines.append(f"        return self.query({path}{payload})")
+    else:
+        lines.append(f'        return self.{m.helper}("{method}", {path}{payload})')
+    return "\n".join(lines)
+
+
+def _render_method(methods: List[Method], shared: bool) -> str:
+    m = methods[0]
+    return "\n".join([_signature(m), _docstring(methods), _body(m, shared)])
+
+
+HEADER = '''"""{doc}.
+
+Generated by ``tools/gen_endpoints.py`` from the API spec; edit the generator, not this file.
+"""
+
+from __future__ import annotations
+
+{imports}
+
+class {cls}(EndpointMixin):
+    """{doc}."""
+
+'''
+
+
+def _imports(body: str) -> str:
+    typing_names = [n for n in ("Any", "Dict", "List", "Optional") if re.search(rf"\b{n}\[|\b{n}\b", body)]
+    base_names = [
+        n
+        for n in ("EndpointMixin", "Flag", "Number", "require_one_of")
+        if n == "EndpointMixin" or re.search(rf"\b{n}\b", body)
+    ]
+    utils = [n for n in ("check_required_parameter", "check_required_parameters") if re.search(rf"\b{n}\(", body)]
+    lines = []
+    if typing_names:
+        lines.append(f"from typing import {', '.join(typing_names)}")
+        lines.append("")
+    lines.append(f"from binance._endpoints._base import {', '.join(base_names)}")
+    if "ParameterArgumentError" in body:
+        lines.append("from binance.error import ParameterArgumentError")
+    if utils:
+        lines.append(f"from binance.lib.utils import {', '.join(utils)}")
+    return "\n".join(lines) + "\n\n"
+
+
+def render_module(doc: str, cls: str, rendered: List[str]) -> str:
+    body = "\n\n".join(rendered) + "\n"
+    return HEADER.format(doc=doc, cls=cls, imports=_imports(body)) + body
+
+
+CLASS_NAMES = {
+    "market": "MarketEndpoints",
+    "trade": "TradeEndpoints",
+    "account": "AccountEndpoints",
+    "user_stream": "UserStreamEndpoints",
+    "convert": "ConvertEndpoints",
+    "algo": "AlgoEndpoints",
+}
+
+
+def generate(spec_dir: Path) -> Dict[Path, str]:
+    spec = {m: json.loads((spec_dir / f"{m}_rest.json").read_text()) for m in MARKETS}
+    methods = build_methods(spec)
+    shared: Dict[str, List[List[Method]]] = {}
+    per_market: Dict[Tuple[str, str], List[List[Method]]] = {}
+    for name, um in methods["um"].items():
+        cm = methods["cm"].get(name)
+        if cm is not None and cm.key() == um.key():
+            shared.setdefault(um.group, []).append([um, cm])
+    shared_names = {ms[0].name for group in shared.values() for ms in group}
+    for market in MARKETS:
+        for name, m in methods[market].items():
+            if name in shared_names:
+                continue
+            group = m.group
+            per_market.setdefault((market, group), []).append([m])
+    files: Dict[Path, str] = {}
+    for group, items in shared.items():
+        items.sort(key=lambda ms: ms[0].name)
+        rendered = [_render_method(ms, shared=True) for ms in items]
+        doc = GROUP_DOC[group] + ", the same in both markets"
+        files[ROOT / "binance" / "_endpoints" / f"{group}.py"] = render_module(doc, CLASS_NAMES[group], rendered)
+    for (market, group), items in per_market.items():
+        items.sort(key=lambda ms: ms[0].name)
+        rendered = [_render_method(ms, shared=False) for ms in items]
+        if group in UM_ONLY_GROUPS:
+            path = ROOT / "binance" / "_endpoints" / f"{group}.py"
+            files[path] = render_module(GROUP_DOC[group], CLASS_NAMES[group], rendered)
+        else:
+            pkg = "um_futures" if market == "um" else "cm_futures"
+            doc = f"{GROUP_DOC[group]}: what differs in {MARKET_LABEL[market]}"
+            cls = market.upper() + CLASS_NAMES[group]
+            files[ROOT / "binance" / pkg / f"_{group}.py"] = render_module(doc, cls, rendered)
+    test_data = {
+        market: [
+            {
+                k: e.get(k)
+                for k in (
+                    "name",
+                    "legacy_name",
+                    "legacy_signature",
+                    "title",
+                    "http_method",
+                    "path",
+                    "security",
+                    "signed",
+                    "api_key_required",
+                    "required",
+                    "optional",
+                    "conditional_required",
+                    "weight",
+                    "doc_url",
+                    "status",
+                )
+            }
+            for e in spec[market]["endpoints"]
+        ]
+        for market in MARKETS
+    }
+    files[ROOT / "tests" / "rest" / "data" / "endpoints.json"] = json.dumps(test_data, indent=1) + "\n"
+    return files
+
+
+def main(argv: List[str]) -> int:
+    """Write the generated modules (and the tests' copy of the spec)."""
+    spec_dir = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "spec"
+    files = generate(spec_dir)
+    for path, text in sorted(files.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)}")
+    py_files = [str(p) for p in files if p.suffix == ".py"]
+    ruff = ROOT / ".venv" / "bin" / "ruff"
+    if ruff.exists():
+        subprocess.run([str(ruff), "check", "--fix", "-q", *py_files], check=False)
+        subprocess.run([str(ruff), "format", "-q", "--line-length", "120", *py_files], check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
