@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_streams.py [--messages 100000] [--rounds 3]
 
 A local burst server (aiohttp, 127.0.0.1, port 0, its own process) answers the client's SUBSCRIBE,
-then sends ``--messages`` aggTrade-sized events as fast as it can, then cuts the connection (no
-close frame) and, on the next connection, sends one event carrying the drop time. Each client
+then sends ``--messages`` aggTrade-sized events as fast as it can. Once the client has received
+them all it sends LIST_SUBSCRIPTIONS; the server then cuts the connection (no close frame) and, on
+the next connection, sends one event carrying the drop time. Each client
 runs in its own process: ours with this interpreter, 4.2.0 with ``/tmp/bfc-ref/bin/python`` (a
 virtualenv holding binance-futures-connector 4.2.0). Printed per client: messages per second
 delivered to ``on_message`` (first to last message of the burst), and milliseconds from the drop
@@ -53,6 +54,10 @@ def run_server(messages: int) -> None:
             if msg.type != WSMsgType.TEXT:
                 continue
             request_msg = json.loads(msg.data)
+            if request_msg.get("method") == "LIST_SUBSCRIPTIONS":
+                state["drop_at"] = time.time()
+                request.transport.abort()
+                break
             if request_msg.get("method") != "SUBSCRIBE":
                 continue
             await ws.send_str(json.dumps({"result": None, "id": request_msg["id"]}))
@@ -63,10 +68,6 @@ def run_server(messages: int) -> None:
             for i in range(messages):
                 event = dict(EVENT, a=i, last=i == messages - 1)
                 await ws.send_str(json.dumps(event))
-            await asyncio.sleep(0.2)
-            state["drop_at"] = time.time()
-            request.transport.abort()
-            break
         return ws
 
     async def main() -> None:
@@ -114,6 +115,7 @@ def run_client(impl: str, port: int, messages: int) -> None:
     if count > 1:
         result["rate"] = (count - 1) / (last - first)
     result["count"] = count
+    client.list_subscribe()
     recovered.wait(5)
     try:
         client.stop()

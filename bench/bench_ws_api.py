@@ -1,18 +1,22 @@
 """Order round trip (place, then cancel) over the WebSocket API and over REST, against one sandbox.
 
 Prints p50 / p99 / mean in milliseconds side by side, and the ratio of the p50s. No asserts.
+The sandbox runs in its own process (as an exchange would), so client and server do not share a GIL;
+``--in-process`` runs it in this process instead.
 
-    python bench/bench_ws_api.py [--n 300] [--warmup 30]
+    python bench/bench_ws_api.py [--n 300] [--warmup 30] [--in-process]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
 import os
 import statistics
 import sys
 import time
-from typing import Callable, List
+from typing import Callable, Dict, Iterator, List
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -31,15 +35,47 @@ def _percentile(values: List[float], q: float) -> float:
     return ordered[index]
 
 
-def _measure(round_trip: Callable[[int], None], n: int, warmup: int) -> List[float]:
-    for i in range(warmup):
-        round_trip(-1 - i)
-    samples = []
+def _measure(trips: Dict[str, Callable[[], None]], n: int, warmup: int) -> Dict[str, List[float]]:
+    """Time each round trip ``n`` times, interleaved (alternating which goes first) so that every
+    transport meets the same exchange state (the order count grows as the bench runs)."""
+    names = list(trips)
+    for _ in range(warmup):
+        for name in names:
+            trips[name]()
+    samples: Dict[str, List[float]] = {name: [] for name in names}
     for i in range(n):
-        t0 = time.perf_counter()
-        round_trip(i)
-        samples.append((time.perf_counter() - t0) * 1000)
+        for name in names if i % 2 == 0 else reversed(names):
+            t0 = time.perf_counter()
+            trips[name]()
+            samples[name].append((time.perf_counter() - t0) * 1000)
     return samples
+
+
+def _serve(pipe: "multiprocessing.connection.Connection") -> None:
+    with Sandbox(seed=1, tick_interval=None, limits=UNLIMITED) as sb:
+        pipe.send({"api_key": sb.api_key, "api_secret": sb.api_secret, "rest": sb.um_rest_url, "ws": sb.um_ws_api_url})
+        pipe.recv()
+
+
+@contextlib.contextmanager
+def _sandbox(in_process: bool) -> Iterator[Dict[str, str]]:
+    if in_process:
+        with Sandbox(seed=1, tick_interval=None, limits=UNLIMITED) as sb:
+            yield {"api_key": sb.api_key, "api_secret": sb.api_secret, "rest": sb.um_rest_url, "ws": sb.um_ws_api_url}
+        return
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+    proc.start()
+    try:
+        if not parent.poll(60):
+            raise RuntimeError("the sandbox process did not start")
+        yield parent.recv()
+    finally:
+        parent.send("stop")
+        proc.join(15)
+        if proc.is_alive():
+            proc.terminate()
 
 
 def main() -> None:
@@ -47,35 +83,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="measured round trips per transport")
     parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--in-process", action="store_true", help="run the sandbox in this process")
     args = parser.parse_args()
 
-    with Sandbox(seed=1, tick_interval=None, limits=UNLIMITED) as sb:
-        rest = UMFutures(sb.api_key, sb.api_secret, base_url=sb.um_rest_url)
-        ws = UMFuturesWebsocketAPIClient(sb.api_key, sb.api_secret, stream_url=sb.um_ws_api_url)
+    with _sandbox(args.in_process) as sb:
+        rest = UMFutures(sb["api_key"], sb["api_secret"], base_url=sb["rest"])
+        ws = UMFuturesWebsocketAPIClient(sb["api_key"], sb["api_secret"], stream_url=sb["ws"])
         try:
             price = float(ws.ticker_price(symbol=SYMBOL)["price"])
             resting = f"{price * 0.8:.1f}"
             order = {"timeInForce": "GTC", "quantity": "0.003", "price": resting}
 
-            def ws_round_trip(i: int) -> None:
+            def ws_round_trip() -> None:
                 placed = ws.order_place(SYMBOL, "BUY", "LIMIT", **order)
                 ws.order_cancel(SYMBOL, orderId=placed["orderId"])
 
-            def rest_round_trip(i: int) -> None:
+            def rest_round_trip() -> None:
                 placed = rest.new_order(symbol=SYMBOL, side="BUY", type="LIMIT", **order)
                 rest.cancel_order(symbol=SYMBOL, orderId=placed["orderId"])
 
-            rest_ms = _measure(rest_round_trip, args.n, args.warmup)
-            ws_ms = _measure(ws_round_trip, args.n, args.warmup)
+            orders = _measure({"WS API": ws_round_trip, "REST": rest_round_trip}, args.n, args.warmup)
+            quotes = _measure(
+                {"WS API": lambda: ws.ticker_price(symbol=SYMBOL), "REST": lambda: rest.ticker_price(SYMBOL)},
+                args.n,
+                args.warmup,
+            )
         finally:
             ws.stop()
 
-    print(f"order round trip (place + cancel), {args.n} samples each, sandbox on 127.0.0.1")
+    where = "in this process" if args.in_process else "in its own process"
+    print(f"sandbox on 127.0.0.1 {where}; {args.n} samples each, WS API and REST interleaved")
+    _report("order round trip (place, then cancel)", orders)
+    _report("price query (ticker.price / GET ticker/price)", quotes)
+
+
+def _report(title: str, samples: Dict[str, List[float]]) -> None:
+    print()
+    print(title)
     print(f"{'':10}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
-    for name, samples in (("WS API", ws_ms), ("REST", rest_ms)):
-        print(f"{name:10}{_percentile(samples, 0.5):10.3f}{_percentile(samples, 0.99):10.3f}"
-              f"{statistics.fmean(samples):10.3f}")
-    ratio = _percentile(ws_ms, 0.5) / _percentile(rest_ms, 0.5)
+    for name in ("WS API", "REST"):
+        values = samples[name]
+        print(f"{name:10}{_percentile(values, 0.5):10.3f}{_percentile(values, 0.99):10.3f}"
+              f"{statistics.fmean(values):10.3f}")
+    ratio = _percentile(samples["WS API"], 0.5) / _percentile(samples["REST"], 0.5)
     print(f"WS API p50 / REST p50 = {ratio:.2f} (goal <= 0.50)")
 
 

@@ -32,7 +32,7 @@ from binance.error import (
     TimestampError,
     client_error_class,
 )
-from binance.filters import ExchangeFilters
+from binance.filters import MARKET_TYPES, ExchangeFilters
 from binance.lib.utils import check_required_parameter
 from binance.ratelimit import DEFAULT_FUTURES_LIMITS, RateLimitState, parse_rate_limits, request_cost
 
@@ -70,7 +70,9 @@ class API:
             accepted too, as in 4.2.0's base class).
         validate_orders: check ``new_order`` / ``new_order_test`` / ``modify_order`` params against the
             symbol's ``exchangeInfo`` filters before sending (fetched once, then cached); a violation raises a
-            :class:`binance.filters.FilterError` naming the filter and nothing is sent. Off by default.
+            :class:`binance.filters.FilterError` naming the filter and nothing is sent. PERCENT_PRICE (and a
+            MARKET order's MIN_NOTIONAL) use the mark price from ``premiumIndex``, MAX_NUM_ORDERS the count
+            from ``openOrders`` (weight 1 each, fetched for each order that needs them). Off by default.
         rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail an
             order at once with :class:`binance.ratelimit.RateLimitGuardError` (carrying ``retry_after``) when
             it would pass an order-count limit or a 429/418 ``Retry-After`` is in force. Off by default.
@@ -191,7 +193,7 @@ class API:
         params.pop("signature", None)
         _check_recv_window(params.get("recvWindow"))
         if self.validate_orders and method in ("POST", "PUT") and url_path.endswith(_ORDER_PATHS):
-            self._validate_order(params)
+            self._validate_order(method, params)
         if signed:
             self._ensure_signer()
             if self.sync_time and not self._time_synced:
@@ -246,12 +248,43 @@ class API:
             self._limits_loaded = True
         return self._filters
 
-    def _validate_order(self, params: Mapping[str, Any]) -> None:
-        symbol, side, order_type = params.get("symbol"), params.get("side"), params.get("type")
+    def _validate_order(self, method: str, params: Mapping[str, Any]) -> None:
+        """Static filters first (no request); then PERCENT_PRICE and a market order's MIN_NOTIONAL
+        with the mark price, and, for a new order, MAX_NUM_ORDERS with the open-order count."""
+        symbol, side = params.get("symbol"), params.get("side")
+        order_type = str(params.get("type") or "LIMIT").upper()
         if not symbol:
             return
         wire = {k: v for k, v in params.items() if k not in ("symbol", "side", "type")}
-        self.exchange_filters().validate_order(symbol, side, order_type or "LIMIT", **wire)
+        filters = self.exchange_filters().symbol(symbol)
+        filters.validate_order(side, order_type, **wire)
+        context: Dict[str, Any] = {}
+        has_price = params.get("price") is not None and order_type not in MARKET_TYPES
+        if (has_price and filters.multiplier_up is not None) or (
+            order_type == "MARKET" and filters.min_notional and filters.contract_size is None
+        ):
+            context["mark_price"] = self._order_context(symbol, "premiumIndex", False)
+        if method == "POST" and filters.max_num_orders is not None and self._signer is not None:
+            context["open_orders"] = self._order_context(symbol, "openOrders", True)
+        if any(value is not None for value in context.values()):
+            filters.validate_order(side, order_type, **context, **wire)
+
+    def _order_context(self, symbol: str, endpoint: str, signed: bool) -> Any:
+        """The mark price (``premiumIndex``) or open-order count (``openOrders``) of ``symbol``; None
+        when it cannot be had (that check is then left to the server)."""
+        path = self._time_path().replace("/time", "/" + endpoint)
+        try:
+            data = self._send("GET", path, {"symbol": symbol}, signed=signed, raw=True)
+        except Error as exc:
+            logger.warning("order check: %s unavailable, left to the server: %s", endpoint, exc)
+            return None
+        if endpoint == "openOrders":
+            return len(data) if isinstance(data, list) else None
+        entries = data if isinstance(data, list) else [data]
+        for entry in entries:
+            if isinstance(entry, dict) and str(entry.get("symbol", symbol)).upper() == str(symbol).upper():
+                return entry.get("markPrice")
+        return None
 
     def rate_limit_usage(self) -> list:
         """Used, limit and window of each known rate limit, as seen in the latest responses."""

@@ -2,7 +2,8 @@
 
 :class:`OrderBook` is the pure core (no sockets, threads or clocks): it applies REST snapshots and
 ``depthUpdate`` events by Binance's futures sequencing rules and answers queries (best bid/ask,
-top levels, spread, mid, fill estimates).
+top levels, spread, mid, fill estimates). :class:`DepthManager` runs books for several symbols
+over one stream connection, taking snapshots and resynchronising by itself.
 """
 
 from binance.orderbook.book import (
@@ -16,15 +17,18 @@ from binance.orderbook.book import (
     OrderBook,
     OrderBookError,
 )
+from binance.orderbook.manager import DepthManager, ManagerState
 
 __all__ = [
     "ApplyResult",
     "BookNotReadyError",
     "BookOutOfSyncError",
     "BookState",
+    "DepthManager",
     "FillEstimate",
     "InsufficientDepthError",
     "InvalidDepthEventError",
+    "ManagerState",
     "OrderBook",
     "OrderBookError",
 ]

@@ -195,6 +195,11 @@ class Authenticator:
         with self._lock:
             return list(self._keys)
 
+    def verify(self, api_key: str, payload: str, signature: str) -> bool:
+        """True when ``signature`` signs ``payload`` with the registered ``api_key``'s key."""
+        entry = self.get(api_key)
+        return entry is not None and entry.verify(payload, signature)
+
     def check_api_key(self, api_key: Optional[str]) -> ApiKey:
         """-2014 when the key is missing or malformed, -2015 when it is not registered."""
         if not api_key or not _KEY_FORMAT.match(api_key):

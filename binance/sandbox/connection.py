@@ -21,6 +21,8 @@ from typing import Any, Callable, Deque, List, Optional, Tuple, Union
 
 from aiohttp import WSMsgType, web
 
+from binance._redact import redact
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["WsConnection", "ConnectionRegistry", "ConnectionSettings"]
@@ -73,18 +75,18 @@ class WsConnection:
         self._stall_handle: Optional[asyncio.TimerHandle] = None
         self._close_after: Optional[int] = None
         self._awaiting_pong_since: Optional[float] = None
-        self._rate_window = (0, 0)
+        self._recent: Deque[float] = deque()
         self._tasks: List[asyncio.Task] = []
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} #{self.id} {self.market} {self.path}>"
+        return f"<{type(self).__name__} #{self.id} {self.market} {redact(self.path)}>"
 
     # ----------------------------------------------------------------- lifecycle (loop thread)
     async def run(self) -> web.WebSocketResponse:
         """Accept the upgrade and serve the connection until it closes."""
         await self.ws.prepare(self.request)
         self.registry.register(self)
-        logger.info("websocket open #%s %s %s", self.id, self.market, self.path)
+        logger.info("websocket open #%s %s %s", self.id, self.market, redact(self.path))
         self._tasks = [
             asyncio.ensure_future(self._writer()),
             asyncio.ensure_future(self._pinger()),
@@ -150,11 +152,12 @@ class WsConnection:
         limit = self.settings.max_incoming_per_second
         if not limit:
             return True
-        second = int(time.monotonic())
-        start, count = self._rate_window
-        count = count + 1 if start == second else 1
-        self._rate_window = (second, count)
-        return count <= limit
+        now = time.monotonic()
+        recent = self._recent
+        recent.append(now)
+        while recent and now - recent[0] >= 1.0:
+            recent.popleft()
+        return len(recent) <= limit
 
     # ------------------------------------------------------------------- sending (loop thread)
     def send_text(self, text: str) -> None:

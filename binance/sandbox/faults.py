@@ -16,6 +16,7 @@ is ``market``):
 WebSocket (connections open now; streams and WebSocket API alike):
 
 * :meth:`drop_all` cut every connection (no close frame);
+* :meth:`refuse_connections` answer new WebSocket handshakes with HTTP 503 for a while;
 * :meth:`close_after` cut each connection after it has sent ``count`` more messages;
 * :meth:`stall` send nothing, not even pings or pongs, keeping the socket open;
 * :meth:`send_malformed` send a non-JSON text, a truncated JSON, a binary frame, or a frame with
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Deque, Dict, List, Mapping, Optional
@@ -83,6 +85,7 @@ class FaultController:
         self._get_clock_skew = get_clock_skew
         self._rest: Deque[RestFault] = deque()
         self._depth_skips: Dict[Optional[str], int] = {}
+        self._refuse_until = 0.0
         self._lock = threading.Lock()
         self.injected: List[str] = []
 
@@ -186,6 +189,18 @@ class FaultController:
         self._note("ws:stall")
         return len(conns)
 
+    def refuse_connections(self, seconds: float) -> None:
+        """For ``seconds``, answer every new WebSocket handshake with HTTP 503 (a server that is
+        down): clients must back off and retry. Open connections are not touched."""
+        with self._lock:
+            self._refuse_until = time.monotonic() + float(seconds)
+        self._note(f"ws:refuse_connections({seconds})")
+
+    def refusing_connections(self) -> bool:
+        """For the server: whether new WebSocket handshakes are refused now."""
+        with self._lock:
+            return time.monotonic() < self._refuse_until
+
     def unstall(self) -> None:
         """End every stall."""
         for conn in self._connections():
@@ -251,10 +266,11 @@ class FaultController:
 
     # ------------------------------------------------------------------------------ misc
     def clear(self) -> None:
-        """Cancel pending REST faults and depth skips, end stalls and the clock skew."""
+        """Cancel pending REST faults, depth skips and refusals, end stalls and the clock skew."""
         with self._lock:
             self._rest.clear()
             self._depth_skips.clear()
+            self._refuse_until = 0.0
         self.unstall()
         if self._set_clock_skew is not None:
             self._set_clock_skew(0)
@@ -284,6 +300,7 @@ _ADMIN_FAULTS = frozenset(
         "close_after",
         "stall",
         "unstall",
+        "refuse_connections",
         "send_malformed",
         "skip_depth",
         "expire_listen_key",

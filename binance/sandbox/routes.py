@@ -76,6 +76,8 @@ def endpoint_weight(info: Any, params: Mapping[str, str]) -> int:
 
 def urls(host: str, port: int) -> dict:
     """Every base URL of a sandbox listening on ``host:port``."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
     http = f"http://{host}:{port}"
     ws = f"ws://{host}:{port}"
     return {

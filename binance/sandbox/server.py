@@ -238,6 +238,14 @@ class AdminHandler:
         return _json_response({"ok": True})
 
 
+@web.middleware
+async def _refuse_websockets(request: web.Request, handler: Any) -> web.StreamResponse:
+    sandbox = request.app[SANDBOX_KEY]
+    if request.headers.get("Upgrade", "").lower() == "websocket" and sandbox.faults.refusing_connections():
+        raise web.HTTPServiceUnavailable(text="WebSocket connections are refused (sandbox fault)")
+    return await handler(request)
+
+
 async def _on_startup(app: web.Application) -> None:
     sandbox = app[SANDBOX_KEY]
     loop = asyncio.get_running_loop()
@@ -257,7 +265,7 @@ async def _on_shutdown(app: web.Application) -> None:
 
 def build_app(sandbox: "Sandbox") -> web.Application:
     """The aiohttp application of one sandbox (REST, streams, admin, extensions)."""
-    app = web.Application()
+    app = web.Application(middlewares=[_refuse_websockets])
     app[SANDBOX_KEY] = sandbox
     app[HUBS_KEY] = {}
     for market, prefix in REST_PREFIX.items():

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from aiohttp import web
 
+from binance._redact import redact
 from binance.sandbox.connection import ConnectionSettings, WsConnection
 from binance.sandbox.streams import (
     ControlRequest,
@@ -158,7 +159,7 @@ class StreamHub:
             if not conn.accepts(name, listen_key):
                 logger.warning(
                     "stream %s subscribed on %s: this URL category does not carry it, nothing will be sent",
-                    name, conn.path,
+                    "<listenKey>" if listen_key else name, redact(conn.path),
                 )
             if listen_key:
                 self._user_subs.setdefault(name, set()).add(conn)
@@ -186,7 +187,7 @@ class StreamHub:
         except RuntimeError:
             pass
         except (TypeError, ValueError):
-            logger.exception("engine event on %s could not be encoded", key)
+            logger.exception("engine event on channel %s could not be encoded", channel)
 
     def _publish(self, channel: str, key: Any, payload: dict, raw: str) -> None:
         if channel == "market":

@@ -17,6 +17,7 @@ never logged. Events of the short gap while a key is replaced may be missed: rec
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from typing import Any, Callable, Optional, Union
@@ -116,7 +117,7 @@ class UserDataStream:
         return client_class(on_message=self._message, on_error=self._on_error, **options)
 
     def _message(self, client: BinanceWebsocketClient, message: Union[str, bytes]) -> None:
-        if isinstance(message, str) and _EXPIRED_MARKER in message:
+        if isinstance(message, str) and _EXPIRED_MARKER in message and _is_expiry(message):
             self._log.warning("listenKey expired; creating a new one")
             self._wake.set()
         if self._on_message is not None:
@@ -186,6 +187,16 @@ class UserDataStream:
                 self._on_error(self.ws_client, exc)
             except Exception as nested:
                 self._log.error("Error from on_error callback: %r", nested)
+
+
+def _is_expiry(message: str) -> bool:
+    try:
+        event = json.loads(message)
+    except ValueError:
+        return False
+    if isinstance(event, dict) and isinstance(event.get("data"), dict):
+        event = event["data"]
+    return isinstance(event, dict) and event.get("e") == _EXPIRED_MARKER
 
 
 def _market_of(rest_client: Any) -> str:

@@ -2,8 +2,8 @@
 
 Run: python examples/bots/market_maker.py [--seconds 20] [--spread-bps 1] [--max-position 5]
 
-The book is an :class:`binance.orderbook.OrderBook` kept in sync from the diff-depth stream and
-REST snapshots (a gap triggers a new snapshot). Quotes are post-only (``GTX``), sized at the
+The book is kept in sync by a :class:`binance.orderbook.DepthManager` (diff-depth stream plus
+REST snapshots; a gap triggers a new snapshot by itself). Quotes are post-only (``GTX``), sized at the
 smallest valid quantity, and moved with ``modify_order`` when the mid moves by a tick or more;
 past ``--max-position`` lots only the side that reduces the position is quoted. Fills arrive on
 the user-data stream. At the end every quote is cancelled, the position is closed and the threads
@@ -29,8 +29,7 @@ from _common import Target, market_quantity, open_target, resting  # noqa: E402
 
 from binance.error import ClientError, Error  # noqa: E402
 from binance.filters import ExchangeFilters  # noqa: E402
-from binance.orderbook import BookNotReadyError, BookOutOfSyncError, OrderBook  # noqa: E402
-from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient  # noqa: E402
+from binance.orderbook import BookNotReadyError, DepthManager  # noqa: E402
 from binance.websocket.user_data import UserDataStream  # noqa: E402
 
 SYMBOL = "BTCUSDT"
@@ -44,8 +43,7 @@ class MarketMaker:
         self.rest = target.rest()
         self.stream_url = target.stream_url
         self.half_spread = Decimal(str(spread_bps)) / Decimal(20000)
-        self.book = OrderBook(SYMBOL)
-        self.book_lock = threading.Lock()
+        self.depth = DepthManager(self.rest, [SYMBOL], stream_url=self.stream_url)
         self.filters = ExchangeFilters.from_exchange_info(self.rest.exchange_info()).symbol(SYMBOL)
         self.lot = Decimal(resting(self.rest, SYMBOL)["quantity"])
         self.max_position = self.lot * max_position
@@ -53,25 +51,10 @@ class MarketMaker:
         self.position = Decimal(0)
         self.fills = 0
         self.realized = Decimal(0)
-        self.resyncs = 0
         self.state_lock = threading.Lock()
-        self.depth_ws: Optional[UMFuturesWebsocketClient] = None
         self.user: Optional[UserDataStream] = None
 
     # ---------------------------------------------------------------- feeds
-
-    def on_depth(self, _client: Any, message: str) -> None:
-        """Apply one diff-depth event; fetch a snapshot after a gap."""
-        event = json.loads(message)
-        if event.get("e") != "depthUpdate":
-            return
-        with self.book_lock:
-            try:
-                self.book.apply_diff(event)
-            except BookOutOfSyncError as gap:
-                log.info("book gap (%s): new snapshot", gap)
-                self.resyncs += 1
-                self.book.apply_snapshot(self.rest.depth(symbol=SYMBOL, limit=1000))
 
     def on_user(self, _client: Any, message: str) -> None:
         """Fills of our quotes: position, realized PnL, and forget filled quotes."""
@@ -94,19 +77,17 @@ class MarketMaker:
     # ---------------------------------------------------------------- quoting
 
     def start(self) -> None:
-        """Open the streams and take the first snapshot."""
+        """Open the user-data stream and the local book; wait (bounded) until the book is live."""
         self.user = UserDataStream(self.rest, on_message=self.on_user, stream_url=self.stream_url)
-        self.depth_ws = UMFuturesWebsocketClient(stream_url=self.stream_url, on_message=self.on_depth)
-        self.depth_ws.diff_book_depth(symbol=SYMBOL.lower(), speed=100)
-        time.sleep(0.5)  # let a few events buffer so the snapshot can be bridged
-        with self.book_lock:
-            self.book.apply_snapshot(self.rest.depth(symbol=SYMBOL, limit=1000))
+        self.depth.start()
+        if not self.depth.wait_live(SYMBOL, timeout=15):
+            raise RuntimeError(f"the {SYMBOL} book did not get in sync within 15s")
 
     def targets(self) -> Optional[Dict[str, str]]:
         """Where the bid and the ask should be now, or None while the book is not live."""
-        with self.book_lock:
+        with self.depth.lock:
             try:
-                mid = self.book.mid()
+                mid = self.depth.book(SYMBOL).mid()
             except BookNotReadyError:
                 return None
         if mid is None:
@@ -157,7 +138,7 @@ class MarketMaker:
                     print(
                         f"  quote {Decimal(prices['BUY']):>10.1f} / {Decimal(prices['SELL']):<10.1f} "
                         f"position {self.position:+}   fills {self.fills:>3}   "
-                        f"realized {self.realized:+.4f} USDT   book {self.book.state.value}"
+                        f"realized {self.realized:+.4f} USDT   book {self.depth.book(SYMBOL).state.value}"
                     )
             time.sleep(0.2)
 
@@ -174,8 +155,7 @@ class MarketMaker:
         except Error as error:
             print(f"  clean-up failed: {error}", file=sys.stderr)
         finally:
-            if self.depth_ws is not None:
-                self.depth_ws.stop()
+            self.depth.stop()
             if self.user is not None:
                 self.user.stop()
             self.rest.close()
@@ -193,7 +173,8 @@ def main(target: Target, seconds: float = 20.0, spread_bps: float = 1.0, max_pos
         started = time.monotonic()
         bot.stop()
         log.info("stopped in %.2fs", time.monotonic() - started)
-    print(f"done: {bot.fills} fills, realized {bot.realized:+.4f} USDT after fees, {bot.resyncs} book resyncs")
+    resyncs = bot.depth.resync_count(SYMBOL)
+    print(f"done: {bot.fills} fills, realized {bot.realized:+.4f} USDT after fees, {resyncs} book resyncs")
     return True
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +17,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-pytest.importorskip("aiohttp", reason="the sandbox needs the [sandbox] extra (aiohttp)")
-
-from binance.sandbox import Sandbox  # noqa: E402
-from binance.sandbox.ratelimit import RateLimits  # noqa: E402
+HAVE_AIOHTTP = importlib.util.find_spec("aiohttp") is not None
+needs_sandbox = pytest.mark.skipif(not HAVE_AIOHTTP, reason="the sandbox needs the [sandbox] extra (aiohttp)")
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -53,14 +52,19 @@ def _load(path: Path) -> Any:
     return module
 
 
-def _clean_env() -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BINANCE_")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+def _clean_env(with_root: bool = True) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BINANCE_") and k != "PYTHONPATH"}
+    if with_root:
+        env["PYTHONPATH"] = str(ROOT)
     return env
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Any:
+    pytest.importorskip("aiohttp", reason="the sandbox needs the [sandbox] extra (aiohttp)")
+    from binance.sandbox import Sandbox
+    from binance.sandbox.ratelimit import RateLimits
+
     # ~200 examples share one account: lift the per-minute limits a single script stays far below
     limits = RateLimits(weight_per_minute=1_000_000, orders_per_10s=100_000, orders_per_minute=100_000)
     with Sandbox(seed=11, limits=limits) as sb:
@@ -148,25 +152,47 @@ def test_ws_api_example(sandbox: Any, path: Path) -> None:
     assert result is not None
 
 
-def _run(args: List[str], timeout: float) -> subprocess.CompletedProcess:
+def _run(args: List[str], timeout: float, with_root: bool = True) -> subprocess.CompletedProcess:
+    """Run a script the way a user does; ``with_root=False`` relies on the script finding the package itself."""
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=_clean_env(), capture_output=True, text=True, timeout=timeout
+        [sys.executable, *args], cwd=ROOT, env=_clean_env(with_root), capture_output=True, text=True, timeout=timeout
     )
 
 
+@needs_sandbox
 @pytest.mark.parametrize("path", SCRIPTS, ids=_rel)
 def test_bot(path: Path) -> None:
-    done = _run([str(path), "--seconds", "4"], timeout=90)
+    done = _run([str(path), "--seconds", "3"], timeout=90)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Traceback" not in done.stderr
+    assert "done:" in done.stdout and "clean-up failed" not in done.stderr
 
 
-def test_a_generated_example_runs_as_a_script() -> None:
-    done = _run([str(EXAMPLES / "um_futures" / "market" / "depth.py")], timeout=60)
+def test_every_example_puts_the_examples_folder_on_its_path() -> None:
+    for path in EXAMPLES.rglob("*.py"):
+        found = re.search(r"resolve\(\)\.parents\[(\d)\]", path.read_text())
+        if path.parent == EXAMPLES:  # _common.py and the demo sit in examples/ itself
+            continue
+        assert found, f"{path} does not put examples/ on sys.path"
+        assert path.resolve().parents[int(found.group(1))] == EXAMPLES.resolve(), path
+
+
+@needs_sandbox
+@pytest.mark.parametrize(
+    "script, expected",
+    [
+        ("um_futures/market/depth.py", '"bids"'),
+        ("websocket/um_futures/book_ticker.py", "events in"),
+        ("websocket/api/cm_futures/account_balance.py", '"asset"'),
+    ],
+)
+def test_a_generated_example_runs_as_a_script(script: str, expected: str) -> None:
+    done = _run([str(EXAMPLES / script), "--seconds", "5"], timeout=60, with_root=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert '"bids"' in done.stdout
+    assert expected in done.stdout
 
 
+@needs_sandbox
 def test_demo_bot() -> None:
     done = _run([str(EXAMPLES / "demo_bot.py"), "--seconds", "8"], timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

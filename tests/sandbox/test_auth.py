@@ -155,6 +155,13 @@ def test_add_key_rejects_wrong_key_type(rsa_pair, ed25519_pair):
         auth.add_key("k")
 
 
+def test_verify_helper():
+    auth = make_auth()
+    assert auth.verify(KEY, "a=1", HMAC.sign("a=1"))
+    assert not auth.verify(KEY, "a=2", HMAC.sign("a=1"))
+    assert not auth.verify("unknown", "a=1", HMAC.sign("a=1"))
+
+
 def test_split_signature_keeps_payload_verbatim():
     assert split_signature("a=%40x&b=1&signature=abc") == ("a=%40x&b=1", "abc")
     assert split_signature("a=1") == ("a=1", None)

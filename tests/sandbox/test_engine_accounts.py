@@ -179,7 +179,9 @@ def test_um_hedge_mode_long_and_short_positions(ex: Exchange) -> None:
     assert position(ex, "um", "B", "BTCUSDT", "LONG")["positionAmt"] == "0.300"
     short = position(ex, "um", "B", "BTCUSDT", "SHORT")
     assert (short["positionAmt"], short["entryPrice"]) == ("-0.100", "59990")
-    um(ex, "POST", "order", "B", symbol="BTCUSDT", side="SELL", positionSide="LONG", type="MARKET", quantity="0.3")
+    closed = um(ex, "POST", "order", "B", symbol="BTCUSDT", side="SELL", positionSide="LONG", type="MARKET",
+                quantity="0.5", newOrderRespType="RESULT")
+    assert (closed["executedQty"], closed["status"]) == ("0.300", "EXPIRED")
     assert position(ex, "um", "B", "BTCUSDT", "LONG")["positionAmt"] == "0.000"
     assert position(ex, "um", "B", "BTCUSDT", "SHORT")["positionAmt"] == "-0.100"
     realized = [r for r in um(ex, "GET", "income", "B", incomeType="REALIZED_PNL")]
@@ -231,3 +233,31 @@ def test_cm_harmonic_entry_price(ex: Exchange) -> None:
     pb = position(ex, "cm", "B", sym)
     # 20 / (10/45000 + 10/50000) = 47368.42105263...
     assert D(pb["entryPrice"]) == (D(20) / (D(10) / 45000 + D(10) / 50000)).quantize(D("0.00000001"))
+
+
+def test_cm_hedge_mode_and_contract_rules(ex: Exchange) -> None:
+    m = ex.cm
+    sym = "ETHUSD_PERP"
+    m.reset_book(sym)
+    m.set_mark_price(sym, "3000")
+    m.add_liquidity(sym, "SELL", "3000", "500")
+    m.add_liquidity(sym, "BUY", "2990", "500")
+    with pytest.raises(EngineError) as err:
+        cm(ex, "POST", "order", "B", symbol=sym, side="BUY", type="MARKET", quantity="1.5")
+    assert err.value.code == -1111
+    cm(ex, "POST", "positionSide/dual", "B", dualSidePosition="true")
+    cm(ex, "POST", "order", "B", symbol=sym, side="BUY", positionSide="LONG", type="MARKET", quantity="30")
+    cm(ex, "POST", "order", "B", symbol=sym, side="SELL", positionSide="SHORT", type="MARKET", quantity="20")
+    long_ = position(ex, "cm", "B", sym, "LONG")
+    short = position(ex, "cm", "B", sym, "SHORT")
+    assert (long_["positionAmt"], long_["entryPrice"]) == ("30", "3000")
+    assert (short["positionAmt"], short["entryPrice"]) == ("-20", "2990")
+    # fees in ETH: 30*10/3000*0.0005 + 20*10/2990*0.0005
+    fee = (D(300) / 3000 * D("0.0005")).quantize(D("1e-8")) + (D(200) / 2990 * D("0.0005")).quantize(D("1e-8"))
+    assert wallet(ex, "cm", "B", "ETH") == D("100") - fee
+    m.set_mark_price(sym, "3100")
+    # long: 30*10*(1/3000 - 1/3100); short: -20*10*(1/2990 - 1/3100)
+    assert D(position(ex, "cm", "B", sym, "LONG")["unRealizedProfit"]) == \
+        (D(300) * (D(1) / 3000 - D(1) / 3100)).quantize(D("1e-8"))
+    assert D(position(ex, "cm", "B", sym, "SHORT")["unRealizedProfit"]) == \
+        (D(-200) * (D(1) / 2990 - D(1) / 3100)).quantize(D("1e-8"))

@@ -124,9 +124,10 @@ STREAM_NAMES = {
         "diff_book_depth": ["btcusdt@depth", "btcusdt@depth@100ms", "btcusdt@depth@500ms"],
         "partial_book_depth": ["btcusdt@depth5", "btcusdt@depth10@100ms", "btcusdt@depth20@500ms"],
         "rpi_diff_book_depth": ["btcusdt@rpiDepth@500ms"], "liquidation_order": ["btcusdt@forceOrder"],
-        "all_liquidation_order": ["!forceOrder@arr"], "composite_index": ["btcusdt@compositeIndex"],
+        "all_liquidation_order": ["!forceOrder@arr"],
+        "composite_index": ["btcusdt@compositeIndex", "defiusdt@compositeIndex"],
         "contract_info": ["!contractInfo"], "all_asset_index": ["!assetIndex@arr"],
-        "asset_index": ["btcusd@assetIndex"], "trading_session": ["tradingSession"],
+        "asset_index": ["btcusd@assetIndex", "adausd@assetIndex"], "trading_session": ["tradingSession"],
     },
     "cm": {
         "agg_trade": ["btcusd_perp@aggTrade"], "mark_price": ["btcusd_perp@markPrice", "ethusd_perp@markPrice@1s"],

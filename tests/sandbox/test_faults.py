@@ -111,6 +111,18 @@ def test_drop_all(make_sandbox, ws_reader):
     assert sb.connections.total_opened == 2
 
 
+def test_refuse_connections_then_accept_again(make_sandbox):
+    sb = make_sandbox()
+    sb.faults.refuse_connections(0.6)
+    with pytest.raises(websocket.WebSocketBadStatusException) as exc:
+        websocket.create_connection(sb.um_stream_url + "/ws", timeout=5)
+    assert exc.value.status_code == 503
+    assert public(sb, TIME).status_code == 200
+    time.sleep(0.7)
+    ws = websocket.create_connection(sb.um_stream_url + "/ws", timeout=5)
+    ws.close()
+
+
 def test_close_after_n_messages(sandbox, ws_reader):
     reader = ws_reader(sandbox.um_stream_url + "/ws/btcusdt@depth@100ms")
     reader.wait_for(is_event("depthUpdate"))
@@ -124,13 +136,14 @@ def test_stall_sends_nothing_but_keeps_the_socket_open(make_sandbox, ws_reader):
     sb = make_sandbox(ping_interval=0.1, pong_timeout=0.3)
     reader = ws_reader(sb.um_stream_url + "/ws/btcusdt@depth@100ms")
     reader.wait_for(is_event("depthUpdate"))
-    sb.faults.stall(seconds=1.0)
-    time.sleep(0.15)
+    assert sb.faults.stall() == 1
+    time.sleep(0.5)
     stalled_from = len(reader.messages)
-    time.sleep(0.6)
+    time.sleep(0.8)
     assert len(reader.messages) == stalled_from
     assert not reader.closed.is_set() and len(sb.connections) == 1
-    reader.wait_for(lambda m: m.get("e") == "depthUpdate", timeout=5)
+    sb.faults.unstall()
+    reader.wait_for(lambda m: m.get("e") == "depthUpdate" and reader.messages.index(m) >= stalled_from, timeout=5)
 
 
 def test_stall_starves_client_pings(make_sandbox):

@@ -186,3 +186,23 @@ def test_masked_hides_listen_keys_only():
 
 def test_chunks():
     assert s.chunks(list("abcde"), 2) == [["a", "b"], ["c", "d"], ["e"]]
+
+
+# ---------------------------------------------------------------- user-data decisions
+def test_only_a_real_listen_key_expired_event_triggers_a_new_key():
+    from binance.websocket.user_data import _is_expiry
+
+    assert _is_expiry('{"e":"listenKeyExpired","E":1,"listenKey":"k"}')
+    assert _is_expiry('{"stream":"k","data":{"e":"listenKeyExpired","E":1,"listenKey":"k"}}')
+    assert not _is_expiry('{"e":"ORDER_TRADE_UPDATE","o":{"c":"listenKeyExpired"}}')
+    assert not _is_expiry("listenKeyExpired but not json")
+
+
+def test_keepalive_rejections_are_4xx_answers_but_not_rate_limits():
+    from binance.error import ClientError, ServerError
+    from binance.websocket.user_data import _is_rejection
+
+    assert _is_rejection(ClientError(400, -1125, "This listenKey does not exist.", {}))
+    assert not _is_rejection(ClientError(429, -1003, "Too many requests", {}))
+    assert not _is_rejection(ServerError(503, "busy"))
+    assert not _is_rejection(ConnectionError("down"))

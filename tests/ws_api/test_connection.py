@@ -215,3 +215,16 @@ def test_many_threads_share_one_connection(make_client, sandbox):
         t.join(30)
     assert errors == []
     assert sandbox.connections.total_opened - before == 1
+
+
+def test_server_shutdown_notice_moves_to_a_new_connection(make_client, sandbox):
+    client = make_client()
+    assert client.wait_until_open(5)
+    first = client._link
+    (conn,) = [c for c in sandbox.connections.snapshot("ws_api") if not c.closed][-1:]
+    conn.send_raw('{"event":{"e":"serverShutdown","E":1700000000000}}')
+    deadline = time.monotonic() + 5
+    while (client._link is first or first is None or not first.closed) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert first.closed and client._link is not None and client._link is not first
+    assert client.ticker_price(symbol=SYMBOL)["symbol"] == SYMBOL

@@ -287,8 +287,8 @@ class AccountViewsMixin:
             price = (margin - amt * pos.entry) / denom if denom else ZERO
         else:
             cs = ins.contract_size
-            denom = abs(amt) * cs * mmr + amt * cs / pos.entry + margin
-            price = (amt * cs) / denom if denom else ZERO
+            denom = margin + amt * cs / pos.entry
+            price = (amt * cs + abs(amt) * cs * mmr) / denom if denom else ZERO
         return ins.fmt_price(max(price, ZERO)) if price > 0 else "0"
 
     def trade_json(self: "MarketEngine", t: dict) -> dict:

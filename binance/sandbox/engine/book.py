@@ -23,6 +23,7 @@ class _Side:
         return -price if self.descending else price
 
     def add(self, order: Order) -> None:
+        """Append ``order`` to the queue of its price level."""
         price = order.price
         if price not in self.levels:
             self.levels[price] = deque()
@@ -46,6 +47,7 @@ class _Side:
             self._drop(price)
 
     def reduce(self, price: Decimal, qty: Decimal) -> None:
+        """Lower the total open quantity of a level."""
         self.qty[price] -= qty
 
     def _drop(self, price: Decimal) -> None:
@@ -55,18 +57,21 @@ class _Side:
         del self._keys[idx]
 
     def pop_front(self, price: Decimal) -> None:
+        """Drop the first order of a level (it was filled)."""
         level = self.levels[price]
         level.popleft()
         if not level:
             self._drop(price)
 
     def best(self) -> Optional[Decimal]:
+        """The best price of this side."""
         if not self._keys:
             return None
         k = self._keys[0]
         return -k if self.descending else k
 
     def prices(self) -> Iterator[Decimal]:
+        """Prices from best to worst."""
         for k in list(self._keys):
             yield -k if self.descending else k
 

@@ -155,6 +155,7 @@ def cm_instruments(now_ms: int) -> List[Instrument]:
 
     def cm(symbol: str, base: str, ctype: str, ddate: int, tick: str, pp: int, csize: str, price: str,
            max_price: str) -> Instrument:
+        """One COIN-M contract."""
         return Instrument(
             symbol=symbol, pair=f"{base}USD", kind="cm", base=base, quote="USD", margin_asset=base,
             contract_type=ctype, delivery_date=ddate, tick=Decimal(tick), step=Decimal(1), price_precision=pp,

@@ -40,6 +40,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
         self.kind = kind
         self.lock = exchange.lock
         self.rng = random.Random(f"{seed}:{kind}")
+        self.id_rng = random.Random(f"{seed}:{kind}:ids")
         self.math = Linear if kind == "um" else Inverse
         self.maker_rate = MAKER_RATE if kind == "um" else CM_MAKER_RATE
         self.taker_rate = TAKER_RATE if kind == "um" else CM_TAKER_RATE
@@ -56,7 +57,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
         with self.lock:
             for ins in instruments:
                 st = SymbolState(ins, self.rng.randint(10**9, 2 * 10**9))
-                sim.seed_history(st, self.rng, now)
+                sim.seed_static(st, self.rng, now)
                 self.states[ins.symbol] = st
                 sim.seed_book(self, st, self.rng)
                 st.last_book_ticker = self._book_top(st)
@@ -109,7 +110,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
         with self.lock:
             if api_key in self.accounts:
                 return
-            alias = "".join(self.rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") for _ in range(4))
+            alias = "".join(self.id_rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") for _ in range(4))
             acct = Account(api_key=api_key, kind=self.kind, alias=alias + "uX" + alias[:2])
             now = self.now()
             for asset, amount in (UM_FUNDING if self.kind == "um" else CM_FUNDING).items():
@@ -204,7 +205,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
             payload["o"]["ps"] = ins.pair
         st.force_orders.append(payload)
         self.emit("market", f"{ins.symbol.lower()}@forceOrder", payload)
-        self.emit("market", "!forceOrder@arr", payload)
+        self.emit("market", "!forceOrder@arr", dict(payload, ps=ins.pair, st=1 if ins.kind == "um" else 2))
 
     def step(self) -> None:
         """Advance the market once: participants act, prices move, triggers/expiries/funding run, diffs go out."""

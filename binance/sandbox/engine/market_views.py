@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 from .errors import EngineError
 from .marketdata import INTERVAL_MS, MINUTE, Candle, interval_end
+from .sim import seed_candles
 from .state import SymbolState
 from .util import fmt, plain
 
@@ -91,6 +92,7 @@ class MarketViewsMixin:
                    end: Optional[int], limit: int) -> List[list]:
         """Kline arrays; ``source`` is "trade", "mark", "index" or "premium"."""
         ins = st.ins
+        seed_candles(st)
         limit = max(1, min(limit, 1500))
         series = {"trade": st.klines, "mark": st.mark_klines, "index": st.index_klines,
                   "premium": st.premium_klines}[source]
@@ -119,6 +121,7 @@ class MarketViewsMixin:
              "c": row[4], "h": row[2], "l": row[3], "v": row[5], "n": row[8], "x": closed, "q": row[7],
              "V": row[9], "Q": row[10], "B": "0"}
         if source == "trade":
+            seed_candles(st)
             c = st.klines.candles(interval, None, None, 1)
             if c:
                 k["f"], k["L"] = c[-1].first_id, c[-1].last_id
@@ -127,6 +130,7 @@ class MarketViewsMixin:
     def ticker_24h(self: "MarketEngine", st: SymbolState) -> dict:
         """24hr rolling window statistics."""
         ins = st.ins
+        seed_candles(st)
         now = self.now()
         start = now - 86_400_000
         c = st.klines.window(start, now)

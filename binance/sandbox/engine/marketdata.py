@@ -124,7 +124,12 @@ class Series:
     def candles(self, interval: str, start: Optional[int], end: Optional[int], limit: int) -> List[Candle]:
         """Candles of ``interval`` (built from 1m candles) within [start, end], at most ``limit``."""
         out: Dict[int, Candle] = {}
+        cutoff = None
+        if start is None and limit and self.order and interval != "1M":
+            cutoff = interval_start(self.order[-1], interval) - limit * INTERVAL_MS[interval]
         for ts in self.order:
+            if cutoff is not None and ts < cutoff:
+                continue
             m = self.minutes[ts]
             key = interval_start(ts, interval) if interval != "1s" else ts
             agg = out.get(key)

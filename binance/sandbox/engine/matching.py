@@ -17,6 +17,11 @@ if TYPE_CHECKING:  # pragma: no cover
 EIGHT = Decimal("0.00000001")
 
 
+def is_hedge_close(order: Order) -> bool:
+    """Whether a hedge-mode order closes its position side (SELL LONG or BUY SHORT)."""
+    return (order.position_side == "LONG" and not order.is_buy) or (order.position_side == "SHORT" and order.is_buy)
+
+
 def q8(value: Decimal) -> Decimal:
     """Round to 8 decimals (balances, PnL, commissions)."""
     return value.quantize(EIGHT)
@@ -73,8 +78,8 @@ class MatchingMixin:
         self.publish_aggs(st, aggs)
 
     def reduce_cap(self: "MarketEngine", order: Order, qty: Decimal) -> Decimal:
-        """How much of ``qty`` a reduce-only (or closing) order may still fill given the position."""
-        if order.owner is None or not (order.reduce_only or order.close_position):
+        """How much of ``qty`` a reduce-only or closing order (hedge mode: SELL LONG, BUY SHORT) may fill."""
+        if order.owner is None or not (order.reduce_only or order.close_position or is_hedge_close(order)):
             return qty
         acct = self.accounts.get(order.owner)
         if acct is None:
@@ -199,13 +204,15 @@ class MatchingMixin:
         self.emit_user(acct.api_key, views.order_event(
             o, ins, "TRADE", now, acct.alias, qty, price, commission, trade_id, is_maker, realized, bids, asks))
         self.emit_user(acct.api_key, self.account_update_event(acct, "ORDER", [(o.symbol, o.position_side)], now))
+        if o.algo_id is not None and o.status == "FILLED":
+            self.emit_user(acct.api_key, views.algo_event(o, ins, now))
         if pos.amt == 0:
             self.expire_reduce_only(st, acct, o)
 
     def expire_reduce_only(self: "MarketEngine", st: SymbolState, acct: "Account", filled: Order) -> None:
         """Once a position is flat, its open reduce-only orders expire (Binance cancels them)."""
         for o in acct.open_orders(filled.symbol):
-            if o is filled or not o.reduce_only or o.position_side != filled.position_side:
+            if o is filled or not (o.reduce_only or is_hedge_close(o)) or o.position_side != filled.position_side:
                 continue
             if o.is_conditional and not o.triggered:
                 continue
@@ -222,9 +229,12 @@ class MatchingMixin:
         o.update_time = self.now()
         if o.owner is not None and o.owner in self.accounts:
             acct = self.accounts[o.owner]
-            bids, asks = self.open_notional(acct, o.symbol)
-            self.emit_user(o.owner, views.order_event(o, st.ins, exec_type, o.update_time, acct.alias,
-                                                      bids_notional=bids, asks_notional=asks))
+            if o.algo_id is None or o.triggered:
+                bids, asks = self.open_notional(acct, o.symbol)
+                self.emit_user(o.owner, views.order_event(o, st.ins, exec_type, o.update_time, acct.alias,
+                                                          bids_notional=bids, asks_notional=asks))
+            if o.algo_id is not None:
+                self.emit_user(o.owner, views.algo_event(o, st.ins, o.update_time))
 
     def open_notional(self: "MarketEngine", acct: "Account", symbol: Optional[str]) -> tuple:
         """Notional of open bids and asks of ``symbol`` (the ``b`` and ``a`` fields of order events)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable, Dict, Tuple
 
+from . import views
 from .errors import EngineError, invalid_value, mandatory
 from .orders import Order
 from .rest_common import Ctx, fill_example
@@ -349,15 +350,9 @@ def convert_status(c: Ctx) -> dict:
 
 
 # ----------------------------------------------------------------- algo (conditional) orders
-ALGO_STATUS = {"NEW": "NEW", "PARTIALLY_FILLED": "TRIGGERED", "FILLED": "FINISHED", "CANCELED": "CANCELED",
-               "EXPIRED": "EXPIRED"}
-
-
 def _algo_json(c: Ctx, o: Order) -> dict:
     ins = c.m.states[o.symbol].ins
-    status = ALGO_STATUS.get(o.status, o.status)
-    if o.status == "NEW" and o.triggered:
-        status = "TRIGGERED"
+    status = views.algo_status(o)
     values = {
         "algoId": o.algo_id, "clientAlgoId": o.client_order_id, "algoType": "CONDITIONAL",
         "orderType": o.orig_type, "symbol": o.symbol, "side": o.side, "positionSide": o.position_side,
@@ -377,7 +372,7 @@ def _algo_json(c: Ctx, o: Order) -> dict:
 
 def algo_new(c: Ctx) -> dict:
     """POST algoOrder: a conditional order held by the engine until its trigger."""
-    acct = c.acct
+    c.check_account()
     if c.str("algoType", True) != "CONDITIONAL":
         raise invalid_value("algoType")
     params = dict(c.params)
@@ -390,9 +385,7 @@ def algo_new(c: Ctx) -> dict:
     if params.get("type") not in ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET",
                                   "TRAILING_STOP_MARKET"):
         raise EngineError(-1116, "Invalid orderType.")
-    o = c.m.place_order(c.api_key, params, source="REST-algo")
-    o.algo_id = o.order_id
-    acct.algo_orders[o.order_id] = o
+    o = c.m.place_order(c.api_key, params, source="REST-algo", algo=True)
     return _algo_json(c, o)
 
 

@@ -81,9 +81,7 @@ def _pair_state(c: Ctx, contract_type: str = "PERPETUAL"):
     for st in states:
         if st.ins.contract_type == contract_type:
             return st
-    if c.kind == "cm" and contract_type == "NEXT_QUARTER":
-        return states[0]
-    raise EngineError(*INVALID_SYMBOL)
+    return states[0]
 
 
 def continuous_klines(c: Ctx) -> list:
@@ -238,32 +236,45 @@ def delivery_price(c: Ctx) -> list:
 
 
 def index_info(c: Ctx) -> list:
-    """GET indexInfo (composite index symbols; none are listed in the sandbox beyond the example shape)."""
-    states = c.states(pair_param=None)
-    return [{"symbol": st.ins.symbol, "time": c.now(), "component": "baseAsset",
-             "baseAssetList": [{"baseAsset": st.ins.base, "quoteAsset": st.ins.quote, "weightInQuantity": "1",
-                                "weightInPercentage": "1.00000000"}]} for st in states]
+    """GET indexInfo: composite indices (any other ``...USDT`` name is a composite of the sandbox's coins)."""
+    symbol = c.str("symbol")
+    names = [symbol] if symbol else ["DEFIUSDT"]
+    out = []
+    for name in names:
+        _, parts = c.m.composite_index(name)
+        out.append({"symbol": name, "time": c.now(), "component": "baseAsset", "baseAssetList": [
+            {"baseAsset": base, "quoteAsset": "USDT", "weightInQuantity": fmt(qty, 8),
+             "weightInPercentage": fmt(pct, 5)} for base, qty, pct, _ in parts]})
+    return out
 
 
 def constituents(c: Ctx) -> dict:
-    """GET constituents: the index price sources of a symbol."""
-    st = c.state() if c.kind == "um" else c.m.pair_states(c.str("symbol", True))[0]
+    """GET constituents: the index price sources of a symbol (CM: a pair or a contract symbol)."""
+    name = c.str("symbol", True) or ""
+    if c.kind == "um":
+        st = c.m.state(name)
+    else:
+        found = [s for s in c.m.states.values() if name in (s.ins.pair, s.ins.symbol)]
+        if not found:
+            raise EngineError(*INVALID_SYMBOL)
+        st = found[0]
     price = fmt(st.index, 8)
-    return {"symbol": c.str("symbol"), "time": c.now(),
-            "constituents": [{"exchange": ex, "symbol": f"{st.ins.base}{st.ins.quote}".lower() if c.kind == "um"
-                              else f"{st.ins.base}usd".lower(), "price": price, "weight": "0.25000000"}
+    source = f"{st.ins.base}{st.ins.quote}".lower() if c.kind == "um" else f"{st.ins.base}usd".lower()
+    return {"symbol": name, "time": c.now(),
+            "constituents": [{"exchange": ex, "symbol": source, "price": price, "weight": "0.25000000"}
                              for ex in ("binance", "okex", "bybit", "coinbase")]}
 
 
 def asset_index(c: Ctx) -> Any:
     """GET assetIndex (multi-assets mode asset index)."""
     now = c.now()
-    symbols = c.m._asset_symbols()
+    symbols = c.m.asset_symbols()
     wanted = c.str("symbol")
-    if wanted is not None and wanted not in symbols:
+    if wanted is not None and not wanted.endswith("USD"):
         raise EngineError(*INVALID_SYMBOL)
 
     def render(sym: str) -> dict:
+        """One asset index entry."""
         e = c.m.asset_index_event(sym, now)
         return {"symbol": sym, "time": now, "index": e["i"], "bidBuffer": e["b"], "askBuffer": e["a"],
                 "bidRate": e["B"], "askRate": e["A"], "autoExchangeBidBuffer": e["q"],

@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 from typing import TYPE_CHECKING, List
 
-from .marketdata import HISTORY_MINUTES, MINUTE, Candle
+from .marketdata import HISTORY_MINUTES, MINUTE, Candle, Series
 from .orders import Order
 from .state import FUNDING_INTERVAL_MS, SymbolState
 from .util import round_down, round_to
@@ -28,50 +28,14 @@ def _base_qty(st: SymbolState, rng: random.Random) -> Decimal:
     return max(qty, ins.step)
 
 
-def seed_history(st: SymbolState, rng: random.Random, now: int) -> None:
-    """Fill the candle series with ``HISTORY_MINUTES`` of plausible past minutes ending at the start price."""
+def seed_static(st: SymbolState, rng: random.Random, now: int) -> None:
+    """Trade ids, funding and open-interest history of a new symbol; candles come later (``seed_candles``)."""
     ins = st.ins
-    price = float(ins.start_price)
-    closes: List[float] = [price]
-    for _ in range(HISTORY_MINUTES):
-        price *= math.exp(rng.gauss(0, 0.0009))
-        closes.append(price)
-    closes.reverse()
-    start = now - now % MINUTE - HISTORY_MINUTES * MINUTE
-    tick = float(ins.tick)
-    places = max(0, -ins.tick.normalize().as_tuple().exponent)
-    size = float(ins.contract_size) if ins.kind == "cm" else 0.0
-    trade_id = 1
-    for i in range(HISTORY_MINUTES):
-        ts = start + i * MINUTE
-        o, c = closes[i], closes[i + 1]
-        h = max(o, c) * (1 + abs(rng.gauss(0, 0.0004)))
-        low = min(o, c) * (1 - abs(rng.gauss(0, 0.0004)))
-        o_d, h_d, l_d, c_d = (Decimal(f"{round(x / tick) * tick:.{places}f}") for x in (o, h, low, c))
-        count = rng.randint(10, 40)
-        usd = rng.uniform(2000, 60000) * count
-        qty_f = usd / size if size else usd / c
-        qty = Decimal(f"{qty_f:.{ins.qty_precision}f}")
-        quote = Decimal(f"{(qty_f * size / c) if size else qty_f * c:.8f}")
-        candle = Candle(ts, o_d)
-        candle.h, candle.l, candle.c = max(h_d, o_d, c_d), min(l_d, o_d, c_d), c_d
-        candle.volume, candle.quote, candle.count = qty, quote, count
-        buy_share = Decimal(str(round(rng.uniform(0.3, 0.7), 2)))
-        candle.taker_volume = (qty * buy_share).quantize(ins.step)
-        candle.taker_quote = (quote * buy_share).quantize(Decimal("0.00000001"))
-        candle.first_id, candle.last_id = trade_id, trade_id + count - 1
-        trade_id += count
-        _put(st.klines, candle)
-        idx = Candle(ts, o_d * Decimal("0.9998"))
-        idx.h, idx.l, idx.c = h_d * Decimal("0.9998"), l_d * Decimal("0.9998"), c_d * Decimal("0.9998")
-        _put(st.index_klines, idx)
-        mark = Candle(ts, o_d)
-        mark.h, mark.l, mark.c = candle.h, candle.l, c_d
-        _put(st.mark_klines, mark)
-        prem = Candle(ts, Decimal("0.00020004"))
-        _put(st.premium_klines, prem)
-    st.next_trade_id = trade_id + 1
-    st.next_agg_id = trade_id // 3 + 1
+    st.created = now
+    st.history_seed = rng.getrandbits(64)
+    st.next_trade_id = rng.randint(10**6, 10**7)
+    st.first_live_trade_id = st.next_trade_id
+    st.next_agg_id = st.next_trade_id // 3
     st.next_funding = now - now % FUNDING_INTERVAL_MS + FUNDING_INTERVAL_MS
     for k in range(1, 31):
         st.funding_history.append({
@@ -85,6 +49,61 @@ def seed_history(st: SymbolState, rng: random.Random, now: int) -> None:
         ts = now - now % (5 * MINUTE) - k * 5 * MINUTE
         st.oi_history.append((ts, st.open_interest * Decimal(str(1 + rng.gauss(0, 0.01))), st.fair))
     st.oi_history.reverse()
+
+
+def seed_candles(st: SymbolState) -> None:
+    """Put ``HISTORY_MINUTES`` of plausible past 1m candles, ending at the start price, before the live ones."""
+    if st.history_ready:
+        return
+    st.history_ready = True
+    rng = random.Random(st.history_seed)
+    ins = st.ins
+    price = float(ins.start_price)
+    closes: List[float] = [price]
+    for _ in range(HISTORY_MINUTES):
+        price *= math.exp(rng.gauss(0, 0.0009))
+        closes.append(price)
+    closes.reverse()
+    counts = [rng.randint(10, 40) for _ in range(HISTORY_MINUTES)]
+    trade_id = st.first_live_trade_id - sum(counts)
+    start = st.created - st.created % MINUTE - HISTORY_MINUTES * MINUTE
+    tick = float(ins.tick)
+    places = max(0, -ins.tick.normalize().as_tuple().exponent)
+    size = float(ins.contract_size) if ins.kind == "cm" else 0.0
+    live = (st.klines, st.index_klines, st.mark_klines, st.premium_klines)
+    fresh = (Series(), Series(), Series(), Series())
+    for i in range(HISTORY_MINUTES):
+        ts = start + i * MINUTE
+        o, c = closes[i], closes[i + 1]
+        h = max(o, c) * (1 + abs(rng.gauss(0, 0.0004)))
+        low = min(o, c) * (1 - abs(rng.gauss(0, 0.0004)))
+        o_d, h_d, l_d, c_d = (Decimal(f"{round(x / tick) * tick:.{places}f}") for x in (o, h, low, c))
+        count = counts[i]
+        usd = rng.uniform(2000, 60000) * count
+        qty_f = usd / size if size else usd / c
+        qty = Decimal(f"{qty_f:.{ins.qty_precision}f}")
+        quote = Decimal(f"{(qty_f * size / c) if size else qty_f * c:.8f}")
+        candle = Candle(ts, o_d)
+        candle.h, candle.l, candle.c = max(h_d, o_d, c_d), min(l_d, o_d, c_d), c_d
+        candle.volume, candle.quote, candle.count = qty, quote, count
+        buy_share = Decimal(str(round(rng.uniform(0.3, 0.7), 2)))
+        candle.taker_volume = (qty * buy_share).quantize(ins.step)
+        candle.taker_quote = (quote * buy_share).quantize(Decimal("0.00000001"))
+        candle.first_id, candle.last_id = trade_id, trade_id + count - 1
+        trade_id += count
+        _put(fresh[0], candle)
+        idx = Candle(ts, o_d * Decimal("0.9998"))
+        idx.h, idx.l, idx.c = h_d * Decimal("0.9998"), l_d * Decimal("0.9998"), c_d * Decimal("0.9998")
+        _put(fresh[1], idx)
+        mark = Candle(ts, o_d)
+        mark.h, mark.l, mark.c = candle.h, candle.l, c_d
+        _put(fresh[2], mark)
+        _put(fresh[3], Candle(ts, Decimal("0.00020004")))
+    for old, new in zip(live, fresh):
+        for ts in old.order:
+            if ts not in new.minutes:
+                _put(new, old.minutes[ts])
+        old.minutes, old.order = new.minutes, new.order
 
 
 def _put(series, candle: Candle) -> None:
@@ -116,7 +135,7 @@ def step_symbol(engine: "MarketEngine", st: SymbolState, rng: random.Random) -> 
     for _ in range(rng.randint(0, 3)):
         side = book.bids if rng.random() < 0.5 else book.asks
         prices = list(side.prices())
-        if len(prices) < LEVELS // 2:
+        if len(prices) < LEVELS * 3 // 4:
             continue
         price = prices[min(len(prices) - 1, int(rng.expovariate(1 / 8)))]
         queue = side.levels[price]
@@ -136,7 +155,7 @@ def step_symbol(engine: "MarketEngine", st: SymbolState, rng: random.Random) -> 
         engine.sim_market(st, rng.random() < 0.5 + float((st.fair - st.mid()) / st.fair) * 200, qty)
     for is_buy in (True, False):
         side = book.side(is_buy)
-        while len(side) < LEVELS // 2:
+        while len(side) < LEVELS * 3 // 4:
             prices = list(side.prices())
             edge = prices[-1] if prices else None
             if edge is None:

@@ -52,6 +52,10 @@ class SymbolState:
         self.last_rpi_emit = 0
         self.last_rpi_u = 0
         self.ticker_changed = True
+        self.created = 0
+        self.history_seed = 0
+        self.history_ready = False
+        self.first_live_trade_id = 1
 
     def mid(self) -> Decimal:
         """Mid price of the book (last price when a side is empty)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from .marketdata import INTERVAL_MS
@@ -71,12 +72,28 @@ class StreamsMixin:
             out.setdefault(st.ins.pair.lower(), []).append(st)
         return out
 
-    def _asset_symbols(self: "MarketEngine") -> List[str]:
+    def asset_symbols(self: "MarketEngine") -> List[str]:
+        """Asset index names of the sandbox's coins (e.g. BTCUSD)."""
         return sorted({f"{st.ins.base}USD" for st in self.states.values()})
+
+    def composite_index(self: "MarketEngine", name: str) -> Tuple[Decimal, List[tuple]]:
+        """(price, [(base, weightInQuantity, weightInPercentage, index price)]) of an index: a symbol of
+        this market is its own single-asset index; any other name is an equal-weight composite of the coins."""
+        st = self.states.get(name.upper())
+        if st is not None:
+            return st.index, [(st.ins.base, Decimal(1), Decimal(1), st.index)]
+        coins = [s for s in self.states.values() if s.ins.contract_type == "PERPETUAL"]
+        parts = []
+        total = Decimal(0)
+        for s in coins:
+            qty = (Decimal(100) / len(coins) / s.ins.start_price).quantize(Decimal("0.00000001"))
+            total += qty * s.index
+            parts.append((s.ins.base, qty, qty * s.index, s.index))
+        return total, [(b, q, (v / total if total else Decimal(0)), i) for b, q, v, i in parts]
 
     def _groups_ok(self: "MarketEngine", kind: str, g: tuple) -> bool:
         if kind in ("aggTrade", "kline", "miniTicker", "ticker", "bookTicker", "depth", "partialDepth",
-                    "rpiDepth", "forceOrder", "compositeIndex", "markPriceKline"):
+                    "rpiDepth", "forceOrder", "markPriceKline"):
             if self._symbol_state(g[0]) is None:
                 return False
             if kind in ("kline", "markPriceKline"):
@@ -93,7 +110,9 @@ class StreamsMixin:
                 return False
             return kind == "indexPrice" or g[1] in KLINE_INTERVALS
         if kind == "assetIndex":
-            return g[0].upper() in self._asset_symbols()
+            return g[0].endswith("usd")
+        if kind == "compositeIndex":
+            return self._symbol_state(g[0]) is not None or g[0].endswith("usdt")
         return True
 
     def is_valid_stream(self: "MarketEngine", stream: str) -> bool:
@@ -268,10 +287,10 @@ class StreamsMixin:
                 "a": [[ins.fmt_price(p), ins.fmt_qty(q)] for p, q in asks], "st": self._st_code()}
 
     def _render_compositeIndex(self: "MarketEngine", g: tuple, now: int) -> dict:
-        st = self._symbol_state(g[0])
-        idx = fmt(st.index, 8)
-        return {"e": "compositeIndex", "E": now, "s": st.ins.symbol, "p": idx, "C": "baseAsset",
-                "c": [{"b": st.ins.base, "q": st.ins.quote, "w": "1.00000000", "W": "1.00000000", "i": idx}]}
+        price, parts = self.composite_index(g[0])
+        return {"e": "compositeIndex", "E": now, "s": g[0].upper(), "p": fmt(price, 8), "C": "baseAsset",
+                "c": [{"b": b, "q": "USDT", "w": fmt(q, 8), "W": fmt(pct, 8), "i": fmt(i, 8)}
+                      for b, q, pct, i in parts]}
 
     def contract_info_event(self: "MarketEngine", st: SymbolState, now: int) -> dict:
         """contractInfo payload of a symbol."""
@@ -294,20 +313,18 @@ class StreamsMixin:
     def asset_index_event(self: "MarketEngine", asset_symbol: str, now: int) -> dict:
         """assetIndexUpdate payload for e.g. BTCUSD."""
         base = asset_symbol[:-3]
-        price = None
+        price = Decimal(1)
         for st in self.states.values():
             if st.ins.base == base:
                 price = st.index
                 break
-        price = price if price is not None else self.states[next(iter(self.states))].index
         b, a, q, g = "0.10000000", "0.10000000", "0.05000000", "0.05000000"
-        from decimal import Decimal
         return {"e": "assetIndexUpdate", "E": now, "s": asset_symbol, "i": fmt(price, 8), "b": b, "a": a,
                 "B": fmt(price * (1 - Decimal(b)), 8), "A": fmt(price * (1 - Decimal(a)), 8), "q": q, "g": g,
                 "Q": fmt(price * (1 - Decimal(q)), 8), "G": fmt(price * (1 - Decimal(g)), 8)}
 
     def _render_allAssetIndex(self: "MarketEngine", g: tuple, now: int) -> list:
-        return [self.asset_index_event(s, now) for s in self._asset_symbols()]
+        return [self.asset_index_event(s, now) for s in self.asset_symbols()]
 
     def _render_assetIndex(self: "MarketEngine", g: tuple, now: int) -> dict:
         return self.asset_index_event(g[0].upper(), now)

@@ -211,7 +211,7 @@ class TradingMixin(MatchingMixin):
             gtd = gtd_raw - gtd_raw % 1000
         cid = get_str(params, "newClientOrderId")
         if cid is None:
-            cid = "sbx" + "".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            cid = "sbx" + "".join(self.id_rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
                                   for _ in range(19))
         elif not CLIENT_ID_RE.match(cid):
             raise EngineError(-4015, "Client order id is not valid.")
@@ -264,8 +264,11 @@ class TradingMixin(MatchingMixin):
         return o
 
     def place_order(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str],
-                    source: str = "REST", test: bool = False) -> Order:
-        """Validate and place a new order; returns it with ``ack`` set to its state at acceptance."""
+                    source: str = "REST", test: bool = False, algo: bool = False) -> Order:
+        """Validate and place a new order; returns it with ``ack`` set to its state at acceptance.
+
+        ``test`` validates only; ``algo`` places a conditional order through the algo service (ALGO_UPDATE
+        events until it triggers; its ``algo_id`` is its order id)."""
         with self.lock:
             acct = self.account(api_key)
             o = self.build_order(acct, params)
@@ -278,7 +281,14 @@ class TradingMixin(MatchingMixin):
             self.exchange.log_order(self.kind, o, source)
             st = self.states[o.symbol]
             o.ack = views.order_json(o, st.ins, with_time=False)
-            self._emit_order(acct, st, o, "NEW")
+            if algo:
+                if not o.is_conditional:
+                    raise EngineError(-1116, "Invalid orderType.")
+                o.algo_id = o.order_id
+                acct.algo_orders[o.order_id] = o
+                self.emit_user(acct.api_key, views.algo_event(o, st.ins, self.now()))
+            else:
+                self._emit_order(acct, st, o, "NEW")
             if o.is_conditional:
                 st.stops.append(o)
                 if o.orig_type == "TRAILING_STOP_MARKET":
@@ -484,6 +494,8 @@ class TradingMixin(MatchingMixin):
                 return
             o.qty = closable
         o.update_time = self.now()
+        if o.algo_id is not None:
+            self.emit_user(acct.api_key, views.algo_event(o, st.ins, o.update_time))
         self._emit_order(acct, st, o, "NEW")
         self.execute(st, acct, o)
 

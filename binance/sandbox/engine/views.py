@@ -145,3 +145,35 @@ def position_event_entry(p: "Position", ins: Instrument, unrealized: Decimal, ma
         "iw": fmt(p.isolated_wallet, 8),
         "ps": p.side,
     }
+
+
+ALGO_STATUS = {"NEW": "NEW", "PARTIALLY_FILLED": "TRIGGERED", "FILLED": "FINISHED", "CANCELED": "CANCELED",
+               "EXPIRED": "EXPIRED"}
+
+
+def algo_status(o: Order) -> str:
+    """Algo-service status of a conditional order placed through the algo endpoints."""
+    if o.status == "NEW" and o.triggered:
+        return "TRIGGERED"
+    if o.triggered and o.status in ("CANCELED", "EXPIRED"):
+        return "FINISHED"
+    return ALGO_STATUS.get(o.status, o.status)
+
+
+def algo_event(o: Order, ins: Instrument, now: int) -> dict:
+    """ALGO_UPDATE (UM) for an algo order's lifecycle step."""
+    d: dict = {
+        "caid": o.client_order_id, "aid": o.algo_id, "at": "CONDITIONAL", "o": o.orig_type, "s": o.symbol,
+        "S": o.side, "ps": o.position_side, "f": o.tif, "q": ins.fmt_qty(o.qty), "X": algo_status(o),
+        "ai": str(o.order_id) if o.triggered else "",
+    }
+    if o.triggered:
+        d.update({"ap": price_text(o.avg_price()) if o.filled else "0", "aq": ins.fmt_qty(o.filled), "act": o.type})
+    d.update({
+        "tp": plain(o.stop_price) if o.stop_price else "0", "p": plain(o.price) if o.price else "0",
+        "V": o.stp_mode, "wt": o.working_type, "pm": o.price_match, "cp": o.close_position, "pP": o.price_protect,
+        "R": o.reduce_only, "tt": o.update_time if o.triggered else 0, "gtd": o.good_till, "rm": "",
+    })
+    if o.orig_type == "TRAILING_STOP_MARKET":
+        d["ia"] = o.activated
+    return {"e": "ALGO_UPDATE", "T": now, "E": now, "o": d}

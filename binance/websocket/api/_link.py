@@ -3,10 +3,12 @@
 The reader thread routes each reply to its waiting caller by id. Pings are answered by
 websocket-client with their payload. When the socket breaks (or the server closes it) every request
 in flight fails at once with :class:`binance.error.ConnectionLostError` and ``on_closed`` is called.
+A ``serverShutdown`` event (Binance's notice ahead of a forced disconnect) calls ``on_shutdown_notice``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
@@ -37,6 +39,7 @@ class Link:
         self._close_lock = threading.Lock()
         self.close_reason = ""
         self.last_ping_payload: Optional[bytes] = None
+        self.on_shutdown_notice: Optional[Callable[["Link"], None]] = None
         self._reader = threading.Thread(target=self._read_loop, name=f"binance-ws-api-reader-{number}", daemon=True)
 
     @classmethod
@@ -47,6 +50,7 @@ class Link:
         number: int,
         connect_timeout: float,
         options: Optional[Dict[str, Any]] = None,
+        on_shutdown_notice: Optional[Callable[["Link"], None]] = None,
     ) -> "Link":
         """Connect to ``url`` (raises on failure, leaving nothing open) and start the reader thread."""
         ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
@@ -59,12 +63,13 @@ class Link:
             ws.shutdown()
             raise
         link = cls(ws, url, on_closed, number)
+        link.on_shutdown_notice = on_shutdown_notice
         link._reader.start()
         return link
 
     @property
     def closed(self) -> bool:
-        """True once the connection is gone (its requests have been failed)."""
+        """True once the connection is closing or gone: no new request may use it."""
         return self._closed.is_set()
 
     def register(self, request_id: Any) -> Waiter:
@@ -82,7 +87,11 @@ class Link:
                 opcode, data = self._ws.recv_data(control_frame=True)
                 if opcode == websocket.ABNF.OPCODE_TEXT or opcode == websocket.ABNF.OPCODE_BINARY:
                     reply = parse_reply(data)
-                    if reply is None or not self.pending.resolve(reply):
+                    if reply is None and _is_shutdown_notice(data):
+                        logger.info("ws-api link %s: server announced shutdown", self.number)
+                        if self.on_shutdown_notice is not None:
+                            self.on_shutdown_notice(self)
+                    elif reply is None or not self.pending.resolve(reply):
                         logger.debug("ws-api link %s: unrouted message %.200s", self.number, redact(_text(data)))
                 elif opcode == websocket.ABNF.OPCODE_PING:
                     self.last_ping_payload = bytes(data)
@@ -132,6 +141,20 @@ class Link:
             return False
         self._reader.join(timeout)
         return not self._reader.is_alive()
+
+
+def _is_shutdown_notice(data: Any) -> bool:
+    text = _text(data)
+    if "serverShutdown" not in text:
+        return False
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(message, dict):
+        return False
+    event = message.get("event", message)
+    return isinstance(event, dict) and event.get("e") == "serverShutdown"
 
 
 def _text(data: Any) -> str:

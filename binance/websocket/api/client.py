@@ -6,8 +6,9 @@ Lifecycle (one state, logged from :meth:`WebsocketAPIClient._set_state`)::
         └──────────────┴──────────────────┴──(stop)──> CLOSED
 
 A supervisor thread opens the connection (with backoff after failures), reopens it after a drop,
-and replaces it before ``max_connection_age`` (Binance closes connections at 24 h): the new
-connection takes new requests while the old one finishes its in-flight requests.
+and replaces it before ``max_connection_age`` (Binance closes connections at 24 h) or when the
+server sends a ``serverShutdown`` event: the new connection takes new requests while the old one
+finishes its in-flight requests.
 
 Delivery rules a caller relies on:
 
@@ -130,6 +131,7 @@ class WebsocketAPIClient:
         self._link: Optional[Link] = None
         self._links: List[Link] = []
         self._wake = threading.Event()
+        self._replace_requested: Optional[Link] = None
         self._stopping = threading.Event()
         self._last_error: Optional[BaseException] = None
         self._supervisor = threading.Thread(
@@ -301,6 +303,10 @@ class WebsocketAPIClient:
                     self._set_state(State.RECONNECTING)
         self._wake.set()
 
+    def _on_shutdown_notice(self, link: Link) -> None:
+        self._replace_requested = link
+        self._wake.set()
+
     def _open_link(self) -> Link:
         return Link.open(
             self.url,
@@ -308,6 +314,7 @@ class WebsocketAPIClient:
             next(self._link_numbers),
             self.connect_timeout,
             self._connection_options,
+            self._on_shutdown_notice,
         )
 
     def _connect_with_backoff(self) -> Optional[Link]:
@@ -362,13 +369,12 @@ class WebsocketAPIClient:
             self._wake.clear()
             if self._stopping.is_set() or link.closed:
                 return None
-            if time.monotonic() - born >= self.max_connection_age:
+            if self._replace_requested is link or time.monotonic() - born >= self.max_connection_age:
                 return self._rotate(link)
         return None
 
     def _rotate(self, old: Link) -> Optional[Link]:
-        logger.info("ws-api %s: replacing connection %s (age limit %.0fs)", self.market, old.number,
-                    self.max_connection_age)
+        logger.info("ws-api %s: replacing connection %s", self.market, old.number)
         new = self._connect_with_backoff()
         if new is None or not self._install(new):
             return None

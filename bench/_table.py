@@ -1,0 +1,262 @@
+"""The bench's common currency: :class:`Row`, and the text table, the Markdown and the chart made from rows.
+
+Every bench module exposes ``run(quick: bool) -> list[Row]`` (see bench/README.md). A row holds one
+figure for ours, for the competitor and for the floor (the bare primitive), with optional target
+bounds; ratios, "x floor" and met / not met are derived here, in one place.
+
+This module needs only the standard library, except :func:`write_chart` (matplotlib), which
+``bench/run.py`` runs in the bench-only ``chart`` venv: ``python bench/_table.py --chart rows.json out.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+
+@dataclass
+class Row:
+    """One figure of the benchmark.
+
+    ``ratio`` is ``ours / theirs`` and ``x floor`` is ``value / floor``, in the row's own unit: for a
+    time (``higher_is_better=False``) below 1 means faster, for a rate above 1 means faster.
+    The ``*_max`` / ``*_min`` bounds are the targets; a row without any has no target.
+    """
+
+    section: str
+    metric: str
+    unit: str
+    ours: Optional[float]
+    theirs: Optional[float] = None
+    floor: Optional[float] = None
+    theirs_label: str = "4.2.0"
+    floor_label: str = ""
+    higher_is_better: bool = False
+    ratio_max: Optional[float] = None
+    ratio_min: Optional[float] = None
+    floor_max: Optional[float] = None
+    floor_min: Optional[float] = None
+    value_max: Optional[float] = None
+    value_min: Optional[float] = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> Optional[float]:
+        """``ours / theirs``, or None when either is missing."""
+        return _div(self.ours, self.theirs)
+
+    @property
+    def ours_x_floor(self) -> Optional[float]:
+        """``ours / floor``."""
+        return _div(self.ours, self.floor)
+
+    @property
+    def theirs_x_floor(self) -> Optional[float]:
+        """``theirs / floor``."""
+        return _div(self.theirs, self.floor)
+
+    def target_text(self) -> str:
+        """The targets in words, e.g. ``ratio <= 0.90, <= 1.15x floor``."""
+        parts = []
+        for bound, text in (
+            (self.ratio_max, "ratio <= {:.2f}"),
+            (self.ratio_min, "ratio >= {:.2f}"),
+            (self.floor_max, "<= {:.2f}x floor"),
+            (self.floor_min, ">= {:.2f}x floor"),
+            (self.value_max, "<= {:g} " + self.unit),
+            (self.value_min, ">= {:g} " + self.unit),
+        ):
+            if bound is not None:
+                parts.append(text.format(bound))
+        return ", ".join(parts)
+
+    @property
+    def met(self) -> Optional[bool]:
+        """True when every target holds, False when one fails or cannot be measured, None without targets."""
+        checks = (
+            (self.ratio, self.ratio_max, self.ratio_min),
+            (self.ours_x_floor, self.floor_max, self.floor_min),
+            (self.ours, self.value_max, self.value_min),
+        )
+        verdict: Optional[bool] = None
+        for value, upper, lower in checks:
+            if upper is None and lower is None:
+                continue
+            if value is None:
+                return False
+            ok = (upper is None or value <= upper) and (lower is None or value >= lower)
+            verdict = ok if verdict is None else verdict and ok
+        return verdict
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Plain dict (JSON-safe) of the row's fields."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Row":
+        """Build a row from :meth:`to_dict` output, ignoring unknown keys."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def as_row(item: Any) -> Row:
+    """Accept a :class:`Row` or a dict with its field names (modules may return either)."""
+    if isinstance(item, Row):
+        return item
+    if isinstance(item, dict):
+        return Row.from_dict(item)
+    return Row.from_dict(vars(item))
+
+
+def _div(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    if a is None or b is None or b == 0 or _bad(a) or _bad(b):
+        return None
+    return a / b
+
+
+def _bad(value: float) -> bool:
+    return isinstance(value, float) and (math.isnan(value) or math.isinf(value))
+
+
+def fmt_value(value: Optional[float]) -> str:
+    """A figure with sensible precision: ``12,345``, ``123``, ``12.3``, ``1.23``; ``n/a`` for None."""
+    if value is None or _bad(value):
+        return "n/a"
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:,.0f}"
+    if size >= 100:
+        return f"{value:.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def fmt_ratio(value: Optional[float]) -> str:
+    """``0.83x``; ``n/a`` for None."""
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def fmt_met(met: Optional[bool]) -> str:
+    """``met`` / ``NOT MET`` / empty."""
+    return "" if met is None else ("met" if met else "NOT MET")
+
+
+HEADERS = ("section", "metric", "unit", "ours", "theirs", "vs", "ratio", "floor",
+           "ours/floor", "theirs/floor", "target", "met")
+
+
+def table_cells(rows: Iterable[Row]) -> List[List[str]]:
+    """The table's cells, one list per row, in :data:`HEADERS` order."""
+    out = []
+    for row in rows:
+        out.append([
+            row.section, row.metric, row.unit, fmt_value(row.ours), fmt_value(row.theirs),
+            row.theirs_label if row.theirs is not None else "",
+            fmt_ratio(row.ratio), fmt_value(row.floor), fmt_ratio(row.ours_x_floor),
+            fmt_ratio(row.theirs_x_floor), row.target_text(), fmt_met(row.met),
+        ])
+    return out
+
+
+_RIGHT = {"ours", "theirs", "ratio", "floor", "ours/floor", "theirs/floor"}
+
+
+def format_text(rows: Sequence[Row]) -> str:
+    """A fixed-width table for the terminal."""
+    cells = table_cells(rows)
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(HEADERS)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if h in _RIGHT else v.ljust(w) for v, w, h in zip(values, widths, HEADERS)]
+        return "  ".join(parts).rstrip()
+
+    rule = "-" * len(line(["-" * w for w in widths]))
+    return "\n".join([line(HEADERS), rule] + [line(c) for c in cells])
+
+
+def format_markdown(rows: Sequence[Row]) -> str:
+    """A GitHub Markdown table of the same cells."""
+    cells = table_cells(rows)
+    align = ["---:" if h in _RIGHT else "---" for h in HEADERS]
+    lines = ["| " + " | ".join(HEADERS) + " |", "| " + " | ".join(align) + " |"]
+    for c in cells:
+        lines.append("| " + " | ".join(v.replace("|", "\\|") for v in c) + " |")
+    return "\n".join(lines)
+
+
+def speedup(row: Row) -> Optional[float]:
+    """How many times better ours is than theirs (>1 is better, whatever the unit's direction)."""
+    ratio = row.ratio
+    if ratio is None or ratio <= 0:
+        return None
+    return ratio if row.higher_is_better else 1 / ratio
+
+
+def floor_efficiency(value: Optional[float], row: Row) -> Optional[float]:
+    """A client's speed as a fraction of the floor's (1.0 = as fast as the bare primitive)."""
+    x = _div(value, row.floor)
+    if x is None or x <= 0:
+        return None
+    return x if row.higher_is_better else 1 / x
+
+
+def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
+    """Two panels: ours vs the competitor (times better), and each client's speed relative to the floor."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    left = [r for r in rows if speedup(r) is not None and r.unit != "MB"]
+    right = [r for r in rows if floor_efficiency(r.ours, r) is not None and r.unit != "MB"]
+    height = max(3.0, 0.45 * max(len(left), len(right), 1) + 1.6)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, height))
+
+    labels = [f"{r.section}: {r.metric}" for r in left]
+    values = [speedup(r) for r in left]
+    colors = ["#2e7d32" if v >= 1 else "#c62828" for v in values]
+    ax1.barh(range(len(left)), values, color=colors)
+    ax1.set_yticks(range(len(left)), labels, fontsize=8)
+    ax1.invert_yaxis()
+    ax1.set_xscale("log")
+    ax1.axvline(1.0, color="black", linewidth=0.8)
+    for i, (v, r) in enumerate(zip(values, left)):
+        ax1.text(v, i, f" {v:.2f}x vs {r.theirs_label}", va="center", fontsize=7)
+    ax1.set_title("ours vs competitor: times better (log; > 1 = ours faster)", fontsize=9)
+
+    labels = [f"{r.section}: {r.metric}" for r in right]
+    ours = [floor_efficiency(r.ours, r) for r in right]
+    theirs = [floor_efficiency(r.theirs, r, ) or 0.0 for r in right]
+    ys = range(len(right))
+    ax2.barh([y - 0.2 for y in ys], ours, height=0.4, label="ours", color="#1565c0")
+    ax2.barh([y + 0.2 for y in ys], theirs, height=0.4, label="competitor", color="#9e9e9e")
+    ax2.set_yticks(list(ys), labels, fontsize=8)
+    ax2.invert_yaxis()
+    ax2.axvline(1.0, color="black", linewidth=0.8)
+    ax2.set_xlim(0, max([1.1] + [v * 1.1 for v in ours + theirs]))
+    ax2.set_title("speed relative to the floor (1.0 = bare primitive)", fontsize=9)
+    ax2.legend(fontsize=8, loc="lower right")
+
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _main(argv: List[str]) -> int:
+    if len(argv) >= 3 and argv[0] == "--chart":
+        with open(argv[1], encoding="utf-8") as handle:
+            data = json.load(handle)
+        write_chart([Row.from_dict(d) for d in data["rows"]], argv[2], data.get("title", ""))
+        return 0
+    print("usage: python bench/_table.py --chart rows.json out.png", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,304 @@
+"""Stream dispatch rate from one burst, and memory (RSS after import, after 1k and after 1M stream messages).
+
+    .venv/bin/python bench/bench_memory.py [--quick]
+
+A burst server (aiohttp, 127.0.0.1, port 0, its own process) answers the client's SUBSCRIBE, sends
+``N`` identical aggTrade events as fast as it can, then one end marker, and keeps the connection
+open. Three clients, each in its own process and interpreter, count what reaches the user callback
+(the same callback in all three):
+
+* ``ours``: ``UMFuturesWebsocketClient`` from the project venv;
+* ``theirs``: 4.2.0's ``UMFuturesWebsocketClient`` from the bench venv ``bench/.venvs/ref``;
+* ``floor``: a bare websocket-client loop, ``create_connection(skip_utf8_validation=True)`` + ``recv()``
+  (``recv()`` still decodes the text, in C; websocket-client's default check is pure Python and slow).
+
+The rate is (delivered - 1) / (time of the last delivered event - time of the first). RSS is read
+from ``/proc/self/statm`` in the client process: after the imports, when the 1,000th event reaches
+the callback, and after the end marker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+IMPLS = ("ours", "theirs", "floor")
+EVENT = ('{"e":"aggTrade","E":1700000000000,"s":"BTCUSDT","a":5933014,"p":"43210.10","q":"0.015",'
+         '"nq":"0.015","f":100,"l":105,"T":1700000000000,"m":true}')
+END = '{"e":"benchEnd"}'
+IMPORTS = {
+    "ours": "import binance.um_futures, binance.cm_futures, binance.websocket.um_futures.websocket_client",
+    "theirs": "import binance.um_futures, binance.cm_futures, binance.websocket.um_futures.websocket_client",
+    "floor": "import requests, websocket",
+}
+
+
+def rss_mb() -> float:
+    """Resident set size of this process in MB (Linux ``/proc``; peak RSS elsewhere)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+# ---------------------------------------------------------------------------- server process
+def serve(messages: int) -> None:
+    """Burst server: on each SUBSCRIBE, ``messages`` events then :data:`END`; prints its port first."""
+    import asyncio
+
+    from aiohttp import WSMsgType, web
+
+    async def handle(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True, compress=False)
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            command = json.loads(msg.data)
+            if command.get("method") != "SUBSCRIBE":
+                continue
+            await ws.send_str(json.dumps({"result": None, "id": command.get("id")}))
+            send = ws.send_str
+            for _ in range(messages):
+                await send(EVENT)
+            await send(END)
+        return ws
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        print(site._server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+# ---------------------------------------------------------------------------- client process
+def client(impl: str, port: int, timeout: float) -> Dict[str, Any]:
+    """Receive one burst with ``impl``; return its figures (rate, counts, RSS)."""
+    if impl == "ours":
+        sys.path.insert(1, ROOT)
+    exec(IMPORTS[impl], {})
+    result: Dict[str, Any] = {"rss_import": rss_mb()}
+    state = {"count": 0, "first": 0.0, "last": 0.0}
+    done = threading.Event()
+
+    def on_message(_: Any, message: Any) -> None:
+        if message == END:
+            result["rss_end"] = rss_mb()
+            done.set()
+            return
+        if message[2] != "e":  # the SUBSCRIBE reply
+            return
+        now = time.perf_counter()
+        count = state["count"] = state["count"] + 1
+        if count == 1:
+            state["first"] = now
+        elif count == 1000:
+            result["rss_1k"] = rss_mb()
+        state["last"] = now
+
+    url = f"ws://127.0.0.1:{port}"
+    stop = _open(impl, url, on_message, done)
+    if not done.wait(timeout):
+        result["error"] = f"no end marker within {timeout:g} s"
+    result["delivered"] = state["count"]
+    if state["count"] > 1 and state["last"] > state["first"]:
+        result["rate"] = (state["count"] - 1) / (state["last"] - state["first"])
+    result["dropped"] = stop()
+    return result
+
+
+def _open(impl: str, url: str, on_message: Any, done: threading.Event) -> Any:
+    if impl == "floor":
+        import websocket
+
+        ws = websocket.create_connection(url + "/ws", skip_utf8_validation=True)
+        ws.send(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@aggTrade"], "id": 1}))
+
+        def loop() -> None:
+            recv = ws.recv
+            while not done.is_set():
+                on_message(ws, recv())
+
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+        return lambda: 0
+    from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient
+
+    kwargs = {"silence_timeout": None} if impl == "ours" else {}
+    ws_client = UMFuturesWebsocketClient(stream_url=url, on_message=on_message, **kwargs)
+    ws_client.agg_trade(symbol="btcusdt")
+
+    def stop() -> int:
+        dropped = getattr(ws_client, "dropped_messages", 0)
+        threading.Thread(target=ws_client.stop, daemon=True).start()
+        return dropped
+
+    return stop
+
+
+def import_rss(impl: str) -> Dict[str, Any]:
+    """RSS right after importing ``impl``'s REST and stream clients."""
+    if impl == "ours":
+        sys.path.insert(1, ROOT)
+    exec(IMPORTS[impl], {})
+    return {"rss_import": rss_mb()}
+
+
+# ---------------------------------------------------------------------------- orchestration
+def _run_child(python: str, args: List[str], timeout: float) -> Dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    try:
+        out = subprocess.run([python, os.path.abspath(__file__)] + args, env=env, cwd=tempfile.gettempdir(),
+                             capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:g} s"}
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        return {"error": (out.stderr or out.stdout or f"exit {out.returncode}")[-400:]}
+    return json.loads(lines[-1])
+
+
+def start_server(messages: int) -> subprocess.Popen:
+    """Start a burst server of ``messages`` events per SUBSCRIBE; its port is in ``proc.port``."""
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--role", "server",
+                             "--messages", str(messages)], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line.strip():
+        proc.kill()
+        raise RuntimeError("burst server did not start")
+    proc.port = int(line)  # type: ignore[attr-defined]
+    return proc
+
+
+def burst(python: str, impl: str, messages: int, timeout: float) -> Dict[str, Any]:
+    """One burst of ``messages`` events received by ``impl`` (fresh server and client processes)."""
+    server = start_server(messages)
+    try:
+        return _run_child(python, ["--role", "client", "--impl", impl, "--port", str(server.port),  # type: ignore
+                                   "--timeout", str(timeout)], timeout + 30)
+    finally:
+        server.kill()
+        server.wait()
+
+
+def interpreters() -> Dict[str, str]:
+    """The python of each implementation: ours and the floor in this venv, 4.2.0 in its bench venv."""
+    ref = os.environ.get("BENCH_REF_PYTHON")
+    if not ref:
+        import _venvs
+
+        ref = _venvs.ensure_venv("ref")
+    return {"ours": sys.executable, "theirs": ref, "floor": sys.executable}
+
+
+def _median(values: List[float]) -> Optional[float]:
+    return statistics.median(values) if values else None
+
+
+def stream_rows(quick: bool = False, pythons: Optional[Dict[str, str]] = None) -> List[Any]:
+    """Stream dispatch rate: rounds of one burst per client, interleaved; median msg/s."""
+    from _table import Row
+
+    pythons = pythons or interpreters()
+    messages, rounds = (2_000, 1) if quick else (100_000, 3)
+    rates: Dict[str, List[float]] = {impl: [] for impl in IMPLS}
+    notes = []
+    for round_no in range(rounds):
+        order = IMPLS[round_no % 3:] + IMPLS[:round_no % 3]
+        for impl in order:
+            result = burst(pythons[impl], impl, messages, 120)
+            if "rate" in result:
+                rates[impl].append(result["rate"])
+            if result.get("error") or result.get("delivered", 0) < messages:
+                notes.append(f"{impl}: {result.get('delivered', 0)}/{messages} delivered "
+                             f"{result.get('error', '')}".strip())
+    row = Row("Streams", f"dispatch to on_message ({messages:,}-msg burst)", "msg/s",
+              _median(rates["ours"]), _median(rates["theirs"]), _median(rates["floor"]),
+              floor_label="bare websocket-client recv loop", higher_is_better=True,
+              ratio_min=1.0, floor_min=0.8, note="; ".join(sorted(set(notes))))
+    return [row]
+
+
+def memory_rows(quick: bool = False, pythons: Optional[Dict[str, str]] = None) -> List[Any]:
+    """RSS after import (ours, 4.2.0, bare requests + websocket-client) and around a 1M-message burst."""
+    from _table import Row
+
+    pythons = pythons or interpreters()
+    messages = 5_000 if quick else 1_000_000
+    imports = {impl: _run_child(pythons[impl], ["--role", "import", "--impl", impl], 120) for impl in IMPLS}
+    rows = [Row("Memory", "RSS after import", "MB", imports["ours"].get("rss_import"),
+                imports["theirs"].get("rss_import"), imports["floor"].get("rss_import"),
+                floor_label="import requests, websocket")]
+    bursts = {impl: burst(pythons[impl], impl, messages, 400) for impl in ("ours", "theirs")}
+    label = f"{messages // 1000:,}k" if messages < 1_000_000 else f"{messages // 1_000_000}M"
+    rows.append(Row("Memory", "RSS after 1k stream messages", "MB", bursts["ours"].get("rss_1k"),
+                    bursts["theirs"].get("rss_1k")))
+    rows.append(Row("Memory", f"RSS after {label} stream messages", "MB", bursts["ours"].get("rss_end"),
+                    bursts["theirs"].get("rss_end")))
+    growth = {impl: _growth(bursts[impl]) for impl in ("ours", "theirs")}
+    notes = [f"{impl}: {b['error']}" for impl, b in bursts.items() if b.get("error")]
+    notes += [f"{impl}: {b.get('delivered', 0):,}/{messages:,} delivered" for impl, b in bursts.items()
+              if not b.get("error") and b.get("delivered", 0) < messages]
+    rows.append(Row("Memory", f"RSS growth 1k -> {label} messages", "MB", growth["ours"], growth["theirs"],
+                    value_max=5.0, note="; ".join(notes)))
+    return rows
+
+
+def _growth(result: Dict[str, Any]) -> Optional[float]:
+    if "rss_end" in result and "rss_1k" in result:
+        return result["rss_end"] - result["rss_1k"]
+    return None
+
+
+def run(quick: bool = False) -> List[Any]:
+    """Stream dispatch and memory rows."""
+    pythons = interpreters()
+    return stream_rows(quick, pythons) + memory_rows(quick, pythons)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Command line: the orchestrator by default, or the server / client / import roles."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--role", default="bench", choices=["bench", "server", "client", "import"])
+    parser.add_argument("--impl", choices=IMPLS)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    if args.role == "server":
+        return serve(args.messages)
+    if args.role in ("client", "import"):
+        result = client(args.impl, args.port, args.timeout) if args.role == "client" else import_rss(args.impl)
+        print(json.dumps(result), flush=True)
+        os._exit(0)
+    from _table import format_text
+
+    print(format_text(run(args.quick)))
+
+
+if __name__ == "__main__":
+    main()
