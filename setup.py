@@ -27,10 +27,10 @@ setup(
     include_package_data=True,
     install_requires=requirements,
     extras_require={
-        "sandbox": ["aiohttp>=3.8"],
+        "sandbox": ["aiohttp>=3.9"],
         "fast": ["orjson>=3.9"],
         "dev": [
-            "aiohttp>=3.8",
+            "aiohttp>=3.9",
             "pytest>=7",
             "pytest-timeout>=2.1",
             "hypothesis>=6.80",

@@ -13,7 +13,8 @@ interpreter and one keep-alive ``requests`` session:
 
 Signed calls are 4.2.0's README order (``new_order`` with a float quantity and an int price).
 The parent drives the workers over stdin/stdout, interleaving them round by round, and keeps the
-median of the rounds (µs per call = a round's wall time / calls).
+median of the rounds, each round's figure being the median wall time of its calls (each call timed
+on its own, so that a call preempted by another process does not skew the round).
 """
 
 from __future__ import annotations
@@ -115,11 +116,14 @@ def _floor_call(kind: str, url: str, keys: Dict[str, str]) -> Callable[[], Any]:
 
 
 def time_calls(call: Callable[[], Any], calls: int) -> float:
-    """Mean µs per call over ``calls`` calls."""
-    started = time.perf_counter()
+    """Median µs of ``calls`` calls, each timed on its own (robust to other processes taking the CPU)."""
+    clock = time.perf_counter
+    samples = []
     for _ in range(calls):
+        started = clock()
         call()
-    return (time.perf_counter() - started) / calls * 1e6
+        samples.append(clock() - started)
+    return statistics.median(samples) * 1e6
 
 
 def worker(impl: str, url: str, keys: Dict[str, str]) -> None:

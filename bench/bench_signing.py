@@ -82,15 +82,18 @@ def _primitive(algorithm: str, keys: Dict[str, str]) -> Callable[[str], Any]:
 
 
 def time_signing(impl: str, algorithm: str, keys: Dict[str, str], calls: int) -> Optional[float]:
-    """Mean µs per signature over ``calls`` signatures (after one warm-up), or None when ``impl`` lacks it."""
+    """Median µs per signature over ``calls`` signatures (after one warm-up), or None when ``impl`` lacks it."""
     sign = make_sign(impl, algorithm, keys)
     if sign is None:
         return None
     sign(PAYLOAD)
-    started = time.perf_counter()
+    clock = time.perf_counter
+    samples = []
     for _ in range(calls):
+        started = clock()
         sign(PAYLOAD)
-    return (time.perf_counter() - started) / calls * 1e6
+        samples.append(clock() - started)
+    return statistics.median(samples) * 1e6
 
 
 def calls_for(algorithm: str, quick: bool) -> int:

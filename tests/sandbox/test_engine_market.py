@@ -198,3 +198,18 @@ def test_mark_price_stream_agrees_with_premium_index(ex: Exchange) -> None:
     partial = m.render_stream("btcusdt@depth5@100ms", ex.now())
     depth = m.depth_json("BTCUSDT", 5)
     assert partial["b"] == depth["bids"] and partial["a"] == depth["asks"] and partial["u"] == depth["lastUpdateId"]
+
+
+def test_kline_stream_sends_the_closed_candle_once_after_rollover() -> None:
+    clock = Clock()
+    clock.now = T0 - T0 % 60_000 + 50_000
+    ex = Exchange(seed=8, clock=clock)
+    first = ex.um.render_stream("btcusdt@kline_1m", clock.now)
+    assert first["k"]["x"] is False and first["k"]["t"] == clock.now - 50_000
+    run(ex, clock, 120)
+    closed = ex.um.render_stream("btcusdt@kline_1m", clock.now)
+    assert closed["k"]["x"] is True and closed["k"]["t"] == first["k"]["t"]
+    current = ex.um.render_stream("btcusdt@kline_1m", clock.now)
+    assert current["k"]["x"] is False and current["k"]["t"] == closed["k"]["t"] + 60_000
+    rest = ex.um.kline_rows(ex.um.states["BTCUSDT"], "trade", "1m", None, None, 2)
+    assert rest[0][0] == closed["k"]["t"] and rest[0][4] == closed["k"]["c"] and rest[0][5] == closed["k"]["v"]

@@ -172,11 +172,10 @@ class AccountViewsMixin:
             p = {"symbol": pos.symbol, "positionSide": pos.side, "positionAmt": ins.fmt_qty(pos.amt),
                  "unrealizedProfit": fmt(m["unrealized"], 8), "isolatedMargin": fmt(
                      pos.isolated_wallet + m["unrealized"] if iso and pos.amt else ZERO, 8),
-                 "notional": plain(m["notional"]) if ins.kind == "um" else None,
                  "isolatedWallet": fmt(pos.isolated_wallet, 8), "initialMargin": fmt(m["im"], 8),
                  "maintMargin": fmt(m["mm"], 8), "updateTime": pos.update_time}
-            if ins.kind == "cm":
-                del p["notional"]
+            if ins.kind == "um":
+                p["notional"] = plain(m["notional"])
             if style != "v3":
                 bids, asks = self.open_notional(acct, pos.symbol)
                 p.update({"positionInitialMargin": fmt(m["im"], 8), "openOrderInitialMargin": "0",

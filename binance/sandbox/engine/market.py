@@ -53,6 +53,8 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
         self._next_order_id = 1000 + self.rng.randint(0, 10**6) * 1000
         self._next_tran_id = 10**9 + self.rng.randint(0, 10**8)
         self._seq = 0
+        self._kline_open: Dict[str, int] = {}
+        self._partial_last: Dict[str, int] = {}
         self.last_step = now
         with self.lock:
             for ins in instruments:

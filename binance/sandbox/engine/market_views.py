@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, List, Optional
 
 from .errors import EngineError
-from .marketdata import INTERVAL_MS, MINUTE, Candle, interval_end
+from .marketdata import INTERVAL_MS, MINUTE, Candle, interval_end, interval_start
 from .sim import seed_candles
 from .state import SymbolState
 from .util import fmt, plain
@@ -112,19 +112,32 @@ class MarketViewsMixin:
         return [c.open_time, fmt(c.o, places), fmt(c.h, places), fmt(c.l, places), fmt(c.c, places), "0",
                 close_time, "0", max(1, (close_time + 1 - c.open_time) // 1000 // 5), "0", "0", "0"]
 
-    def kline_event(self: "MarketEngine", st: SymbolState, source: str, interval: str, now: int) -> dict:
-        """The ``k`` object of kline streams for the candle open now."""
-        rows = self.kline_rows(st, source, interval, None, None, 1)
-        row = rows[-1] if rows else [now, "0", "0", "0", "0", "0", now, "0", 0, "0", "0", "0"]
-        closed = row[6] < now
+    def kline_event(self: "MarketEngine", st: SymbolState, source: str, interval: str, now: int,
+                    stream: Optional[str] = None) -> dict:
+        """The ``k`` object of kline streams: the candle open now; with ``stream``, the first call after a
+        candle closed returns that closed candle (``x`` true) once, as Binance sends a final update."""
+        seed_candles(st)
+        series = {"trade": st.klines, "mark": st.mark_klines, "index": st.index_klines,
+                  "premium": st.premium_klines}[source]
+        found = series.candles(interval, None, None, 1)
+        current_start = interval_start(now, interval)
+        candle = found[-1] if found else Candle(current_start, st.last_price)
+        if candle.open_time < current_start:
+            candle = Candle(current_start, candle.c)
+        closed = False
+        if stream is not None:
+            last = self._kline_open.get(stream)
+            self._kline_open[stream] = candle.open_time
+            if last is not None and last < candle.open_time:
+                previous = series.candles(interval, last, last, 1)
+                if previous:
+                    candle, closed = previous[0], True
+        row = self._kline_row(st.ins, candle, interval, source)
         k = {"t": row[0], "T": row[6], "s": st.ins.symbol, "i": interval, "f": -1, "L": -1, "o": row[1],
              "c": row[4], "h": row[2], "l": row[3], "v": row[5], "n": row[8], "x": closed, "q": row[7],
              "V": row[9], "Q": row[10], "B": "0"}
-        if source == "trade":
-            seed_candles(st)
-            c = st.klines.candles(interval, None, None, 1)
-            if c:
-                k["f"], k["L"] = c[-1].first_id, c[-1].last_id
+        if source == "trade" and candle.first_id >= 0:
+            k["f"], k["L"] = candle.first_id, candle.last_id
         return k
 
     def ticker_24h(self: "MarketEngine", st: SymbolState) -> dict:

@@ -28,7 +28,7 @@ def balance(c: Ctx) -> list:
 def position_risk(c: Ctx) -> list:
     """GET positionRisk (UM v2/v3, CM v1)."""
     style = "cm" if c.kind == "cm" else ("v3" if "/v3/" in c.info.path else "v2")
-    pair = c.str("pair") if c.kind == "cm" else c.str("marginAsset") and None
+    pair = c.str("pair") if c.kind == "cm" else None
     return c.m.position_risk_json(c.acct, c.str("symbol"), style, pair)
 
 
@@ -203,7 +203,8 @@ def download_link(c: Ctx) -> dict:
     download_id = c.str("downloadId", True) or ""
     created = acct.downloads.get(download_id)
     if created is None:
-        raise invalid_value("downloadId")
+        return {"downloadId": download_id, "status": "processing", "url": "", "notified": False,
+                "expirationTimestamp": -1, "isExpired": None}
     return {"downloadId": download_id, "status": "completed", "url": "", "notified": True,
             "expirationTimestamp": created + 7 * 86_400_000, "isExpired": None}
 

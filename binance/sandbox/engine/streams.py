@@ -210,7 +210,8 @@ class StreamsMixin:
 
     def _render_kline(self: "MarketEngine", g: tuple, now: int) -> dict:
         st = self._symbol_state(g[0])
-        return {"e": "kline", "E": now, "s": st.ins.symbol, "k": self.kline_event(st, "trade", g[1], now)}
+        return {"e": "kline", "E": now, "s": st.ins.symbol, "k": self.kline_event(st, "trade", g[1], now,
+                                                                                       "@".join(g))}
 
     def _contract_state(self: "MarketEngine", pair: str, ctype: str) -> SymbolState:
         states = self._pairs()[pair]
@@ -221,21 +222,21 @@ class StreamsMixin:
 
     def _render_continuousKline(self: "MarketEngine", g: tuple, now: int) -> dict:
         st = self._contract_state(g[0], g[1])
-        k = self.kline_event(st, "trade", g[2] if g[2] != "1s" else "1m", now)
+        k = self.kline_event(st, "trade", g[2] if g[2] != "1s" else "1m", now, "c@" + "@".join(g))
         k.pop("s", None)
         k["i"] = g[2]
         return {"e": "continuous_kline", "E": now, "ps": st.ins.pair, "ct": g[1].upper(), "k": k}
 
     def _render_indexPriceKline(self: "MarketEngine", g: tuple, now: int) -> dict:
         st = self._pairs()[g[0]][0]
-        k = self.kline_event(st, "index", g[1], now)
+        k = self.kline_event(st, "index", g[1], now, "i@" + "@".join(g))
         k["s"] = "0"
         k["f"], k["L"] = k["t"], now
         return {"e": "indexPrice_kline", "E": now, "ps": st.ins.pair, "k": k}
 
     def _render_markPriceKline(self: "MarketEngine", g: tuple, now: int) -> dict:
         st = self._symbol_state(g[0])
-        k = self.kline_event(st, "mark", g[1], now)
+        k = self.kline_event(st, "mark", g[1], now, "m@" + "@".join(g))
         k["f"], k["L"] = k["t"], now
         return {"e": "markPrice_kline", "E": now, "ps": st.ins.pair, "k": k}
 
@@ -276,8 +277,7 @@ class StreamsMixin:
         ins = st.ins
         bids, asks = st.book.depth(int(g[1]))
         key = f"{g[0]}@depth{g[1]}{g[2] or ''}"
-        last = getattr(self, "_partial_last", {})
-        self._partial_last = last
+        last = self._partial_last
         u = st.book.update_id
         pu = last.get(key, u)
         last[key] = u

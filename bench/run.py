@@ -1,0 +1,216 @@
+"""``make bench``: ours against the official 4.2.0 connector (and python-binance), one run, one table.
+
+    .venv/bin/python bench/run.py [--quick] [--only MODULE ...] [--no-chart] [--out DIR]
+
+1. creates (or reuses) the bench-only venvs under ``bench/.venvs/`` (4.2.0, python-binance, matplotlib);
+2. runs each bench module's ``run(quick) -> list[Row]`` (see bench/README.md), each in turn;
+3. prints one table (ours, theirs, ratio, floor, targets met / not met) and writes
+   ``bench/results.md`` (the table and the machine) and ``bench/results.png`` (the chart).
+
+A module that fails is reported and the others still run. A full run takes a few minutes; the
+first one also builds the venvs (about two minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import io
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from contextlib import redirect_stdout
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+for _path in (HERE, ROOT):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import _table  # noqa: E402
+import _venvs  # noqa: E402
+from _table import Row, as_row  # noqa: E402
+
+# Module name -> what it measures. Order = order of the table.
+MODULES: Dict[str, str] = {
+    "bench_rest": "REST overhead per call and signing alone",
+    "bench_memory": "stream dispatch rate and memory",
+    "bench_streams": "stream reconnect time",
+    "bench_orderbook": "order-book diff events per second",
+    "bench_ws_api": "WebSocket API vs REST order round trip",
+}
+
+
+def machine_info() -> Dict[str, str]:
+    """CPU model, cores, Python version, OS and the date, for the results file."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[str]]:
+    """Build (or reuse) the bench venvs; export their pythons as ``BENCH_*_PYTHON`` for the modules."""
+    pythons: Dict[str, Optional[str]] = {}
+    wanted = ["ref"] + (["pybinance"] if need_pybinance else []) + (["chart"] if need_chart else [])
+    for name in wanted:
+        started = time.monotonic()
+        try:
+            ready = _venvs.is_ready(name, _venvs.VENVS[name])
+            if not ready:
+                print(f"building bench venv {name} ({' '.join(_venvs.VENVS[name])}) ...", flush=True)
+            pythons[name] = _venvs.ensure_venv(name)
+            if not ready:
+                print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"bench venv {name} could not be built: {exc}", file=sys.stderr)
+            pythons[name] = None
+    env_names = {"ref": "BENCH_REF_PYTHON", "pybinance": "BENCH_PYBINANCE_PYTHON", "chart": "BENCH_CHART_PYTHON"}
+    for name, python in pythons.items():
+        if python:
+            os.environ[env_names[name]] = python
+    return pythons
+
+
+def run_module(name: str, quick: bool) -> Tuple[List[Row], str, Optional[str]]:
+    """Run one module's ``run(quick)``; return (rows, what it printed, error text or None)."""
+    buffer = io.StringIO()
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return [], "", "not present"
+        return [], "", traceback.format_exc(limit=3)
+    runner = getattr(module, "run", None)
+    if runner is None:
+        return [], "", "has no run(quick) yet (see bench/README.md)"
+    try:
+        with redirect_stdout(buffer):
+            rows = [as_row(item) for item in runner(quick)]
+    except Exception:
+        return [], buffer.getvalue(), traceback.format_exc(limit=4)
+    return rows, buffer.getvalue(), None
+
+
+def write_markdown(path: str, rows: Sequence[Row], info: Dict[str, str], notes: Sequence[str],
+                   seconds: float, quick: bool) -> None:
+    """Write the results file: machine, table, notes, how to reproduce."""
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores), Python {info['python']}, "
+        f"{info['os']}; one run of `make bench`{' --quick' if quick else ''} ({seconds:.0f} s). "
+        "Each competitor ran in its own virtualenv process against the same local server as ours.",
+        "",
+        "`ratio` is ours / theirs in the row's unit (a time below 1 or a rate above 1 means ours is faster); "
+        "`ours/floor` and `theirs/floor` compare each client with the bare primitive doing the same work "
+        "(a bare `requests.Session` call, a bare websocket-client receive loop, the signing primitive "
+        "with a pre-parsed key).",
+        "",
+        _table.format_markdown(rows),
+        "",
+        "![benchmark chart](results.png)",
+        "",
+    ]
+    row_notes = [f"- {r.section} / {r.metric}: {r.note}" for r in rows if r.note]
+    if row_notes or notes:
+        lines += ["## Notes", ""] + row_notes + [f"- {n}" for n in notes] + [""]
+    lines += ["Reproduce: `make bench` (or `.venv/bin/python bench/run.py`); see bench/README.md.", ""]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+
+
+def write_chart(rows: Sequence[Row], path: str, title: str, python: Optional[str]) -> Optional[str]:
+    """Draw the chart with the ``chart`` venv's matplotlib; return an error text or None."""
+    if not python:
+        return "no matplotlib venv"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({"rows": [r.to_dict() for r in rows], "title": title}, handle)
+        data = handle.name
+    try:
+        out = subprocess.run([python, os.path.join(HERE, "_table.py"), "--chart", data, path],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        os.unlink(data)
+    return None if out.returncode == 0 else (out.stderr or out.stdout)[-500:]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny counts (a smoke run, not figures)")
+    parser.add_argument("--only", action="append", choices=list(MODULES), help="run only these modules")
+    parser.add_argument("--no-chart", action="store_true")
+    parser.add_argument("--out", default=None, help="where results.md / results.png go (default: bench/; "
+                                                    "a --quick run writes them only when --out is given)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    started = time.monotonic()
+    modules = args.only or list(MODULES)
+    out_dir = args.out or (None if args.quick else HERE)
+    pythons = prepare_venvs(need_pybinance="bench_orderbook" in modules,
+                            need_chart=bool(out_dir) and not args.no_chart)
+    if not pythons.get("ref"):
+        print("the official 4.2.0 venv is missing: competitor figures will be n/a", file=sys.stderr)
+
+    rows: List[Row] = []
+    notes: List[str] = []
+    for name in modules:
+        print(f"running {name}: {MODULES[name]} ...", flush=True)
+        module_started = time.monotonic()
+        module_rows, printed, error = run_module(name, args.quick)
+        rows += module_rows
+        took = time.monotonic() - module_started
+        if error:
+            short = error.strip().splitlines()[-1]
+            print(f"  {name}: {short}", flush=True)
+            if error != "not present":
+                notes.append(f"{name}: {short}")
+                if printed.strip():
+                    print(printed, flush=True)
+        else:
+            print(f"  {len(module_rows)} row(s) in {took:.0f} s", flush=True)
+
+    info = machine_info()
+    seconds = time.monotonic() - started
+    print()
+    print(f"{info['cpu']} ({info['cores']} cores), Python {info['python']}, {info['date']}")
+    print(_table.format_text(rows))
+    missed = [r for r in rows if r.met is False]
+    print(f"\n{sum(r.met is True for r in rows)} target(s) met, {len(missed)} not met; total {seconds:.0f} s")
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+        md_path = os.path.join(out_dir, "results.md")
+        write_markdown(md_path, rows, info, notes, seconds, args.quick)
+        print(f"wrote {md_path}")
+        if not args.no_chart:
+            png = os.path.join(out_dir, "results.png")
+            title = f"binance-futures-connector 5.x vs 4.2.0 — {info['cpu']}, Python {info['python']}, {info['date']}"
+            error = write_chart(rows, png, title, pythons.get("chart"))
+            print(f"chart not written: {error}" if error else f"wrote {png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
