@@ -23,7 +23,7 @@ setup(
     license="MIT",
     python_requires=">=3.9",
     packages=find_packages(exclude=("tests", "tests.*", "examples", "examples.*", "bench", "bench.*", "tools")),
-    package_data={"binance": ["py.typed", "**/*.json"]},
+    package_data={"binance": ["py.typed"], "binance.sandbox": ["*.json"]},
     include_package_data=True,
     install_requires=requirements,
     extras_require={

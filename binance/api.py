@@ -46,6 +46,9 @@ HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _UNSET: Any = object()
 _ORDER_PATHS = ("/v1/order", "/v1/order/test")
 _LIMIT_HEADER_PREFIXES = ("x-mbx-used-weight", "x-mbx-order-count", "x-sapi-used")
+# Waits end this long after the window resets by our estimate of the server clock, which may be a
+# few ms early: without it the first request of the new window can still land in the old one.
+_GUARD_MARGIN = 0.1
 
 Timeout = Union[None, float, tuple]
 
@@ -311,6 +314,7 @@ class API:
                 if delay <= 0:
                     self.rate_limits.note_request(weight, now, orders)
                     return
+            delay += _GUARD_MARGIN
             logger.info("rate-limit guard: waiting %.3fs before %s %s", delay, method, url_path)
             time.sleep(delay)
 
