@@ -7,18 +7,30 @@ Binance's wire format (strings), around a slowly moving mid price, with level ch
 and removals. Every implementation in ``IMPLEMENTATIONS`` replays the same snapshot and events;
 add another with :func:`register` (a function ``(snapshot, events) -> seconds`` that builds its
 book from ``snapshot`` untimed, then times applying ``events``). Figures are printed, not asserted.
+
+python-binance's depth cache runs on the same events, written once to a JSON file, in a subprocess
+of its own bench virtualenv (``bench/.venvs/pybinance``, built by ``bench/_venvs.py``; never a
+dependency of the library), started with ``-I`` so that nothing of ours is importable there. Its
+futures manager (``FuturesDepthCacheManager``) does not merge diffs: it replaces the whole book
+with each message (it reads partial-depth streams), so the comparison uses the diff-merging apply
+of its ``BaseDepthCacheManager._apply_orders`` (``DepthCache.add_bid``/``add_ask``), timed the same
+way; the futures manager's figure is printed for information only. ``--no-python-binance`` skips it.
+``run(quick)`` gives the rows of ``bench/run.py``'s table.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -139,6 +151,177 @@ def measure_memory(levels: int, seed: int = 1) -> Tuple[int, int]:
     return used, len(book)
 
 
+# python-binance sorts its whole book on every read, so "apply + top-10 reads" runs on the first
+# READ_EVENTS events only, for both sides.
+READ_EVENTS = 2_000
+
+# Runs in python-binance's venv (``python -I``): argv = events file, repeat, read events. Prints one JSON line.
+_PYBINANCE_SCRIPT = r"""
+import gc, json, sys, time, tracemalloc
+import importlib.metadata as metadata
+from binance.ws.depthcache import BaseDepthCacheManager, DepthCache, FuturesDepthCacheManager
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    recorded = json.load(handle)
+snapshot, events, repeat = recorded["snapshot"], recorded["events"], int(sys.argv[2])
+read_events = events[: int(sys.argv[3])]
+
+def loaded(cls):
+    manager = cls.__new__(cls)  # the apply logic only: no client, socket or event loop
+    manager._depth_cache = DepthCache(snapshot.get("symbol", "BTCUSDT"))
+    BaseDepthCacheManager._apply_orders(manager, snapshot)
+    return manager
+
+def timed(cls, reads):
+    best = None
+    for _ in range(repeat):
+        manager = loaded(cls)
+        apply, cache = manager._apply_orders, manager._depth_cache
+        start = time.perf_counter()
+        if reads:
+            for event in read_events:
+                apply(event)
+                cache.get_bids()[:10]
+                cache.get_asks()[:10]
+        else:
+            for event in events:
+                apply(event)
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best, manager._depth_cache
+
+apply_s, cache = timed(BaseDepthCacheManager, False)
+reads_s, _ = timed(BaseDepthCacheManager, True)
+futures_s, _ = timed(FuturesDepthCacheManager, False)
+zero = sum(1 for side in (cache._bids, cache._asks) for qty in side.values() if not qty)
+gc.collect()
+tracemalloc.start()
+before = tracemalloc.get_traced_memory()[0]
+memory_cache = loaded(BaseDepthCacheManager)._depth_cache
+used = tracemalloc.get_traced_memory()[0] - before
+tracemalloc.stop()
+print(json.dumps({"version": metadata.version("python-binance"), "apply_s": apply_s, "reads_s": reads_s,
+                  "read_events": len(read_events),
+                  "futures_manager_s": futures_s, "levels": len(cache._bids) + len(cache._asks),
+                  "zero_levels": zero, "memory_bytes": used,
+                  "memory_levels": len(memory_cache._bids) + len(memory_cache._asks)}))
+"""
+
+
+def pybinance_python() -> Optional[str]:
+    """The interpreter of the python-binance bench venv (built on first use), or None if it cannot be had."""
+    python = os.environ.get("BENCH_PYBINANCE_PYTHON")
+    if python:
+        return python
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _venvs
+
+    try:
+        return _venvs.ensure_venv("pybinance")
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"python-binance bench venv could not be built: {exc}", file=sys.stderr)
+        return None
+
+
+def run_pybinance(python: str, events_file: str, repeat: int, read_events: int = READ_EVENTS,
+                  timeout: float = 600.0) -> Dict[str, Any]:
+    """Run python-binance's depth-cache apply on ``events_file`` in its venv; return its figures."""
+    with tempfile.TemporaryDirectory() as workdir:
+        script = os.path.join(workdir, "pybinance_depth.py")
+        with open(script, "w", encoding="utf-8") as handle:
+            handle.write(_PYBINANCE_SCRIPT)
+        out = subprocess.run([python, "-I", script, events_file, str(repeat), str(read_events)], cwd=workdir,
+                             capture_output=True,
+                             text=True, timeout=timeout, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def record(snapshot: Snapshot, events: List[Event], path: str) -> Tuple[Snapshot, List[Event]]:
+    """Write the snapshot and events to ``path`` (JSON) and read them back, as every side sees them."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"snapshot": snapshot, "events": events}, handle, separators=(",", ":"))
+    with open(path, encoding="utf-8") as handle:
+        recorded = json.load(handle)
+    return recorded["snapshot"], recorded["events"]
+
+
+def compare(events: int, levels: int, seed: int, repeat: int, with_pybinance: bool = True) -> Dict[str, Any]:
+    """Ours and python-binance on the same recorded events; every figure in one dict."""
+    snapshot, generated = generate(levels, events, seed)
+    result: Dict[str, Any] = {"events": events, "levels": levels,
+                              "updates": sum(len(e["b"]) + len(e["a"]) for e in generated)}
+    with tempfile.TemporaryDirectory() as workdir:
+        path = os.path.join(workdir, "events.json")
+        snapshot, recorded = record(snapshot, generated, path)
+        del generated
+        result["ours"] = min(run_ours(snapshot, recorded) for _ in range(repeat))
+        result["read_events"] = min(READ_EVENTS, len(recorded))
+        reads = recorded[: result["read_events"]]
+        result["ours+top-10-reads"] = min(run_ours_with_queries(snapshot, reads) for _ in range(repeat))
+        python = pybinance_python() if with_pybinance else None
+        if python:
+            try:
+                result["python-binance"] = run_pybinance(python, path, repeat)
+            except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                detail = getattr(exc, "stderr", "") or ""
+                print(f"python-binance run failed: {exc} {detail[-500:]}", file=sys.stderr)
+    result["memory_bytes"], result["memory_levels"] = measure_memory(levels, seed)
+    return result
+
+
+def print_comparison(result: Dict[str, Any]) -> None:
+    """Print the ours-vs-python-binance figures of :func:`compare`."""
+    events = result["events"]
+    theirs = result.get("python-binance")
+    print(f"same recorded events: {events} diff events, {result['updates']} level updates, "
+          f"snapshot of {result['levels']} levels")
+    print(f"{'ours apply':>34}: {events / result['ours']:>12,.0f} events/s")
+    if theirs:
+        label = f"python-binance {theirs['version']}"
+        print(f"{label + ' apply':>34}: {events / theirs['apply_s']:>12,.0f} events/s  "
+              f"(ratio ours/theirs {theirs['apply_s'] / result['ours']:.2f}x, goal >= 2x)")
+        reads = result["read_events"]
+        print(f"{'ours apply + top-10 reads':>34}: {reads / result['ours+top-10-reads']:>12,.0f} events/s  "
+              f"(first {reads} events)")
+        print(f"{'python-binance apply + top-10':>34}: {reads / theirs['reads_s']:>12,.0f} events/s  "
+              f"(ratio {theirs['reads_s'] / result['ours+top-10-reads']:.2f}x)")
+        print(f"{'python-binance futures manager':>34}: {events / theirs['futures_manager_s']:>12,.0f} events/s  "
+              "(info only: replaces the book with each message, no merge, no sequence check)")
+        print(f"{'python-binance final book':>34}: {theirs['levels']} levels, {theirs['zero_levels']} of them "
+              "zero-quantity (its add_bid/add_ask delete only the exact string '0.00000000')")
+        print(f"{'python-binance memory':>34}: {theirs['memory_bytes'] / 1024:,.0f} KiB for a "
+              f"{theirs['memory_levels']}-level book")
+    else:
+        print(f"{'python-binance':>34}: not measured")
+    print(f"{'ours memory':>34}: {result['memory_bytes'] / 1024:,.0f} KiB for a {result['memory_levels']}-level "
+          f"book ({result['memory_bytes'] / result['memory_levels']:.0f} bytes/level)")
+
+
+def run(quick: bool = False) -> List[Any]:
+    """Rows for ``bench/run.py``: events/s ours vs python-binance (apply; apply + reads) and memory."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _table import Row
+
+    events, repeat = (20_000, 1) if quick else (200_000, 3)
+    result = compare(events, 5_000, 1, repeat)
+    print_comparison(result)
+    theirs = result.get("python-binance") or {}
+    label = f"python-binance {theirs.get('version', '')}".strip()
+    note = "same recorded events; python-binance's diff merge (BaseDepthCacheManager._apply_orders) in its own venv"
+    return [
+        Row("order book", "diff events applied", "events/s", events / result["ours"],
+            events / theirs["apply_s"] if theirs else None, theirs_label=label, higher_is_better=True,
+            ratio_min=2.0, note=note),
+        Row("order book", "events applied + top-10 reads", "events/s",
+            result["read_events"] / result["ours+top-10-reads"],
+            result["read_events"] / theirs["reads_s"] if theirs else None, theirs_label=label, higher_is_better=True,
+            note=f"first {result['read_events']} events; best bid/ask and 10 levels a side read after each"),
+        Row("order book", f"memory of a {result['memory_levels']}-level book", "KiB", result["memory_bytes"] / 1024,
+            theirs["memory_bytes"] / 1024 if theirs else None, theirs_label=label,
+            note="python-binance keeps floats; ours keeps Decimal prices and the quantity strings"),
+    ]
+
+
 def main(argv: List[str] = None) -> None:
     """Run every registered implementation and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -147,6 +330,7 @@ def main(argv: List[str] = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
     parser.add_argument("--only", action="append", help="run only these implementations")
+    parser.add_argument("--no-python-binance", action="store_true", help="skip the python-binance comparison")
     args = parser.parse_args(argv)
 
     snapshot, events = generate(args.levels, args.events, args.seed)
@@ -167,6 +351,9 @@ def main(argv: List[str] = None) -> None:
                 print(f"{'ours vs ' + name:>24}: {seconds / results['ours']:.2f}x")
     used, held = measure_memory(args.levels, args.seed)
     print(f"{'memory':>24}: {used / 1024:,.0f} KiB for a {held}-level book ({used / held:.0f} bytes/level)")
+    if not args.no_python_binance and not args.only:
+        print()
+        print_comparison(compare(args.events, args.levels, args.seed, args.repeat))
 
 
 if __name__ == "__main__":

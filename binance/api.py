@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from typing import Any, Dict, Mapping, Optional, Union
@@ -133,6 +134,8 @@ class API:
         self.session.headers.update(headers)
         if base_url:
             self.base_url = base_url.rstrip("/")
+        if session is None:
+            _read_environment_once(self.session, self.base_url)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
@@ -391,6 +394,25 @@ class API:
             result["data"] = data
             return result
         return data
+
+
+def _read_environment_once(session: requests.Session, base_url: str) -> None:
+    """Apply the environment's proxy, CA-bundle and netrc settings for ``base_url`` to ``session`` now.
+
+    requests re-reads the whole environment on every request while ``trust_env`` is on (about a
+    quarter of a localhost call's CPU time); a client talks to one host, so it is read once, here,
+    with the same precedence (explicit ``proxies`` still win). Later changes to the environment are
+    not seen by this client.
+    """
+    if not base_url.startswith(("http://", "https://")):
+        return
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    if session.auth is None:
+        session.auth = requests.utils.get_netrc_auth(base_url)
+    session.trust_env = False
 
 
 def _check_recv_window(value: Any) -> None:

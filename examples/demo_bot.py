@@ -30,6 +30,7 @@ from binance.websocket.user_data import UserDataStream
 
 SYMBOL = "BTCUSDT"
 WIDTH = 78
+EVENT_WAIT = 10.0  # seconds to wait for a user-data event before calling the step failed
 
 
 class Style:
@@ -96,6 +97,7 @@ class Demo:
         self.ticker_updates = 0
         self.events: List[Dict[str, Any]] = []
         self.event_arrived = threading.Condition(self.lock)
+        self.user_subscribed = threading.Event()
         self.market_ws: Optional[UMFuturesWebsocketClient] = None
         self.user_stream: Optional[UserDataStream] = None
         self.started = time.monotonic()
@@ -135,6 +137,9 @@ class Demo:
     def on_user(self, _client: Any, message: str) -> None:
         """User-data events: kept for the last section, and waited on by the order steps."""
         data = json.loads(message)
+        if isinstance(data, dict) and "result" in data and "id" in data:
+            self.user_subscribed.set()  # the server's answer to the stream's SUBSCRIBE
+            return
         if not isinstance(data, dict) or "e" not in data:
             return
         with self.event_arrived:
@@ -239,17 +244,12 @@ class Demo:
         """A user-data stream whose listenKey the library creates, keeps alive and deletes."""
         self.section("User data", "listenKey handled by UserDataStream")
         self.user_stream = UserDataStream(self.rest, on_message=self.on_user, stream_url=self.sb.um_stream_url)
-        client = self.user_stream.ws_client
-        deadline = time.monotonic() + 10
-        while not client.is_open and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if not client.is_open:
-            self.problem("the user-data stream did not open within 10s")
+        if not self.user_subscribed.wait(10):
+            self.problem("the user-data stream was not subscribed within 10s")
             return
-        time.sleep(0.3)  # let the SUBSCRIBE reach the server before the first order
         leverage = self.rest.change_leverage(symbol=SYMBOL, leverage=5)
         self.ok(f"stream open; leverage set to {leverage['leverage']}x")
-        self.wait_for_event(lambda e: e["e"] == "ACCOUNT_CONFIG_UPDATE", 5, "ACCOUNT_CONFIG_UPDATE")
+        self.wait_for_event(lambda e: e["e"] == "ACCOUNT_CONFIG_UPDATE", EVENT_WAIT, "ACCOUNT_CONFIG_UPDATE")
 
     def trade(self) -> Optional[str]:
         """Limit order: check, place, modify, cancel. Then a market buy. Returns the quantity bought."""
@@ -264,22 +264,22 @@ class Demo:
             return None
         order = self.rest.new_order(symbol=SYMBOL, side="BUY", type="LIMIT", timeInForce="GTC", **params)
         self._order_line("placed", order)
-        self.wait_for_event(_order_event(order["orderId"], "NEW"), 5, "NEW order event")
+        self.wait_for_event(_order_event(order["orderId"], "NEW"), EVENT_WAIT, "NEW order event")
 
         closer = resting(self.rest, SYMBOL, "BUY", distance=0.005)
         modified = self.rest.modify_order(
             symbol=SYMBOL, side="BUY", orderId=order["orderId"], quantity=order["origQty"], price=closer["price"]
         )
         self._order_line("modified", modified)
-        self.wait_for_event(_order_event(order["orderId"], "AMENDMENT"), 5, "AMENDMENT order event")
+        self.wait_for_event(_order_event(order["orderId"], "AMENDMENT"), EVENT_WAIT, "AMENDMENT order event")
 
         canceled = self.rest.cancel_order(symbol=SYMBOL, orderId=order["orderId"])
         self._order_line("canceled", canceled)
-        self.wait_for_event(_order_event(order["orderId"], "CANCELED"), 5, "CANCELED order event")
+        self.wait_for_event(_order_event(order["orderId"], "CANCELED"), EVENT_WAIT, "CANCELED order event")
 
         quantity = str(Decimal(market_quantity(self.rest, SYMBOL)) * 5)
         bought = self.rest.new_order(symbol=SYMBOL, side="BUY", type="MARKET", quantity=quantity)
-        fill = self.wait_for_event(_order_event(bought["orderId"], "FILLED"), 5, "FILLED order event")
+        fill = self.wait_for_event(_order_event(bought["orderId"], "FILLED"), EVENT_WAIT, "FILLED order event")
         if fill:
             o = fill["o"]
             self._print_order(
@@ -312,7 +312,7 @@ class Demo:
             f"wallet {money(account['totalWalletBalance'])} USDT   available {money(account['availableBalance'])} USDT",
         )
         closed = self.rest.new_order(symbol=SYMBOL, side="SELL", type="MARKET", quantity=quantity, reduceOnly="true")
-        fill = self.wait_for_event(_order_event(closed["orderId"], "FILLED"), 5, "FILLED close event")
+        fill = self.wait_for_event(_order_event(closed["orderId"], "FILLED"), EVENT_WAIT, "FILLED close event")
         if fill:
             o = fill["o"]
             realized = Decimal(o.get("rp", "0"))

@@ -113,7 +113,7 @@ def test_drop_during_blocking_calls_each_returns_or_raises(sandbox, make_client)
 
 def test_no_reply_within_timeout_raises_read_timeout(sandbox, make_client):
     client = make_client(timeout=0.5)
-    assert client.wait_until_open(5)
+    client.ticker_price(symbol=SYMBOL)  # answered: the server has registered the connection
     sandbox.faults.stall(kind="ws_api")
     try:
         t0 = time.monotonic()
@@ -183,7 +183,7 @@ def test_stop_is_idempotent_bounded_and_joins_threads(make_client):
 
 def test_stop_fails_requests_in_flight(sandbox, make_client):
     client = make_client(timeout=5)
-    assert client.wait_until_open(5)
+    client.ticker_price(symbol=SYMBOL)
     sandbox.faults.stall(kind="ws_api")
     try:
         call = client.submit("ticker.price", {"symbol": SYMBOL})
@@ -207,21 +207,22 @@ def test_many_threads_share_one_connection(make_client, sandbox):
             except Exception as exc:  # noqa: BLE001
                 errors.append(exc)
 
-    before = sandbox.connections.total_opened
+    assert client.wait_until_open(5) and sandbox.connections.wait_for(1, kind="ws_api")
+    link, before = client._link, sandbox.connections.total_opened
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
     assert errors == []
-    assert sandbox.connections.total_opened - before == 1
+    assert client._link is link and sandbox.connections.total_opened == before  # no second connection
 
 
 def test_server_shutdown_notice_moves_to_a_new_connection(make_client, sandbox):
     client = make_client()
-    assert client.wait_until_open(5)
+    client.ticker_price(symbol=SYMBOL)
     first = client._link
-    (conn,) = [c for c in sandbox.connections.snapshot("ws_api") if not c.closed][-1:]
+    conn = sandbox.connections.snapshot("ws_api")[-1]  # the newest
     conn.send_raw('{"event":{"e":"serverShutdown","E":1700000000000}}')
     deadline = time.monotonic() + 5
     while (client._link is first or first is None or not first.closed) and time.monotonic() < deadline:

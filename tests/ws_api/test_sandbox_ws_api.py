@@ -80,4 +80,5 @@ def test_orders_are_logged_once_with_their_source(raw, sandbox):
 
 
 def test_connections_are_registered_for_fault_injection(raw, sandbox):
-    assert any(c.kind == "ws_api" and c.path == "/ws-fapi/v1" for c in sandbox.connections.snapshot())
+    assert sandbox.connections.wait_for(1, kind="ws_api")
+    assert any(c.market == "um" and c.path == "/ws-fapi/v1" for c in sandbox.connections.snapshot("ws_api"))
