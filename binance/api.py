@@ -18,6 +18,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from binance.__version__ import __version__
+from binance._markets import Market
 from binance._params import clean_none, encode_params, quote_signature
 from binance._redact import install_redacting_filter, redact
 from binance._signing import KeyMaterial, Signer, make_signer
@@ -88,6 +89,7 @@ class API:
     """
 
     base_url = ""
+    _market: Optional[Market] = None
 
     def __init__(
         self,
@@ -134,6 +136,8 @@ class API:
         self.session.headers.update(headers)
         if base_url:
             self.base_url = base_url.rstrip("/")
+        elif self._market is not None:
+            self.base_url = self._market.base_url
         if session is None:
             _read_environment_once(self.session, self.base_url)
 
@@ -237,7 +241,7 @@ class API:
         return self.time_offset_ms
 
     def _time_path(self) -> str:
-        return "/fapi/v1/time"
+        return (self._market.rest_prefix if self._market is not None else "/fapi") + "/v1/time"
 
     def _exchange_info_path(self) -> str:
         return self._time_path().replace("/time", "/exchangeInfo")

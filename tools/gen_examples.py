@@ -615,6 +615,7 @@ def render_user_data(market: str, relpath: str) -> str:
         "    finally:",
         "        client.stop()",
         "        rest.close_listen_key(listenKey=listen_key)",
+        "        rest.close()",
         "    return inbox",
         "",
         "",

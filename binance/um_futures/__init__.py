@@ -44,9 +44,4 @@ class UMFutures(
     _market = UM
 
     def __init__(self, key: Optional[str] = None, secret: Optional[str] = None, **kwargs: Any) -> None:
-        if not kwargs.get("base_url"):
-            kwargs["base_url"] = self._market.base_url
         super().__init__(key, secret, **kwargs)
-
-    def _time_path(self) -> str:
-        return self._market.rest_prefix + "/v1/time"

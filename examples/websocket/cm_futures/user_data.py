@@ -34,6 +34,7 @@ def main(target: Target, seconds: float = 5.0) -> Inbox:
     finally:
         client.stop()
         rest.close_listen_key(listenKey=listen_key)
+        rest.close()
     return inbox
 
 
