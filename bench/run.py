@@ -27,7 +27,7 @@ import tempfile
 import time
 import traceback
 from contextlib import redirect_stdout
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

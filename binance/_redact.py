@@ -26,6 +26,7 @@ class RedactingFilter(logging.Filter):
     urllib3's, which logs every request line with its query string at DEBUG)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message in place; never drops the record."""
         try:
             message = record.getMessage()
         except Exception:  # a malformed record is left for logging itself to report
