@@ -211,10 +211,11 @@ def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    left = [r for r in rows if speedup(r) is not None and r.unit != "MB"]
+    left = [r for r in rows if speedup(r) is not None]
     right = [r for r in rows if floor_efficiency(r.ours, r) is not None and r.unit != "MB"]
     height = max(3.0, 0.45 * max(len(left), len(right), 1) + 1.6)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, height))
+    fig, axes = plt.subplots(1, 2 if right else 1, figsize=(15 if right else 8, height), squeeze=False)
+    ax1 = axes[0][0]
 
     labels = [f"{r.section}: {r.metric}" for r in left]
     values = [speedup(r) for r in left]
@@ -226,11 +227,21 @@ def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
     ax1.axvline(1.0, color="black", linewidth=0.8)
     for i, (v, r) in enumerate(zip(values, left)):
         ax1.text(v, i, f" {v:.2f}x vs {r.theirs_label}", va="center", fontsize=7)
-    ax1.set_title("ours vs competitor: times better (log; > 1 = ours faster)", fontsize=9)
+    ax1.set_title("ours vs competitor: times better (log scale; > 1 = ours better)", fontsize=9)
 
+    if right:
+        _floor_panel(axes[0][1], right)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _floor_panel(ax2: Any, right: Sequence[Row]) -> None:
     labels = [f"{r.section}: {r.metric}" for r in right]
     ours = [floor_efficiency(r.ours, r) for r in right]
-    theirs = [floor_efficiency(r.theirs, r, ) or 0.0 for r in right]
+    theirs = [floor_efficiency(r.theirs, r) or 0.0 for r in right]
     ys = range(len(right))
     ax2.barh([y - 0.2 for y in ys], ours, height=0.4, label="ours", color="#1565c0")
     ax2.barh([y + 0.2 for y in ys], theirs, height=0.4, label="competitor", color="#9e9e9e")
@@ -240,12 +251,6 @@ def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
     ax2.set_xlim(0, max([1.1] + [v * 1.1 for v in ours + theirs]))
     ax2.set_title("speed relative to the floor (1.0 = bare primitive)", fontsize=9)
     ax2.legend(fontsize=8, loc="lower right")
-
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _main(argv: List[str]) -> int:

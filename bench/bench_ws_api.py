@@ -78,21 +78,14 @@ def _sandbox(in_process: bool) -> Iterator[Dict[str, str]]:
             proc.terminate()
 
 
-def main() -> None:
-    """Run both round trips and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300, help="measured round trips per transport")
-    parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--in-process", action="store_true", help="run the sandbox in this process")
-    args = parser.parse_args()
-
-    with _sandbox(args.in_process) as sb:
+def _collect(n: int, warmup: int, in_process: bool) -> Dict[str, Dict[str, List[float]]]:
+    """Samples (ms) of the order round trip and of a price query, per transport."""
+    with _sandbox(in_process) as sb:
         rest = UMFutures(sb["api_key"], sb["api_secret"], base_url=sb["rest"])
         ws = UMFuturesWebsocketAPIClient(sb["api_key"], sb["api_secret"], stream_url=sb["ws"])
         try:
             price = float(ws.ticker_price(symbol=SYMBOL)["price"])
-            resting = f"{price * 0.8:.1f}"
-            order = {"timeInForce": "GTC", "quantity": "0.003", "price": resting}
+            order = {"timeInForce": "GTC", "quantity": "0.003", "price": f"{price * 0.8:.1f}"}
 
             def ws_round_trip() -> None:
                 placed = ws.order_place(SYMBOL, "BUY", "LIMIT", **order)
@@ -102,19 +95,49 @@ def main() -> None:
                 placed = rest.new_order(symbol=SYMBOL, side="BUY", type="LIMIT", **order)
                 rest.cancel_order(symbol=SYMBOL, orderId=placed["orderId"])
 
-            orders = _measure({"WS API": ws_round_trip, "REST": rest_round_trip}, args.n, args.warmup)
+            orders = _measure({"WS API": ws_round_trip, "REST": rest_round_trip}, n, warmup)
             quotes = _measure(
                 {"WS API": lambda: ws.ticker_price(symbol=SYMBOL), "REST": lambda: rest.ticker_price(SYMBOL)},
-                args.n,
-                args.warmup,
+                n,
+                warmup,
             )
         finally:
             ws.stop()
+    return {"orders": orders, "quotes": quotes}
 
+
+def run(quick: bool) -> List[Dict[str, object]]:
+    """The bench/run.py contract: rows (as dicts) for the WebSocket API against our REST."""
+    n, warmup = (20, 3) if quick else (300, 30)
+    samples = _collect(n, warmup, in_process=False)
+    orders, quotes = samples["orders"], samples["quotes"]
+    label = "our REST"
+    note = "sandbox in its own process; 4.2.0 has no WebSocket API, so it is compared with our REST"
+    return [
+        {"section": "WS API", "metric": "order place + cancel, p50", "unit": "ms",
+         "ours": _percentile(orders["WS API"], 0.5), "theirs": _percentile(orders["REST"], 0.5),
+         "theirs_label": label, "ratio_max": 0.5, "note": note},
+        {"section": "WS API", "metric": "order place + cancel, p99", "unit": "ms",
+         "ours": _percentile(orders["WS API"], 0.99), "theirs": _percentile(orders["REST"], 0.99),
+         "theirs_label": label},
+        {"section": "WS API", "metric": "price query, p50", "unit": "ms",
+         "ours": _percentile(quotes["WS API"], 0.5), "theirs": _percentile(quotes["REST"], 0.5),
+         "theirs_label": label},
+    ]
+
+
+def main() -> None:
+    """Run both transports and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="measured round trips per transport")
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--in-process", action="store_true", help="run the sandbox in this process")
+    args = parser.parse_args()
+    samples = _collect(args.n, args.warmup, args.in_process)
     where = "in this process" if args.in_process else "in its own process"
     print(f"sandbox on 127.0.0.1 {where}; {args.n} samples each, WS API and REST interleaved")
-    _report("order round trip (place, then cancel)", orders)
-    _report("price query (ticker.price / GET ticker/price)", quotes)
+    _report("order round trip (place, then cancel)", samples["orders"])
+    _report("price query (ticker.price / GET ticker/price)", samples["quotes"])
 
 
 def _report(title: str, samples: Dict[str, List[float]]) -> None:

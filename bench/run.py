@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import importlib
 import io
 import json
 import logging
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 from contextlib import redirect_stdout
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -92,6 +94,71 @@ def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[
     return pythons
 
 
+def _median(values: Sequence[float]) -> Optional[float]:
+    return statistics.median(values) if values else None
+
+
+def _adapt_streams(module: Any, quick: bool) -> List[Row]:
+    """Reconnect time from bench_streams.py's own server and clients (used until it has ``run``)."""
+    if os.environ.get("BENCH_REF_PYTHON"):
+        module.REF_PYTHON = os.environ["BENCH_REF_PYTHON"]
+    messages, rounds = (1_000, 1) if quick else (5_000, 3)
+    recovery: Dict[str, List[float]] = {"ours": [], "ref": []}
+    for _ in range(rounds):
+        for impl in ("ours", "ref"):
+            server = subprocess.Popen([sys.executable, module.__file__, "--role", "server", "--messages",
+                                       str(messages)], stdout=subprocess.PIPE, text=True)
+            try:
+                result = module._client(impl, int(server.stdout.readline()), messages)
+            finally:
+                server.kill()
+                server.wait()
+            if "recovery_ms" in result:
+                recovery[impl].append(result["recovery_ms"])
+    theirs = _median(recovery["ref"])
+    return [Row("Streams", "reconnect: drop -> first message after it", "ms", _median(recovery["ours"]), theirs,
+                note="" if theirs is not None else "4.2.0 never reconnects (n/a)")]
+
+
+def _adapt_ws_api(module: Any, quick: bool) -> List[Row]:
+    """Order round trip over the WebSocket API and over REST, from bench_ws_api.py's functions."""
+    from binance.um_futures import UMFutures
+    from binance.websocket.api import UMFuturesWebsocketAPIClient
+
+    n, warmup = (20, 3) if quick else (300, 30)
+    with module._sandbox(False) as sb:
+        rest = UMFutures(sb["api_key"], sb["api_secret"], base_url=sb["rest"])
+        ws = UMFuturesWebsocketAPIClient(sb["api_key"], sb["api_secret"], stream_url=sb["ws"])
+        try:
+            price = float(ws.ticker_price(symbol=module.SYMBOL)["price"])
+            order = {"timeInForce": "GTC", "quantity": "0.003", "price": f"{price * 0.8:.1f}"}
+
+            def ws_trip() -> None:
+                placed = ws.order_place(module.SYMBOL, "BUY", "LIMIT", **order)
+                ws.order_cancel(module.SYMBOL, orderId=placed["orderId"])
+
+            def rest_trip() -> None:
+                placed = rest.new_order(symbol=module.SYMBOL, side="BUY", type="LIMIT", **order)
+                rest.cancel_order(symbol=module.SYMBOL, orderId=placed["orderId"])
+
+            samples = module._measure({"WS API": ws_trip, "REST": rest_trip}, n, warmup)
+        finally:
+            ws.stop()
+    label = "our REST"
+    ws_ms, rest_ms = samples["WS API"], samples["REST"]
+    return [
+        Row("WS API", "order place + cancel, p50", "ms", module._percentile(ws_ms, 0.5),
+            module._percentile(rest_ms, 0.5), theirs_label=label, ratio_max=0.5,
+            note="sandbox in its own process; 4.2.0 has no WebSocket API, so ours is compared with our REST"),
+        Row("WS API", "order place + cancel, p99", "ms", module._percentile(ws_ms, 0.99),
+            module._percentile(rest_ms, 0.99), theirs_label=label),
+    ]
+
+
+# Used for a module that has no run(quick) (yet): they call its existing functions.
+ADAPTERS = {"bench_streams": _adapt_streams, "bench_ws_api": _adapt_ws_api}
+
+
 def run_module(name: str, quick: bool) -> Tuple[List[Row], str, Optional[str]]:
     """Run one module's ``run(quick)``; return (rows, what it printed, error text or None)."""
     buffer = io.StringIO()
@@ -102,6 +169,8 @@ def run_module(name: str, quick: bool) -> Tuple[List[Row], str, Optional[str]]:
             return [], "", "not present"
         return [], "", traceback.format_exc(limit=3)
     runner = getattr(module, "run", None)
+    if runner is None and name in ADAPTERS:
+        runner = functools.partial(ADAPTERS[name], module)
     if runner is None:
         return [], "", "has no run(quick) yet (see bench/README.md)"
     try:

@@ -102,7 +102,7 @@ class DepthManager:
         speed: diff-depth update speed in ms (100, 250 or 500).
         on_update: ``on_update(symbol, book)`` after each change to a LIVE book (an applied event, or
             a snapshot that made it LIVE). It runs with :attr:`lock` held: read the book there, keep
-            it short, and do not call :meth:`stop` from it.
+            it short (calling :meth:`stop` from it is allowed: the worker then ends after it returns).
         on_error: ``on_error(symbol, exception)`` for a failed snapshot or a callback that raised
             (``symbol`` is None when unknown).
         first_event_timeout: seconds to wait for a symbol's first event before the first snapshot
@@ -202,10 +202,13 @@ class DepthManager:
             self._state = ManagerState.STOPPED
             self._changed.notify_all()
         client, self.stream_client = self.stream_client, None
+        in_callback = client is not None and threading.current_thread() in client.threads()
         if client is not None:
             client.stop()
         worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
+        # From a callback (the lock is held there) the worker cannot finish until it returns: it
+        # exits by itself then, so it is not joined here.
+        if worker is not None and worker is not threading.current_thread() and not in_callback:
             worker.join(timeout)
             if worker.is_alive():
                 logger.warning("depth manager worker still busy after %.1fs (a snapshot request is running)", timeout)

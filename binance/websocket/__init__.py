@@ -15,6 +15,8 @@ __all__ = [
     "CMFuturesWebsocketClient",
     "UserDataStream",
     "ReconnectPolicy",
+    "UMFuturesWebsocketAPIClient",
+    "CMFuturesWebsocketAPIClient",
 ]
 
 _LAZY = {
@@ -23,6 +25,8 @@ _LAZY = {
     "CMFuturesWebsocketClient": "binance.websocket.cm_futures.websocket_client",
     "UserDataStream": "binance.websocket.user_data",
     "ReconnectPolicy": "binance.websocket._backoff",
+    "UMFuturesWebsocketAPIClient": "binance.websocket.api",
+    "CMFuturesWebsocketAPIClient": "binance.websocket.api",
 }
 
 

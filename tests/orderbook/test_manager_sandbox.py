@@ -243,6 +243,29 @@ def test_stop_is_idempotent_bounded_and_joins_every_thread(sandbox, um_market):
         manager.start()
 
 
+def test_stop_from_the_update_callback_returns_promptly(sandbox, um_market):
+    rest = UMFutures(base_url=sandbox.um_rest_url)
+    returned = threading.Event()
+    holder: Dict[str, Any] = {}
+
+    def on_update(symbol: str, book: OrderBook) -> None:
+        holder["threads"] = holder["manager"].threads()
+        holder["manager"].stop()
+        returned.set()
+
+    manager = holder["manager"] = DepthManager(rest, ["BTCUSDT"], stream_url=sandbox.um_stream_url,
+                                               on_update=on_update)
+    started = time.monotonic()
+    manager.start()
+    assert returned.wait(15)
+    assert time.monotonic() - started < 10
+    assert manager.state is ManagerState.STOPPED
+    for thread in holder["threads"]:
+        thread.join(5)
+    assert len(holder["threads"]) >= 2 and not any(t.is_alive() for t in holder["threads"])
+    assert sandbox.wait_for_no_connections(timeout=5)
+
+
 def test_wait_live_times_out_when_the_snapshot_cannot_be_had(sandbox, um_market):
     rest = UMFutures(base_url=sandbox.um_rest_url)
     sandbox.faults.server_error(count=1000, path="/fapi/v1/depth")
