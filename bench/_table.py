@@ -41,12 +41,13 @@ class Row:
     floor_min: Optional[float] = None
     value_max: Optional[float] = None
     value_min: Optional[float] = None
+    show_ratio: bool = True
     note: str = ""
 
     @property
     def ratio(self) -> Optional[float]:
-        """``ours / theirs``, or None when either is missing."""
-        return _div(self.ours, self.theirs)
+        """``ours / theirs``, or None when either is missing (or ``show_ratio`` is off)."""
+        return _div(self.ours, self.theirs) if self.show_ratio else None
 
     @property
     def ours_x_floor(self) -> Optional[float]:
@@ -214,7 +215,8 @@ def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
     left = [r for r in rows if speedup(r) is not None]
     right = [r for r in rows if floor_efficiency(r.ours, r) is not None and r.unit != "MB"]
     height = max(3.0, 0.45 * max(len(left), len(right), 1) + 1.6)
-    fig, axes = plt.subplots(1, 2 if right else 1, figsize=(15 if right else 8, height), squeeze=False)
+    fig, axes = plt.subplots(1, 2 if right else 1, figsize=(17 if right else 9, height), squeeze=False,
+                             layout="constrained")
     ax1 = axes[0][0]
 
     labels = [f"{r.section}: {r.metric}" for r in left]
@@ -224,6 +226,7 @@ def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
     ax1.set_yticks(range(len(left)), labels, fontsize=8)
     ax1.invert_yaxis()
     ax1.set_xscale("log")
+    ax1.set_xlim(min([0.5] + [v / 1.5 for v in values]), max([2.0] + [v * 6 for v in values]))
     ax1.axvline(1.0, color="black", linewidth=0.8)
     for i, (v, r) in enumerate(zip(values, left)):
         ax1.text(v, i, f" {v:.2f}x vs {r.theirs_label}", va="center", fontsize=7)
@@ -233,7 +236,6 @@ def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
         _floor_panel(axes[0][1], right)
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

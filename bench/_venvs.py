@@ -95,6 +95,24 @@ def _real_python(python: str) -> str:
     return path if path and os.path.isfile(path) else python
 
 
+ENV_VARS = {"ref": "BENCH_REF_PYTHON", "pybinance": "BENCH_PYBINANCE_PYTHON", "chart": "BENCH_CHART_PYTHON"}
+
+
+def competitor_python(name: str) -> Optional[str]:
+    """The python of bench venv ``name`` as exported by ``bench/run.py`` (``BENCH_*_PYTHON``).
+
+    Unset: the venv is built (or reused) now. Set but empty: it could not be built; None.
+    """
+    value = os.environ.get(ENV_VARS[name])
+    if value is not None:
+        return value or None
+    try:
+        return ensure_venv(name)
+    except (OSError, subprocess.SubprocessError) as exc:
+        logger.error("bench venv %s could not be built: %s", name, exc)
+        return None
+
+
 def installed_version(python: str, distribution: str) -> Optional[str]:
     """Version of ``distribution`` in the interpreter ``python``, or None."""
     code = f"import importlib.metadata as m; print(m.version({distribution!r}))"

@@ -12,7 +12,9 @@ open. Three clients, each in its own process and interpreter, count what reaches
 * ``floor``: a bare websocket-client loop, ``create_connection(skip_utf8_validation=True)`` + ``recv()``
   (``recv()`` still decodes the text, in C; websocket-client's default check is pure Python and slow).
 
-The rate is (delivered - 1) / (time of the last delivered event - time of the first). RSS is read
+The rate is delivered events / (time the end marker reaches the callback - time the SUBSCRIBE is sent,
+the connection being open already), so messages still queued inside a client count against it
+and messages it drops are not counted. RSS is read
 from ``/proc/self/statm`` in the client process: after the imports, when the 1,000th event reaches
 the callback, and after the end marker.
 """
@@ -28,7 +30,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -101,62 +103,64 @@ def client(impl: str, port: int, timeout: float) -> Dict[str, Any]:
         sys.path.insert(1, ROOT)
     exec(IMPORTS[impl], {})
     result: Dict[str, Any] = {"rss_import": rss_mb()}
-    state = {"count": 0, "first": 0.0, "last": 0.0}
+    state = {"count": 0, "start": 0.0, "end": 0.0}
     done = threading.Event()
 
     def on_message(_: Any, message: Any) -> None:
         if message == END:
+            state["end"] = time.perf_counter()
             result["rss_end"] = rss_mb()
             done.set()
             return
         if message[2] != "e":  # the SUBSCRIBE reply
             return
-        now = time.perf_counter()
         count = state["count"] = state["count"] + 1
-        if count == 1:
-            state["first"] = now
-        elif count == 1000:
+        if count == 1000:
             result["rss_1k"] = rss_mb()
-        state["last"] = now
 
-    url = f"ws://127.0.0.1:{port}"
-    stop = _open(impl, url, on_message, done)
+    subscribe, stop = _open(impl, f"ws://127.0.0.1:{port}", on_message, done)
+    state["start"] = time.perf_counter()
+    subscribe()
     if not done.wait(timeout):
         result["error"] = f"no end marker within {timeout:g} s"
     result["delivered"] = state["count"]
-    if state["count"] > 1 and state["last"] > state["first"]:
-        result["rate"] = (state["count"] - 1) / (state["last"] - state["first"])
+    if state["end"] > state["start"]:
+        result["rate"] = state["count"] / (state["end"] - state["start"])
     result["dropped"] = stop()
     return result
 
 
-def _open(impl: str, url: str, on_message: Any, done: threading.Event) -> Any:
+def _open(impl: str, url: str, on_message: Any, done: threading.Event) -> Tuple[Callable[[], None], Any]:
+    """Connect ``impl``'s client (open before returning); return (subscribe, stop)."""
     if impl == "floor":
         import websocket
 
         ws = websocket.create_connection(url + "/ws", skip_utf8_validation=True)
-        ws.send(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@aggTrade"], "id": 1}))
 
         def loop() -> None:
             recv = ws.recv
             while not done.is_set():
                 on_message(ws, recv())
 
-        thread = threading.Thread(target=loop, daemon=True)
-        thread.start()
-        return lambda: 0
+        def subscribe() -> None:
+            ws.send(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@aggTrade"], "id": 1}))
+
+        threading.Thread(target=loop, daemon=True).start()
+        return subscribe, lambda: 0
     from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient
 
+    opened = threading.Event()
     kwargs = {"silence_timeout": None} if impl == "ours" else {}
-    ws_client = UMFuturesWebsocketClient(stream_url=url, on_message=on_message, **kwargs)
-    ws_client.agg_trade(symbol="btcusdt")
+    ws_client = UMFuturesWebsocketClient(stream_url=url, on_message=on_message, on_open=lambda *_: opened.set(),
+                                         **kwargs)
+    opened.wait(30)
 
     def stop() -> int:
         dropped = getattr(ws_client, "dropped_messages", 0)
         threading.Thread(target=ws_client.stop, daemon=True).start()
         return dropped
 
-    return stop
+    return lambda: ws_client.agg_trade(symbol="btcusdt"), stop
 
 
 def import_rss(impl: str) -> Dict[str, Any]:
@@ -204,13 +208,11 @@ def burst(python: str, impl: str, messages: int, timeout: float) -> Dict[str, An
         server.wait()
 
 
-def interpreters() -> Dict[str, str]:
+def interpreters() -> Dict[str, Optional[str]]:
     """The python of each implementation: ours and the floor in this venv, 4.2.0 in its bench venv."""
-    ref = os.environ.get("BENCH_REF_PYTHON")
-    if not ref:
-        import _venvs
+    import _venvs
 
-        ref = _venvs.ensure_venv("ref")
+    ref = _venvs.competitor_python("ref")
     return {"ours": sys.executable, "theirs": ref, "floor": sys.executable}
 
 
@@ -218,7 +220,7 @@ def _median(values: List[float]) -> Optional[float]:
     return statistics.median(values) if values else None
 
 
-def stream_rows(quick: bool = False, pythons: Optional[Dict[str, str]] = None) -> List[Any]:
+def stream_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]] = None) -> List[Any]:
     """Stream dispatch rate: rounds of one burst per client, interleaved; median msg/s."""
     from _table import Row
 
@@ -229,6 +231,8 @@ def stream_rows(quick: bool = False, pythons: Optional[Dict[str, str]] = None) -
     for round_no in range(rounds):
         order = IMPLS[round_no % 3:] + IMPLS[:round_no % 3]
         for impl in order:
+            if not pythons.get(impl):
+                continue
             result = burst(pythons[impl], impl, messages, 120)
             if "rate" in result:
                 rates[impl].append(result["rate"])
@@ -242,17 +246,19 @@ def stream_rows(quick: bool = False, pythons: Optional[Dict[str, str]] = None) -
     return [row]
 
 
-def memory_rows(quick: bool = False, pythons: Optional[Dict[str, str]] = None) -> List[Any]:
+def memory_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]] = None) -> List[Any]:
     """RSS after import (ours, 4.2.0, bare requests + websocket-client) and around a 1M-message burst."""
     from _table import Row
 
     pythons = pythons or interpreters()
     messages = 5_000 if quick else 1_000_000
-    imports = {impl: _run_child(pythons[impl], ["--role", "import", "--impl", impl], 120) for impl in IMPLS}
+    imports = {impl: _run_child(pythons[impl], ["--role", "import", "--impl", impl], 120) if pythons.get(impl)
+               else {} for impl in IMPLS}
     rows = [Row("Memory", "RSS after import", "MB", imports["ours"].get("rss_import"),
                 imports["theirs"].get("rss_import"), imports["floor"].get("rss_import"),
                 floor_label="import requests, websocket")]
-    bursts = {impl: burst(pythons[impl], impl, messages, 400) for impl in ("ours", "theirs")}
+    bursts = {impl: burst(pythons[impl], impl, messages, 400) if pythons.get(impl) else {}
+              for impl in ("ours", "theirs")}
     label = f"{messages // 1000:,}k" if messages < 1_000_000 else f"{messages // 1_000_000}M"
     rows.append(Row("Memory", "RSS after 1k stream messages", "MB", bursts["ours"].get("rss_1k"),
                     bursts["theirs"].get("rss_1k")))
@@ -261,9 +267,9 @@ def memory_rows(quick: bool = False, pythons: Optional[Dict[str, str]] = None) -
     growth = {impl: _growth(bursts[impl]) for impl in ("ours", "theirs")}
     notes = [f"{impl}: {b['error']}" for impl, b in bursts.items() if b.get("error")]
     notes += [f"{impl}: {b.get('delivered', 0):,}/{messages:,} delivered" for impl, b in bursts.items()
-              if not b.get("error") and b.get("delivered", 0) < messages]
+              if b and not b.get("error") and b.get("delivered", 0) < messages]
     rows.append(Row("Memory", f"RSS growth 1k -> {label} messages", "MB", growth["ours"], growth["theirs"],
-                    value_max=5.0, note="; ".join(notes)))
+                    value_max=5.0, show_ratio=False, note="; ".join(notes)))
     return rows
 
 

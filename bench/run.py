@@ -87,10 +87,8 @@ def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[
         except (OSError, subprocess.SubprocessError) as exc:
             print(f"bench venv {name} could not be built: {exc}", file=sys.stderr)
             pythons[name] = None
-    env_names = {"ref": "BENCH_REF_PYTHON", "pybinance": "BENCH_PYBINANCE_PYTHON", "chart": "BENCH_CHART_PYTHON"}
     for name, python in pythons.items():
-        if python:
-            os.environ[env_names[name]] = python
+        os.environ[_venvs.ENV_VARS[name]] = python or ""
     return pythons
 
 
@@ -120,43 +118,8 @@ def _adapt_streams(module: Any, quick: bool) -> List[Row]:
                 note="" if theirs is not None else "4.2.0 never reconnects (n/a)")]
 
 
-def _adapt_ws_api(module: Any, quick: bool) -> List[Row]:
-    """Order round trip over the WebSocket API and over REST, from bench_ws_api.py's functions."""
-    from binance.um_futures import UMFutures
-    from binance.websocket.api import UMFuturesWebsocketAPIClient
-
-    n, warmup = (20, 3) if quick else (300, 30)
-    with module._sandbox(False) as sb:
-        rest = UMFutures(sb["api_key"], sb["api_secret"], base_url=sb["rest"])
-        ws = UMFuturesWebsocketAPIClient(sb["api_key"], sb["api_secret"], stream_url=sb["ws"])
-        try:
-            price = float(ws.ticker_price(symbol=module.SYMBOL)["price"])
-            order = {"timeInForce": "GTC", "quantity": "0.003", "price": f"{price * 0.8:.1f}"}
-
-            def ws_trip() -> None:
-                placed = ws.order_place(module.SYMBOL, "BUY", "LIMIT", **order)
-                ws.order_cancel(module.SYMBOL, orderId=placed["orderId"])
-
-            def rest_trip() -> None:
-                placed = rest.new_order(symbol=module.SYMBOL, side="BUY", type="LIMIT", **order)
-                rest.cancel_order(symbol=module.SYMBOL, orderId=placed["orderId"])
-
-            samples = module._measure({"WS API": ws_trip, "REST": rest_trip}, n, warmup)
-        finally:
-            ws.stop()
-    label = "our REST"
-    ws_ms, rest_ms = samples["WS API"], samples["REST"]
-    return [
-        Row("WS API", "order place + cancel, p50", "ms", module._percentile(ws_ms, 0.5),
-            module._percentile(rest_ms, 0.5), theirs_label=label, ratio_max=0.5,
-            note="sandbox in its own process; 4.2.0 has no WebSocket API, so ours is compared with our REST"),
-        Row("WS API", "order place + cancel, p99", "ms", module._percentile(ws_ms, 0.99),
-            module._percentile(rest_ms, 0.99), theirs_label=label),
-    ]
-
-
 # Used for a module that has no run(quick) (yet): they call its existing functions.
-ADAPTERS = {"bench_streams": _adapt_streams, "bench_ws_api": _adapt_ws_api}
+ADAPTERS = {"bench_streams": _adapt_streams}
 
 
 def run_module(name: str, quick: bool) -> Tuple[List[Row], str, Optional[str]]:

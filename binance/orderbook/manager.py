@@ -181,7 +181,7 @@ class DepthManager:
             options["stream_url"] = self.stream_url
         options.setdefault("is_combined", True)
         try:
-            self.stream_client = self.stream_client_class(
+            client = self.stream_client = self.stream_client_class(
                 on_message=self._on_message, on_reconnect=self._on_reconnect, on_error=self._on_stream_error, **options
             )
         except BaseException:
@@ -189,7 +189,7 @@ class DepthManager:
             raise
         with self._lock:
             streams = [entry.stream for entry in self._symbols.values()]
-        self.stream_client.subscribe(streams)
+        client.subscribe(streams)
         logger.info("depth manager started for %s", ", ".join(self._symbols))
         return self
 

@@ -237,14 +237,17 @@ class Authenticator:
         api_key: Optional[str],
         raw_query: str,
         raw_body: str = "",
+        params: Optional[Dict[str, str]] = None,
     ) -> Tuple[Optional[str], Dict[str, str]]:
         """Check one REST request; return ``(api_key or None, params for the handler)``.
 
-        ``raw_query`` / ``raw_body`` are exactly as received (still URL-encoded). The returned
-        params are decoded, without ``signature``, ``timestamp`` and ``recvWindow`` when signed.
-        Raises EngineError with Binance's code on any rejection.
+        ``raw_query`` / ``raw_body`` are exactly as received (still URL-encoded); ``params`` is
+        ``parse_params(raw_query, raw_body)`` when the caller has it already (it is modified).
+        The returned params are decoded, without ``signature``, ``timestamp`` and ``recvWindow``
+        when signed. Raises EngineError with Binance's code on any rejection.
         """
-        params = parse_params(raw_query, raw_body)
+        if params is None:
+            params = parse_params(raw_query, raw_body)
         if security == SECURITY_NONE:
             return (api_key or None), params
         entry = self.check_api_key(api_key)

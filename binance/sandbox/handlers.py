@@ -52,10 +52,12 @@ def _documented(c: Ctx) -> Any:
 
 
 def dispatch(ex: Exchange, market: str, http_method: str, path: str, api_key: Optional[str],
-             params: Mapping[str, str]) -> object:
+             params: Mapping[str, str], source: str = "REST") -> object:
     """Run one REST call against the exchange; returns the JSON body of the 200 answer.
 
-    Raises EngineError with Binance's code and message (and the HTTP status to answer) on rejection."""
+    ``source`` labels the orders the call places in ``ex.order_log`` ("REST", "WS_API"; batch and
+    algo endpoints append "-batch" / "-algo"). Raises EngineError with Binance's code and message
+    (and the HTTP status to answer) on rejection."""
     method = http_method.upper()
     info = ENDPOINTS.get((market, method, path))
     if info is None:
@@ -69,7 +71,7 @@ def dispatch(ex: Exchange, market: str, http_method: str, path: str, api_key: Op
     clean = {k: str(v) for k, v in params.items() if k not in _IGNORED}
     handler = handler_for(market, method, path) or _documented
     with ex.lock:
-        ctx = Ctx(ex, market, api_key, clean, info)
+        ctx = Ctx(ex, market, api_key, clean, info, source)
         if info.security in ("USER_DATA", "TRADE", "USER_STREAM") and handler is _documented:
             ctx.check_account()
         return handler(ctx)

@@ -141,15 +141,14 @@ class RestHandler:
         raw = request.raw_path
         query = raw.split("?", 1)[1] if "?" in raw else ""
         ip = request.remote or "127.0.0.1"
-        used = sb.limiter.used_weight(ip)
         try:
             handlers = sb.handlers or _default_handlers()
             info = find_endpoint(handlers.ENDPOINTS, self.market, request.method, path)
-            weight = endpoint_weight(info, parse_params(query, body))
-            used = sb.limiter.add_weight(ip, weight)
+            parsed = parse_params(query, body)
+            used = sb.limiter.add_weight(ip, endpoint_weight(info, parsed))
             headers = {"X-MBX-USED-WEIGHT-1M": str(used)}
             api_key, params = sb.auth.check_rest(
-                getattr(info, "security", "NONE"), request.headers.get("X-MBX-APIKEY"), query, body
+                getattr(info, "security", "NONE"), request.headers.get("X-MBX-APIKEY"), query, body, parsed
             )
             if getattr(info, "is_order", False):
                 count = max(1, int(getattr(info, "order_weight", 1) or 1))
@@ -159,7 +158,8 @@ class RestHandler:
             result = handlers.dispatch(sb.exchange, self.market, request.method, path, api_key, params)
             return _json_response(result, 200, headers)
         except RateLimitExceeded as exc:
-            headers = {"X-MBX-USED-WEIGHT-1M": str(exc.used_weight or used), "Retry-After": str(exc.retry_after)}
+            used = exc.used_weight or sb.limiter.used_weight(ip)
+            headers = {"X-MBX-USED-WEIGHT-1M": str(used), "Retry-After": str(exc.retry_after)}
             return _json_response({"code": exc.code, "msg": exc.msg}, exc.status, headers)
         except EngineError as exc:
             headers = {"X-MBX-USED-WEIGHT-1M": str(sb.limiter.used_weight(ip))}

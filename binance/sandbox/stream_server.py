@@ -181,6 +181,13 @@ class StreamHub:
 
     # ---------------------------------------------------------------- engine events
     def _on_engine_event(self, channel: str, key: Any, payload: dict) -> None:
+        # Called on the engine's thread: events nobody subscribes to are neither encoded nor handed
+        # to the loop (membership tests on these dicts are atomic; a subscription that races with an
+        # event simply starts with the next one).
+        if channel == "market" and key not in self._subs:
+            return
+        if channel == "user" and not self._user_subs:
+            return
         try:
             raw = json.dumps(payload, separators=(",", ":"), default=str)
             self.loop.call_soon_threadsafe(self._publish, channel, key, payload, raw)

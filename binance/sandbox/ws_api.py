@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["setup", "WsApiService", "WsApiConnection", "PATHS"]
 
 PATHS = WS_API_PATH
+SOURCE = "WS_API"
 _STRIPPED = ("apiKey", "signature", "timestamp", "recvWindow", "returnRateLimits")
 
 
@@ -55,8 +56,8 @@ def _error(request_id: Any, status: int, code: int, msg: str, rate_limits: Optio
 class WsApiService:
     """Answers WebSocket API requests for one sandbox (both markets); thread-safe, no I/O.
 
-    ``dispatch(exchange, market, http_method, path, api_key, params)`` and ``endpoints`` default to
-    the sandbox's REST handlers; ``limiter`` is the sandbox's RateLimiter (or None for no limits).
+    ``dispatch(exchange, market, http_method, path, api_key, params, source=...)`` and ``endpoints``
+    default to the sandbox's REST handlers (orders placed are logged with source ``"WS_API"``); ``limiter`` is the sandbox's RateLimiter (or None for no limits).
     """
 
     def __init__(
@@ -121,15 +122,8 @@ class WsApiService:
         return reply
 
     def _run(self, market: str, info: WsMethod, api_key: Optional[str], params: Dict[str, str]) -> Any:
-        lock = getattr(self.exchange, "lock", None)
-        if lock is None or not info.places_order:
-            return self._dispatch(self.exchange, market, info.http_method, info.rest_path, api_key, params)
-        with lock:
-            logged = len(self.exchange.order_log)
-            result = self._dispatch(self.exchange, market, info.http_method, info.rest_path, api_key, params)
-            for entry in self.exchange.order_log[logged:]:
-                entry["source"] = "WS_API"
-        return result
+        return self._dispatch(self.exchange, market, info.http_method, info.rest_path, api_key, params,
+                              source=SOURCE)
 
     def _authenticate(self, market: str, info: WsMethod, params: Mapping[str, Any]) -> Optional[str]:
         if info.signed:

@@ -3,18 +3,23 @@
 A :class:`StreamConnection` owns one URL and the streams assigned to it. Two threads serve it:
 
 * the reader connects, reads frames, hands them to its :class:`ConnectionListener`, notices a dead
-  connection (error, close, a missed server-ping deadline, a ``serverShutdown`` notice, silence
-  beyond ``silence_timeout``, or the planned renewal before Binance's 24 h limit) and reconnects
-  with the jittered backoff of :mod:`binance.websocket._backoff`;
+  connection (error, close, a missed server-ping deadline, or silence beyond ``silence_timeout``)
+  and reconnects with the jittered backoff of :mod:`binance.websocket._backoff`;
 * the writer sends queued SUBSCRIBE/UNSUBSCRIBE/raw messages when the socket is open, at most
   ``max_messages_per_second`` (a sliding window with a safety margin, see
   :mod:`binance.websocket._throttle`).
+
+Planned renewals (a ``serverShutdown`` notice, or ``max_age`` before Binance's 24 h limit) are
+make-before-break: the old socket is handed to a short-lived drain thread that keeps delivering
+while the reader opens and subscribes the new one; the old socket is closed once the new one has
+delivered every stream the old one delivered meanwhile (or after ``handover_timeout``). During the
+overlap copies of an event are dropped by the rules of :mod:`binance.websocket._handover`.
 
 Subscriptions made before the socket opens are queued and sent on open; after every reconnect the
 whole stream set is subscribed again. Pings are answered by websocket-client with the ping's own
 payload, on the reader thread, whatever the user callbacks are doing.
 
-States (``CONNECTING -> OPEN -> RECONNECTING -> OPEN ... -> CLOSED``) change only in
+States (``CONNECTING -> OPEN -> RECONNECTING | RENEWING -> OPEN ... -> CLOSED``) change only in
 :meth:`StreamConnection._set_state`, which logs every transition.
 """
 
@@ -35,6 +40,7 @@ from websocket import ABNF, WebSocketTimeoutException
 
 from binance._redact import redact
 from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket._handover import NEW, OLD, Overlap
 from binance.websocket._streams import SUBSCRIBE, UNSUBSCRIBE, chunks, frame, masked
 from binance.websocket._throttle import Throttle
 
@@ -43,6 +49,8 @@ __all__ = ["State", "ConnectionSettings", "ConnectionListener", "StreamConnectio
 _LOG = logging.getLogger(__name__)
 _PARAMS_PER_FRAME = 200
 _THROTTLE_MARGIN = 1.1
+_CLOSE_GRACE = 1.0
+_OVERLAP_GRACE = 2.0
 _internal_ids = itertools.count(1)
 
 
@@ -51,6 +59,7 @@ class State(enum.Enum):
 
     CONNECTING = "CONNECTING"
     OPEN = "OPEN"
+    RENEWING = "RENEWING"
     RECONNECTING = "RECONNECTING"
     CLOSED = "CLOSED"
 
@@ -64,12 +73,15 @@ class ConnectionSettings:
     live server are not mistaken for a dead one (``None`` disables). ``ping_timeout``: reconnect when
     the server has not pinged for this long (Binance pings every 3 minutes; ``None`` disables).
     ``max_age``: renew the connection after this long (Binance closes at 24 h; ``None`` disables).
+    ``handover_timeout``: during a renewal, close the old socket at the latest this long after the
+    new one opened, even if some stream has not delivered on the new one yet.
     """
 
     timeout: float = 10.0
     silence_timeout: Optional[float] = 60.0
     ping_timeout: Optional[float] = 600.0
     max_age: Optional[float] = 23 * 3600.0
+    handover_timeout: float = 10.0
     policy: ReconnectPolicy = ReconnectPolicy()
     max_messages_per_second: int = 10
     proxy_options: Dict[str, Any] = field(default_factory=dict)
@@ -117,6 +129,16 @@ class _Outgoing:
         return f"{self.method} {masked(self.streams)} id={self.request_id}"
 
 
+@dataclass
+class _Retired:
+    """An old socket still delivering while its successor is opened (make-before-break)."""
+
+    ws: websocket.WebSocket
+    thread: threading.Thread
+    reason: str
+    closing_at: Optional[float] = None
+
+
 class _Lost(Exception):
     """The current socket is finished; ``planned`` reconnects skip the backoff delay."""
 
@@ -152,7 +174,13 @@ class StreamConnection:
         self._epoch = 0
         self._throttle = Throttle(settings.max_messages_per_second, _THROTTLE_MARGIN)
         self.reconnects = 0
+        self.renewals = 0
         self.opened_at: Optional[float] = None
+        self._retired: Optional[_Retired] = None
+        self._overlap: Optional[Overlap] = None
+        self._overlap_until = 0.0
+        self._overlap_lock = threading.Lock()
+        self._last_overlap: Optional[Overlap] = None
         self._reader = threading.Thread(target=self._read_forever, name=f"binance-ws-read-{name}", daemon=True)
         self._writer = threading.Thread(target=self._write_forever, name=f"binance-ws-write-{name}", daemon=True)
 
@@ -163,9 +191,18 @@ class StreamConnection:
         return self._state
 
     @property
-    def threads(self) -> Tuple[threading.Thread, threading.Thread]:
-        """The reader and writer threads."""
-        return self._reader, self._writer
+    def threads(self) -> Tuple[threading.Thread, ...]:
+        """The reader and writer threads, and the drain thread of a renewal in progress."""
+        retired = self._retired
+        if retired is None:
+            return self._reader, self._writer
+        return self._reader, self._writer, retired.thread
+
+    @property
+    def duplicates_dropped(self) -> int:
+        """Copies of events dropped during the overlap of the current or last renewal."""
+        overlap = self._last_overlap
+        return overlap.dropped if overlap is not None else 0
 
     def streams(self) -> List[str]:
         """The streams this connection keeps subscribed."""
@@ -223,7 +260,8 @@ class StreamConnection:
         """Ask both threads to finish and wake them (returns at once; see :meth:`join`)."""
         self._stopping.set()
         with self._cond:
-            sockets = [s for s in (self._ws, self._connecting) if s is not None]
+            retired = self._retired.ws if self._retired is not None else None
+            sockets = [s for s in (self._ws, self._connecting, retired) if s is not None]
             self._cond.notify_all()
         for ws in sockets:
             _abort(ws)
@@ -231,10 +269,11 @@ class StreamConnection:
     def join(self, timeout: float) -> bool:
         """Wait for both threads (at most ``timeout`` seconds in all); True when both ended."""
         deadline = time.monotonic() + timeout
-        for thread in (self._reader, self._writer):
+        threads = self.threads
+        for thread in threads:
             if thread.ident is not None and thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))
-        return not (self._reader.is_alive() or self._writer.is_alive())
+        return not any(thread.is_alive() for thread in threads)
 
     # ------------------------------------------------------------------ state
     def _set_state(self, state: State, detail: str = "") -> None:
@@ -281,6 +320,11 @@ class StreamConnection:
                     self._read(ws)
                 except _Lost as lost:
                     planned, reason = lost.planned, lost.reason
+                if planned and self._retire(ws, reason):
+                    reconnected = True
+                    self.reconnects += 1
+                    self.renewals += 1
+                    continue
                 with self._cond:
                     self._ws = None
                     if not self._stopping.is_set():
@@ -298,6 +342,7 @@ class StreamConnection:
                         break
                     self._stopping.wait(delay)
         finally:
+            self._end_handover(wait=True)
             with self._cond:
                 self._ws = None
                 self._set_state(State.CLOSED)
@@ -361,6 +406,7 @@ class StreamConnection:
                     probed = True
                     self.ping()
                 self._check_deadlines(now, opened, last_server_ping)
+                self._handover_step(now)
                 continue
             except Exception as exc:
                 if self._stopping.is_set():
@@ -376,11 +422,11 @@ class StreamConnection:
                 except UnicodeDecodeError as exc:
                     listener.connection_error(self, exc)
                     continue
-                listener.connection_message(self, text)
+                self._deliver(NEW, text)
                 if "serverShutdown" in text:
                     raise _Lost("serverShutdown notice", planned=True)
             elif opcode == ABNF.OPCODE_BINARY:
-                listener.connection_message(self, data_frame.data)
+                self._deliver(NEW, data_frame.data)
             elif opcode == ABNF.OPCODE_PING:
                 last_server_ping = now
                 listener.connection_ping(self, data_frame.data)
@@ -389,6 +435,8 @@ class StreamConnection:
             elif opcode == ABNF.OPCODE_CLOSE:
                 raise _Lost("closed by server")
             self._check_deadlines(now, opened, last_server_ping)
+            if self._retired is not None or self._overlap is not None:
+                self._handover_step(now)
 
     def _check_deadlines(self, now: float, opened: float, last_server_ping: float) -> None:
         settings = self._settings
@@ -398,6 +446,109 @@ class StreamConnection:
             raise _Lost(f"no ping from the server for {settings.ping_timeout:g} s")
         if settings.max_age and now - opened > settings.max_age:
             raise _Lost("renewing before the server's connection lifetime ends", planned=True)
+
+    # ------------------------------------------------------------------ make-before-break renewal
+    def _retire(self, ws: websocket.WebSocket, reason: str) -> bool:
+        """Keep ``ws`` delivering on a drain thread while the reader opens its successor."""
+        self._end_handover(wait=True)
+        thread = threading.Thread(target=self._drain, args=(ws,), name=f"binance-ws-drain-{self.name}", daemon=True)
+        with self._cond:
+            if self._stopping.is_set():
+                return False
+            self._ws = None
+            self._retired = _Retired(ws, thread, reason)
+            self._set_state(State.RENEWING, reason)
+        with self._overlap_lock:
+            if self._overlap is None:
+                self._overlap = Overlap()
+            else:
+                self._overlap.rotate()
+            self._last_overlap = self._overlap
+            self._overlap_until = float("inf")
+        thread.start()
+        return True
+
+    def _deliver(self, source: str, data: Union[str, bytes]) -> None:
+        if self._overlap is None:
+            self._listener.connection_message(self, data)
+            return
+        with self._overlap_lock:
+            overlap = self._overlap
+            if overlap is None or overlap.admit(source, data):
+                self._listener.connection_message(self, data)
+
+    def _handover_step(self, now: float) -> None:
+        """On the reader thread: close the old socket once the new one has taken over."""
+        retired = self._retired
+        if retired is not None and retired.closing_at is None:
+            with self._overlap_lock:
+                overlap = self._overlap
+                done = overlap is None or overlap.taken_over()
+                missing = len(overlap.missing()) if overlap is not None else 0
+            timed_out = self.opened_at is not None and now - self.opened_at > self._settings.handover_timeout
+            if done or timed_out or not retired.thread.is_alive():
+                retired.closing_at = now
+                self._log.info(
+                    "stream connection %s: renewed (%s); closing the old socket%s",
+                    self.name,
+                    retired.reason,
+                    f" ({missing} stream(s) not yet seen on the new one)" if timed_out and not done else "",
+                )
+                try:
+                    retired.ws.send_close()
+                except Exception as exc:
+                    self._log.debug("stream connection %s: close of the old socket failed: %r", self.name, exc)
+                with self._overlap_lock:
+                    self._overlap_until = now + _OVERLAP_GRACE
+        elif retired is not None and (not retired.thread.is_alive() or now - retired.closing_at > _CLOSE_GRACE):
+            self._end_handover(wait=True)
+        if self._overlap is not None and now > self._overlap_until:
+            with self._overlap_lock:
+                self._overlap = None
+
+    def _end_handover(self, wait: bool) -> None:
+        """Cut the old socket of a renewal and join its drain thread (bounded)."""
+        retired = self._retired
+        if retired is None:
+            return
+        _abort(retired.ws)
+        if wait and retired.thread.ident is not None and retired.thread is not threading.current_thread():
+            retired.thread.join(self._settings.timeout)
+        with self._cond:
+            if self._retired is retired and not retired.thread.is_alive():
+                self._retired = None
+
+    def _drain(self, ws: websocket.WebSocket) -> None:
+        """The old socket's reader during a renewal: deliver (deduplicated) until it is closed."""
+        silence = self._settings.silence_timeout
+        last_rx = time.monotonic()
+        try:
+            while not self._stopping.is_set():
+                try:
+                    opcode, data_frame = ws.recv_data_frame(True)
+                except WebSocketTimeoutException:
+                    if silence and time.monotonic() - last_rx > silence:
+                        return
+                    continue
+                except Exception:
+                    return
+                last_rx = time.monotonic()
+                if opcode == ABNF.OPCODE_TEXT:
+                    try:
+                        self._deliver(OLD, data_frame.data.decode("utf-8"))
+                    except UnicodeDecodeError as exc:
+                        self._listener.connection_error(self, exc)
+                elif opcode == ABNF.OPCODE_BINARY:
+                    self._deliver(OLD, data_frame.data)
+                elif opcode == ABNF.OPCODE_PING:
+                    self._listener.connection_ping(self, data_frame.data)
+                elif opcode == ABNF.OPCODE_CLOSE:
+                    return
+        finally:
+            _close_quietly(ws)
+            with self._cond:
+                if self._state is State.RENEWING and not self._stopping.is_set():
+                    self._set_state(State.RECONNECTING, "the old socket ended before the new one opened")
 
     # ------------------------------------------------------------------ writer thread
     def _write_forever(self) -> None:

@@ -99,6 +99,10 @@ class Account:
     quotes: Dict[str, tuple] = field(default_factory=dict)
     converts: Dict[str, tuple] = field(default_factory=dict)
     last_margin_call: int = 0
+    _open: Dict[int, Order] = field(default_factory=dict, repr=False)
+    _open_by_symbol: Dict[str, Dict[int, Order]] = field(default_factory=dict, repr=False)
+    _by_client_id: Dict[Tuple[str, str], Order] = field(default_factory=dict, repr=False)
+    _open_client_ids: Dict[str, Order] = field(default_factory=dict, repr=False)
 
     def balance(self, asset: str) -> Balance:
         """The balance record of ``asset`` (created empty when missing)."""
@@ -111,9 +115,40 @@ class Account:
             self.positions[key] = Position(symbol, side)
         return self.positions[key]
 
+    def add_order(self, o: Order) -> None:
+        """Record a newly placed order (and index it while it is working)."""
+        self.orders[o.order_id] = o
+        self._by_client_id[(o.symbol, o.client_order_id)] = o
+        self.order_changed(o)
+
+    def order_changed(self, o: Order) -> None:
+        """Keep the open-order indexes in step with ``o.status``; call after every status change."""
+        if o.is_open and self.orders.get(o.order_id) is o:
+            self._open[o.order_id] = o
+            self._open_by_symbol.setdefault(o.symbol, {})[o.order_id] = o
+            self._open_client_ids[o.client_order_id] = o
+            return
+        if self._open.pop(o.order_id, None) is None:
+            return
+        by_symbol = self._open_by_symbol.get(o.symbol)
+        if by_symbol is not None:
+            by_symbol.pop(o.order_id, None)
+        if self._open_client_ids.get(o.client_order_id) is o:
+            del self._open_client_ids[o.client_order_id]
+
     def open_orders(self, symbol: Optional[str] = None) -> List[Order]:
-        """Working orders, oldest first, optionally of one symbol."""
-        return [o for o in self.orders.values() if o.is_open and (symbol is None or o.symbol == symbol)]
+        """Working orders, oldest first, optionally of one symbol (from the index: no history scan)."""
+        if symbol is None:
+            return list(self._open.values())
+        return list(self._open_by_symbol.get(symbol, {}).values())
+
+    def open_order_count(self, symbol: str) -> int:
+        """How many orders of ``symbol`` are working."""
+        return len(self._open_by_symbol.get(symbol, ()))
+
+    def open_client_id(self, client_id: str) -> Optional[Order]:
+        """The working order with ``client_id``, or None."""
+        return self._open_client_ids.get(client_id)
 
     def find_order(self, symbol: str, order_id: Optional[int], client_id: Optional[str]) -> Optional[Order]:
         """An order of ``symbol`` by id or client id (the newest one with that client id)."""
@@ -121,7 +156,5 @@ class Account:
             o = self.orders.get(order_id)
             return o if o is not None and o.symbol == symbol else None
         if client_id is not None:
-            for o in reversed(list(self.orders.values())):
-                if o.symbol == symbol and o.client_order_id == client_id:
-                    return o
+            return self._by_client_id.get((symbol, client_id))
         return None

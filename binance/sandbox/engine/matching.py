@@ -30,6 +30,14 @@ def q8(value: Decimal) -> Decimal:
 class MatchingMixin:
     """Order execution against the book; mixed into MarketEngine."""
 
+    def set_status(self: "MarketEngine", order: Order, status: str) -> None:
+        """Change an order's status; a user order's account re-indexes its open orders."""
+        order.status = status
+        if order.owner is not None:
+            acct = self.accounts.get(order.owner)
+            if acct is not None:
+                acct.order_changed(order)
+
     def crosses(self: "MarketEngine", order: Order, price: Decimal) -> bool:
         """Whether a resting price is acceptable to ``order`` (market orders take any price)."""
         if order.type == "MARKET":
@@ -106,7 +114,7 @@ class MatchingMixin:
                 o.cum_base += qty * ins.contract_size / price
             else:
                 o.cum_quote += qty * price
-            o.status = "FILLED" if o.remaining <= 0 else "PARTIALLY_FILLED"
+            self.set_status(o, "FILLED" if o.remaining <= 0 else "PARTIALLY_FILLED")
             o.update_time = now
         st.last_price = price
         st.last_qty = qty
@@ -225,7 +233,7 @@ class MatchingMixin:
             st.book.remove(o)
         if o in st.stops:
             st.stops.remove(o)
-        o.status = status
+        self.set_status(o, status)
         o.update_time = self.now()
         if o.owner is not None and o.owner in self.accounts:
             acct = self.accounts[o.owner]

@@ -386,7 +386,7 @@ def algo_new(c: Ctx) -> dict:
     if params.get("type") not in ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET",
                                   "TRAILING_STOP_MARKET"):
         raise EngineError(-1116, "Invalid orderType.")
-    o = c.m.place_order(c.api_key, params, source="REST-algo", algo=True)
+    o = c.m.place_order(c.api_key, params, source=f"{c.source}-algo", algo=True)
     return _algo_json(c, o)
 
 

@@ -18,16 +18,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Ctx:
-    """One REST call: the exchange, the market engine, the caller's key and the decoded parameters."""
+    """One REST call: the exchange, the market engine, the caller's key, the decoded parameters and the
+    ``source`` recorded in ``ex.order_log`` for orders it places ("REST", "WS_API" ...)."""
 
     def __init__(self, ex: "Exchange", market: str, api_key: Optional[str], params: Mapping[str, str],
-                 info: "EndpointInfo") -> None:
+                 info: "EndpointInfo", source: str = "REST") -> None:
         self.ex = ex
         self.kind = market
         self.m: "MarketEngine" = ex.market(market)
         self.api_key = api_key
         self.params = params
         self.info = info
+        self.source = source
 
     @property
     def acct(self) -> "Account":

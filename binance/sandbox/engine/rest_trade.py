@@ -28,13 +28,13 @@ def new_order(c: Ctx) -> dict:
     resp_type = c.str("newOrderRespType") or "ACK"
     if resp_type not in ("ACK", "RESULT"):
         raise EngineError(-1130, "Data sent for parameter 'newOrderRespType' is not valid.")
-    o = c.m.place_order(c.api_key, c.params, source="REST")
+    o = c.m.place_order(c.api_key, c.params, source=c.source)
     return _new_order_response(c, o, resp_type)
 
 
 def test_order(c: Ctx) -> dict:
     """POST order/test: full validation, nothing placed."""
-    o = c.m.place_order(c.api_key, c.params, source="REST", test=True)
+    o = c.m.place_order(c.api_key, c.params, source=c.source, test=True)
     return _render(c, o, with_time=False)
 
 
@@ -101,7 +101,7 @@ def batch_new(c: Ctx) -> list:
     out: List[dict] = []
     for item in items:
         try:
-            o = c.m.place_order(c.api_key, item, source="REST-batch")
+            o = c.m.place_order(c.api_key, item, source=f"{c.source}-batch")
             out.append(_new_order_response(c, o, item.get("newOrderRespType") or "ACK"))
         except EngineError as e:
             out.append(_error_item(e))

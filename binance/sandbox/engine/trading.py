@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ORDER_TYPES = ("LIMIT", "MARKET") + CONDITIONAL_TYPES
 TIFS = ("GTC", "IOC", "FOK", "GTX", "GTD")
+CLIENT_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 CLIENT_ID_RE = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 PRICE_MATCHES = ("NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20", "QUEUE", "QUEUE_5",
                  "QUEUE_10", "QUEUE_20")
@@ -211,11 +212,10 @@ class TradingMixin(MatchingMixin):
             gtd = gtd_raw - gtd_raw % 1000
         cid = get_str(params, "newClientOrderId")
         if cid is None:
-            cid = "sbx" + "".join(self.id_rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-                                  for _ in range(19))
+            cid = "sbx" + "".join(self.id_rng.choices(CLIENT_ID_ALPHABET, k=19))
         elif not CLIENT_ID_RE.match(cid):
             raise EngineError(-4015, "Client order id is not valid.")
-        if any(o.client_order_id == cid for o in acct.open_orders()):
+        if acct.open_client_id(cid) is not None:
             raise EngineError(-4116, "ClientOrderId is duplicated.")
         if has_price_type and price is not None:
             self._check_price(st, price, "price")
@@ -247,7 +247,7 @@ class TradingMixin(MatchingMixin):
             raise EngineError(*REDUCE_ONLY_REJECTED)
         if otype in ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET") and self._would_trigger(st, o):
             raise EngineError(-2021, "Order would immediately trigger.")
-        if len(acct.open_orders(ins.symbol)) >= 200:
+        if acct.open_order_count(ins.symbol) >= 200:
             raise EngineError(-2025, "Reach max open order limit.")
         est = o.price or ((st.book.best_ask() if is_buy else st.book.best_bid()) or st.mark)
         if o.is_conditional and not o.price:
@@ -272,18 +272,18 @@ class TradingMixin(MatchingMixin):
         with self.lock:
             acct = self.account(api_key)
             o = self.build_order(acct, params)
+            if algo and not o.is_conditional:
+                raise EngineError(-1116, "Invalid orderType.")
             if test:
                 return o
             o.order_id = self.next_order_id()
             self._seq += 1
             o.seq = self._seq
-            acct.orders[o.order_id] = o
+            acct.add_order(o)
             self.exchange.log_order(self.kind, o, source)
             st = self.states[o.symbol]
             o.ack = views.order_json(o, st.ins, with_time=False)
             if algo:
-                if not o.is_conditional:
-                    raise EngineError(-1116, "Invalid orderType.")
                 o.algo_id = o.order_id
                 acct.algo_orders[o.order_id] = o
                 self.emit_user(acct.api_key, views.algo_event(o, st.ins, self.now()))
