@@ -6,7 +6,8 @@ library's own signing code (:mod:`binance._signing`), used in the other directio
 REST (:meth:`Authenticator.check_rest`): the signed payload is the query string exactly as
 received followed, with no separator, by the request body, minus the ``signature`` parameter.
 WebSocket API (:meth:`Authenticator.check_ws_request`): every parameter except ``signature``,
-sorted by name and URL-encoded.
+sorted by name and URL-encoded; a signature over that payload with ``@`` left unescaped (as some
+clients build it) is accepted too, tried only when the common form does not verify.
 
 Checks, in order: API key (-2014 format, -2015 unknown), mandatory ``timestamp`` and ``signature``
 (-1102), ``recvWindow`` at most 60000 (-1131), the timing rule
@@ -134,10 +135,15 @@ def _ws_value(value: object) -> str:
     return str(value)
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*\Z")
+
+
 def ws_signature_payload(params: Mapping[str, object], keep_at: bool = False) -> str:
     """The payload a WebSocket API request signs: params except ``signature``, sorted by name,
     URL-encoded (``keep_at`` leaves ``@`` unescaped, as some clients do)."""
     items = [(name, _ws_value(params[name])) for name in sorted(params) if name != "signature"]
+    if all(_URL_SAFE.match(n) and _URL_SAFE.match(v) for n, v in items):
+        return "&".join(f"{n}={v}" for n, v in items)
     if keep_at:
         return "&".join(f"{quote(n, safe='@')}={quote(v, safe='@')}" for n, v in items)
     return urlencode(items)
@@ -276,8 +282,11 @@ class Authenticator:
         if not isinstance(signature, str) or not signature:
             raise _mandatory("signature")
         self.check_timing(params.get("timestamp"), params.get("recvWindow"))
-        payloads = {ws_signature_payload(params), ws_signature_payload(params, keep_at=True)}
-        if not any(entry.verify(payload, signature) for payload in payloads):
+        payload = ws_signature_payload(params)
+        if entry.verify(payload, signature):
+            return entry.api_key
+        alternate = ws_signature_payload(params, keep_at=True)
+        if alternate == payload or not entry.verify(alternate, signature):
             raise EngineError(*SIGNATURE_INVALID)
         return entry.api_key
 

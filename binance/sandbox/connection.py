@@ -5,8 +5,8 @@ and the pong deadline, the incoming-message limit, and the fault hooks (drop, st
 N messages, raw or invalid frames). Subclasses implement :meth:`WsConnection.on_text`.
 
 Everything that touches the socket runs on the server's event loop; the public control methods
-(``drop``, ``stall``, ``unstall``, ``send_raw``, ``send_invalid_frame``, ``close_after``) may be
-called from any thread.
+(``drop``, ``stall``, ``unstall``, ``send_raw``, ``send_invalid_frame``, ``close_after``,
+``server_shutdown``) may be called from any thread.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import time
 from collections import deque
 from typing import Any, Callable, Deque, List, Optional, Tuple, Union
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from binance._redact import redact
+from binance.sandbox.streams import server_shutdown_event
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class WsConnection:
         self._awaiting_pong_since: Optional[float] = None
         self._recent: Deque[float] = deque()
         self._tasks: List[asyncio.Task] = []
+        self._shutdown_handle: Optional[asyncio.TimerHandle] = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} #{self.id} {self.market} {redact(self.path)}>"
@@ -137,6 +139,8 @@ class WsConnection:
             task.cancel()
         if self._stall_handle is not None:
             self._stall_handle.cancel()
+        if self._shutdown_handle is not None:
+            self._shutdown_handle.cancel()
         self.registry.unregister(self)
         try:
             await self.on_close()
@@ -259,6 +263,29 @@ class WsConnection:
         self._queue.append(item)
         self._wakeup.set()
 
+    def shutdown_notice(self, now_ms: int) -> str:
+        """The ``serverShutdown`` event as this kind of connection carries it."""
+        return server_shutdown_event(now_ms)
+
+    def _begin_shutdown(self, grace: float) -> None:
+        if self.closed:
+            return
+        self.send_text(self.shutdown_notice(int(time.time() * 1000)))
+        if self._shutdown_handle is None:
+            self._shutdown_handle = self.loop.call_later(max(0.0, grace), self._going_away)
+
+    def _going_away(self) -> None:
+        self._shutdown_handle = None
+        if not self.closed:
+            asyncio.ensure_future(self._close_going_away())
+
+    async def _close_going_away(self) -> None:
+        logger.info("websocket #%s closed after its serverShutdown notice", self.id)
+        try:
+            await asyncio.wait_for(self.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown"), 2.0)
+        except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+            self._drop_now()
+
     def _set_close_after(self, count: int) -> None:
         self._close_after = max(0, int(count))
         if self._close_after == 0:
@@ -305,6 +332,11 @@ class WsConnection:
     def close_after(self, count: int) -> None:
         """Cut the connection after it has sent ``count`` more messages."""
         self._call(self._set_close_after, count)
+
+    def server_shutdown(self, grace: float = 1.0) -> None:
+        """Send Binance's ``serverShutdown`` notice now; ``grace`` seconds later close the connection
+        with a close frame (1001 going away). Messages keep flowing meanwhile."""
+        self._call(self._begin_shutdown, float(grace))
 
 
 class ConnectionRegistry:

@@ -17,6 +17,8 @@ WebSocket (connections open now; streams and WebSocket API alike):
 
 * :meth:`drop_all` cut every connection (no close frame);
 * :meth:`refuse_connections` answer new WebSocket handshakes with HTTP 503 for a while;
+* :meth:`server_shutdown` send Binance's ``serverShutdown`` notice, then close each connection
+  (close frame 1001) after a grace period;
 * :meth:`close_after` cut each connection after it has sent ``count`` more messages;
 * :meth:`stall` send nothing, not even pings or pongs, keeping the socket open;
 * :meth:`send_malformed` send a non-JSON text, a truncated JSON, a binary frame, or a frame with
@@ -189,6 +191,19 @@ class FaultController:
         self._note("ws:stall")
         return len(conns)
 
+    def server_shutdown(self, grace: float = 1.0, kind: Optional[str] = None) -> int:
+        """Binance's planned disconnect: every open connection (of ``kind`` if given) gets a
+        ``serverShutdown`` event now (streams ``{"e":"serverShutdown","E":ms}``, WebSocket API the
+        same inside ``{"event": ...}``) and is closed (close frame 1001) ``grace`` seconds later, so a
+        client can move to a new connection first. Return how many connections got the notice."""
+        if grace < 0:
+            raise ValueError("grace must be >= 0")
+        conns = self._connections(kind)
+        for conn in conns:
+            conn.server_shutdown(grace)
+        self._note(f"ws:server_shutdown({len(conns)})")
+        return len(conns)
+
     def refuse_connections(self, seconds: float) -> None:
         """For ``seconds``, answer every new WebSocket handshake with HTTP 503 (a server that is
         down): clients must back off and retry. Open connections are not touched."""
@@ -301,6 +316,7 @@ _ADMIN_FAULTS = frozenset(
         "stall",
         "unstall",
         "refuse_connections",
+        "server_shutdown",
         "send_malformed",
         "skip_depth",
         "expire_listen_key",

@@ -6,7 +6,9 @@ Pure core: the clock (ms) is passed in, nothing sleeps. Windows are fixed and al
 * weight per IP per minute: past the limit a request is answered 429 (-1003) with ``Retry-After``
   (seconds to the end of the window); after ``ban_after`` such answers in one window the IP is
   banned for ``ban_seconds`` and every request gets 418 (-1003) with ``Retry-After``;
-* orders per account per 10 s and per minute: past either limit 429 (-1015).
+* orders per account per 10 s and per minute: past either limit 429 (-1015);
+* WebSocket connection attempts per IP per 5 minutes (default 300, ``None`` for no limit): past the
+  limit the handshake is answered 429 (-1003) with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = ["RateLimits", "RateLimiter", "RateLimitExceeded"]
 
 MINUTE_MS = 60_000
 TEN_SECONDS_MS = 10_000
+FIVE_MINUTES_MS = 300_000
 
 
 @dataclass
@@ -31,6 +34,7 @@ class RateLimits:
     orders_per_minute: int = 1200
     ban_after: int = 5
     ban_seconds: float = 120.0
+    connection_attempts_per_5m: Optional[int] = 300
 
 
 class RateLimitExceeded(Exception):
@@ -68,6 +72,7 @@ class RateLimiter:
         self._weights: Dict[str, _Window] = {}
         self._bans: Dict[str, int] = {}
         self._orders: Dict[str, _OrderWindows] = {}
+        self._connections: Dict[str, _Window] = {}
         self._lock = threading.Lock()
 
     def reset(self) -> None:
@@ -76,6 +81,25 @@ class RateLimiter:
             self._weights.clear()
             self._bans.clear()
             self._orders.clear()
+            self._connections.clear()
+
+    def add_connection(self, ip: str) -> int:
+        """Count one WebSocket connection attempt from ``ip``; return the attempts in the current
+        5-minute window, or raise RateLimitExceeded 429 -1003 past ``connection_attempts_per_5m``."""
+        limit = self.limits.connection_attempts_per_5m
+        now = self._clock()
+        with self._lock:
+            window = self._connections.setdefault(ip, _Window())
+            index = now // FIVE_MINUTES_MS
+            if window.index != index:
+                window.index, window.used = index, 0
+            window.used += 1
+            if not limit or window.used <= limit:
+                return window.used
+            retry = max(1, math.ceil(((index + 1) * FIVE_MINUTES_MS - now) / 1000))
+            raise RateLimitExceeded(
+                429, -1003, f"Too many connection attempts; current limit is {limit} per 5 minutes.", retry
+            )
 
     def used_weight(self, ip: str) -> int:
         """Weight used by ``ip`` in the current minute."""

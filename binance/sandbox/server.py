@@ -239,10 +239,18 @@ class AdminHandler:
 
 
 @web.middleware
-async def _refuse_websockets(request: web.Request, handler: Any) -> web.StreamResponse:
+async def _guard_websockets(request: web.Request, handler: Any) -> web.StreamResponse:
+    """WebSocket handshakes: the ``refuse_connections`` fault (503), then the connection-attempt limit (429)."""
+    if request.headers.get("Upgrade", "").lower() != "websocket":
+        return await handler(request)
     sandbox = request.app[SANDBOX_KEY]
-    if request.headers.get("Upgrade", "").lower() == "websocket" and sandbox.faults.refusing_connections():
+    if sandbox.faults.refusing_connections():
         raise web.HTTPServiceUnavailable(text="WebSocket connections are refused (sandbox fault)")
+    try:
+        sandbox.limiter.add_connection(request.remote or "127.0.0.1")
+    except RateLimitExceeded as exc:
+        logger.info("websocket handshake refused: %s", exc.msg)
+        return _json_response({"code": exc.code, "msg": exc.msg}, exc.status, {"Retry-After": str(exc.retry_after)})
     return await handler(request)
 
 
@@ -265,7 +273,7 @@ async def _on_shutdown(app: web.Application) -> None:
 
 def build_app(sandbox: "Sandbox") -> web.Application:
     """The aiohttp application of one sandbox (REST, streams, admin, extensions)."""
-    app = web.Application(middlewares=[_refuse_websockets])
+    app = web.Application(middlewares=[_guard_websockets])
     app[SANDBOX_KEY] = sandbox
     app[HUBS_KEY] = {}
     for market, prefix in REST_PREFIX.items():
@@ -290,6 +298,19 @@ def build_app(sandbox: "Sandbox") -> web.Application:
             raise
         module.setup(app, sandbox)
     return app
+
+
+async def _cancel_pending_tasks(timeout: float) -> None:
+    """Cancel every task still running on this loop (handlers still in a ``delay`` fault, connection
+    writers ...) and wait for them, so none is destroyed while pending when the loop closes."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        _, still = await asyncio.wait(pending, timeout=timeout)
+        if still:
+            logger.warning("%d sandbox tasks did not finish at shutdown", len(still))
 
 
 class ServerThread:
@@ -362,6 +383,7 @@ class ServerThread:
             self._ticker.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
+        await _cancel_pending_tasks(2.0)
 
     def call_soon(self, fn: Any, *args: Any) -> None:
         """Run ``fn(*args)`` on the server loop (from any thread)."""

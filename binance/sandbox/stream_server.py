@@ -31,6 +31,7 @@ from binance.sandbox.streams import (
     is_depth_diff,
     parse_control,
     result_reply,
+    split_user_item,
     stream_category,
 )
 
@@ -65,6 +66,7 @@ class StreamConnection(WsConnection):
         self.combined = route.combined
         self.subscriptions: List[str] = []
         self.event_filters: Dict[str, Optional[Tuple[str, ...]]] = {}
+        self.url_filters: Dict[str, Optional[Tuple[str, ...]]] = {}
 
     def accepts(self, stream: str, is_listen_key: bool) -> bool:
         """Whether this connection's URL category lets ``stream`` through."""
@@ -83,7 +85,7 @@ class StreamConnection(WsConnection):
         names = list(self.route.streams)
         for key, events in self.route.listen_keys:
             names.append(key)
-            self.event_filters[key] = events
+            self.url_filters[key] = events
         if names:
             self.hub.subscribe(self, names[:MAX_STREAMS_PER_CONNECTION])
 
@@ -121,6 +123,27 @@ class StreamConnection(WsConnection):
         self.hub.unsubscribe(self, list(self.subscriptions))
 
 
+def _refresh_event_filter(conn: StreamConnection, listen_key: str) -> bool:
+    """Recompute which events of ``listen_key`` ``conn`` receives from its subscriptions: everything
+    for the bare key (or the ``events`` its URL named), plus each ``<listenKey>@<EVENT>`` item.
+    Returns False when nothing of that key is subscribed any more."""
+    whole = listen_key in conn.subscriptions
+    events = set()
+    for name in conn.subscriptions:
+        item = split_user_item(name)
+        if item is not None and item[0] == listen_key:
+            events.add(item[1])
+    if not whole and not events:
+        conn.event_filters.pop(listen_key, None)
+        return False
+    url_events = conn.url_filters.get(listen_key)
+    if whole and url_events is None:
+        conn.event_filters[listen_key] = None
+    else:
+        conn.event_filters[listen_key] = tuple(sorted(events.union(url_events or ()) if whole else events))
+    return True
+
+
 class StreamHub:
     """Routes one market's engine events and periodic streams to subscribed connections."""
 
@@ -145,9 +168,20 @@ class StreamHub:
         market_of = getattr(keys, "market_of", None)
         return market_of is None or market_of(name) == self.market
 
+    def user_key(self, name: str) -> Optional[str]:
+        """The live listenKey a subscription name refers to (``<listenKey>`` or ``<listenKey>@<EVENT>``),
+        or None for a market stream."""
+        if self.is_listen_key(name):
+            return name
+        item = split_user_item(name)
+        if item is not None and self.is_listen_key(item[0]):
+            return item[0]
+        return None
+
     def is_valid(self, name: str) -> bool:
-        """Whether SUBSCRIBE accepts ``name`` (a market stream of this market or a listenKey)."""
-        return self.is_listen_key(name) or bool(self.engine.is_valid_stream(name))
+        """Whether SUBSCRIBE accepts ``name``: a market stream of this market, a listenKey, or
+        ``<listenKey>@<EVENT>`` (that key's events of one type only)."""
+        return self.user_key(name) is not None or bool(self.engine.is_valid_stream(name))
 
     def subscribe(self, conn: StreamConnection, names: List[str]) -> None:
         """Add subscriptions (loop thread)."""
@@ -155,14 +189,15 @@ class StreamHub:
             if name in conn.subscriptions:
                 continue
             conn.subscriptions.append(name)
-            listen_key = self.is_listen_key(name)
-            if not conn.accepts(name, listen_key):
+            listen_key = self.user_key(name)
+            if not conn.accepts(name, listen_key is not None):
                 logger.warning(
                     "stream %s subscribed on %s: this URL category does not carry it, nothing will be sent",
                     "<listenKey>" if listen_key else name, redact(conn.path),
                 )
-            if listen_key:
-                self._user_subs.setdefault(name, set()).add(conn)
+            if listen_key is not None:
+                self._user_subs.setdefault(listen_key, set()).add(conn)
+                _refresh_event_filter(conn, listen_key)
             else:
                 self._subs.setdefault(name, set()).add(conn)
 
@@ -171,13 +206,19 @@ class StreamHub:
         for name in names:
             if name in conn.subscriptions:
                 conn.subscriptions.remove(name)
-            for table in (self._subs, self._user_subs):
-                conns = table.get(name)
-                if conns is not None:
-                    conns.discard(conn)
-                    if not conns:
-                        del table[name]
-                        self._due.pop(name, None)
+            item = split_user_item(name)
+            listen_key = item[0] if item is not None else name
+            users = self._user_subs.get(listen_key)
+            if users is not None and conn in users and not _refresh_event_filter(conn, listen_key):
+                users.discard(conn)
+                if not users:
+                    del self._user_subs[listen_key]
+            conns = self._subs.get(name)
+            if conns is not None:
+                conns.discard(conn)
+                if not conns:
+                    del self._subs[name]
+                    self._due.pop(name, None)
 
     # ---------------------------------------------------------------- engine events
     def _on_engine_event(self, channel: str, key: Any, payload: dict) -> None:

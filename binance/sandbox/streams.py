@@ -27,9 +27,16 @@ __all__ = [
     "cadence_ms",
     "combined_text",
     "is_depth_diff",
+    "USER_EVENTS",
+    "split_user_item",
+    "server_shutdown_event",
 ]
 
 METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
+USER_EVENTS = frozenset({
+    "ACCOUNT_UPDATE", "ORDER_TRADE_UPDATE", "TRADE_LITE", "ACCOUNT_CONFIG_UPDATE", "MARGIN_CALL", "ALGO_UPDATE",
+    "STRATEGY_UPDATE", "GRID_UPDATE", "CONDITIONAL_ORDER_TRIGGER_REJECT", "listenKeyExpired",
+})
 CATEGORIES = ("public", "market", "private")
 
 UNKNOWN_PROPERTY = (0, "Unknown property")
@@ -194,3 +201,20 @@ def cadence_ms(market: str, name: str) -> int:
 def combined_text(stream: str, raw_json: str) -> str:
     """The combined-stream wrapper ``{"stream": .., "data": ..}`` around an already-encoded payload."""
     return '{"stream":' + json.dumps(stream) + ',"data":' + raw_json + "}"
+
+
+def split_user_item(name: str) -> Optional[Tuple[str, str]]:
+    """``(listenKey, event)`` for a SUBSCRIBE item ``<listenKey>@<EVENT>`` naming a user-data event
+    (``ORDER_TRADE_UPDATE``, ``ACCOUNT_UPDATE`` ...); None for anything else. Whether the key is live
+    is for the caller to check."""
+    key, sep, event = name.partition("@")
+    if not sep or not key or event not in USER_EVENTS:
+        return None
+    return key, event
+
+
+def server_shutdown_event(now_ms: int, wrapped: bool = False) -> str:
+    """Binance's notice ahead of a forced disconnect: ``{"e":"serverShutdown","E":ms}`` on streams,
+    inside ``{"event": ...}`` on the WebSocket API (``wrapped``)."""
+    event = {"e": "serverShutdown", "E": int(now_ms)}
+    return json.dumps({"event": event} if wrapped else event, separators=(",", ":"))

@@ -24,6 +24,7 @@ from aiohttp import web
 from binance.sandbox.connection import ConnectionSettings, WsConnection
 from binance.sandbox.engine.errors import EngineError
 from binance.sandbox.routes import WS_API_PATH, endpoint_weight
+from binance.sandbox.streams import server_shutdown_event
 from binance.websocket.api._methods import METHODS, WsMethod
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +58,8 @@ class WsApiService:
     """Answers WebSocket API requests for one sandbox (both markets); thread-safe, no I/O.
 
     ``dispatch(exchange, market, http_method, path, api_key, params, source=...)`` and ``endpoints``
-    default to the sandbox's REST handlers (orders placed are logged with source ``"WS_API"``); ``limiter`` is the sandbox's RateLimiter (or None for no limits).
+    default to the sandbox's REST handlers (orders placed are logged with source ``"WS_API"``);
+    ``limiter`` is the sandbox's RateLimiter (or None for no limits).
     """
 
     def __init__(
@@ -202,6 +204,10 @@ class WsApiConnection(WsConnection):
         super().__init__(request, market, settings, sandbox.connections)
         self.service = service
         self.peer = request.remote or "127.0.0.1"
+
+    def shutdown_notice(self, now_ms: int) -> str:
+        """``{"event": {"e": "serverShutdown", "E": ms}}``: WebSocket API events come wrapped."""
+        return server_shutdown_event(now_ms, wrapped=True)
 
     async def on_text(self, text: str) -> None:
         """Answer one request."""

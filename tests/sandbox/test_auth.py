@@ -190,3 +190,61 @@ def test_ws_api_request_stale_timestamp_is_1021():
     with pytest.raises(EngineError) as exc:
         auth.check_ws_request("um", params)
     assert code_of(exc) == -1021
+
+
+def _counting(monkeypatch):
+    """Record every payload built and every HMAC computed by check_ws_request."""
+    import binance.sandbox.auth as auth_module
+
+    calls = {"built": [], "hmac": []}
+    real_payload, real_hmac = auth_module.ws_signature_payload, auth_module.verify_hmac
+
+    def payload(params, keep_at=False):
+        calls["built"].append(keep_at)
+        return real_payload(params, keep_at)
+
+    def hmac(secret, text, signature):
+        calls["hmac"].append(text)
+        return real_hmac(secret, text, signature)
+
+    monkeypatch.setattr(auth_module, "ws_signature_payload", payload)
+    monkeypatch.setattr(auth_module, "verify_hmac", hmac)
+    return calls
+
+
+def test_ws_api_common_form_costs_one_payload_and_one_hmac(monkeypatch):
+    auth = make_auth()
+    params = {"symbol": "BTCUSDT", "newClientOrderId": "bot@1 x", "apiKey": KEY, "timestamp": NOW}
+    params["signature"] = HMAC.sign(ws_signature_payload(params))
+    calls = _counting(monkeypatch)
+    assert auth.check_ws_request("um", params) == KEY
+    assert calls == {"built": [False], "hmac": [ws_signature_payload(params)]}
+
+
+def test_ws_api_alternate_form_is_tried_only_after_the_common_one_fails(monkeypatch):
+    auth = make_auth()
+    params = {"symbol": "BTCUSDT", "newClientOrderId": "bot@1", "apiKey": KEY, "timestamp": NOW}
+    params["signature"] = HMAC.sign(ws_signature_payload(params, keep_at=True))
+    calls = _counting(monkeypatch)
+    assert auth.check_ws_request("um", params) == KEY
+    assert calls["built"] == [False, True]
+    assert calls["hmac"] == [ws_signature_payload(params), ws_signature_payload(params, keep_at=True)]
+
+
+def test_ws_api_bad_signature_without_special_characters_is_checked_once(monkeypatch):
+    auth = make_auth()
+    params = {"symbol": "BTCUSDT", "apiKey": KEY, "timestamp": NOW, "signature": "00" * 32}
+    calls = _counting(monkeypatch)
+    with pytest.raises(EngineError) as exc:
+        auth.check_ws_request("um", params)
+    assert code_of(exc) == -1022 and len(calls["hmac"]) == 1
+
+
+@pytest.mark.parametrize("value", ["0.001", "a b", "x@y", "k:v/w", "é", "~_.-", "[1,2]"])
+def test_ws_signature_payload_matches_urlencode_for_every_value(value):
+    from urllib.parse import quote as q
+    from urllib.parse import urlencode
+
+    params = {"b": value, "a": "1", "signature": "s"}
+    assert ws_signature_payload(params) == urlencode([("a", "1"), ("b", value)])
+    assert ws_signature_payload(params, keep_at=True) == f"a=1&b={q(value, safe='@')}"

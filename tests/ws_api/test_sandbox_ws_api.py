@@ -82,3 +82,17 @@ def test_orders_are_logged_once_with_their_source(raw, sandbox):
 def test_connections_are_registered_for_fault_injection(raw, sandbox):
     assert sandbox.connections.wait_for(1, kind="ws_api")
     assert any(c.market == "um" and c.path == "/ws-fapi/v1" for c in sandbox.connections.snapshot("ws_api"))
+
+
+def test_server_shutdown_fault_moves_the_client_to_a_new_connection(make_client, sandbox):
+    client = make_client()
+    assert client.ticker_price(symbol="BTCUSDT")["symbol"] == "BTCUSDT"
+    first = client._link
+    opened = sandbox.connections.total_opened
+    assert sandbox.faults.server_shutdown(grace=1.0, kind="ws_api") >= 1
+    assert sandbox.connections.wait_for_total(opened + 1, timeout=10)
+    deadline = time.monotonic() + 10
+    while (client._link is first or not first.closed) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert first.closed and client._link is not first
+    assert client.ticker_price(symbol="BTCUSDT")["symbol"] == "BTCUSDT"

@@ -20,9 +20,12 @@ def dec(value: object) -> Decimal:
     return Decimal(value)  # type: ignore[arg-type]
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(1, 19)}
+
+
 def fmt(value: Decimal, places: int) -> str:
     """Fixed-point text with ``places`` decimals (Binance style, no exponent)."""
-    q = Decimal(1).scaleb(-places) if places > 0 else Decimal(1)
+    q = (_QUANTUM.get(places) or Decimal(1).scaleb(-places)) if places > 0 else ONE
     return format(value.quantize(q, rounding=ROUND_HALF_UP), "f")
 
 
