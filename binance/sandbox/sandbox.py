@@ -69,6 +69,7 @@ class Sandbox:
         self.exchange.listen_key_ttl_ms = int(listen_key_ttl * 1000)
         self.auth = Authenticator(self.now_ms)
         self.limiter = RateLimiter(self.now_ms, limits)
+        self._publish_rate_limits(limits or RateLimits())
         self.rate_limiter = self.limiter
         self.connections = ConnectionRegistry()
         self.settings = ConnectionSettings(ping_interval, pong_timeout, max_incoming_per_second)
@@ -103,6 +104,14 @@ class Sandbox:
         self.clock_skew_ms = int(ms)
 
     # --------------------------------------------------------------------- accounts
+    def _publish_rate_limits(self, limits: RateLimits) -> None:
+        from binance.sandbox.engine.instruments import rate_limits
+
+        for market in (self.exchange.um, self.exchange.cm):
+            market.rate_limits = rate_limits(
+                market.kind, limits.weight_per_minute, limits.orders_per_minute, limits.orders_per_10s
+            )
+
     def add_account(
         self,
         api_key: str,

@@ -79,3 +79,19 @@ def test_reset_forgets_bans():
         limiter.add_weight("ip", 1)
     limiter.reset()
     assert limiter.add_weight("ip", 1) == 1
+
+
+def test_exchange_info_publishes_the_configured_limits_and_the_client_guard_learns_them():
+    from binance.sandbox import Sandbox
+    from binance.sandbox.ratelimit import RateLimits
+    from binance.um_futures import UMFutures
+
+    with Sandbox(seed=3, tick_interval=None, limits=RateLimits(weight_per_minute=120, orders_per_10s=7)) as sb:
+        client = UMFutures(sb.api_key, sb.api_secret, base_url=sb.um_rest_url, rate_limit_guard=True)
+        limits = {(r["rateLimitType"], r["interval"], r["intervalNum"]): r["limit"]
+                  for r in client.exchange_info()["rateLimits"]}
+        assert limits[("REQUEST_WEIGHT", "MINUTE", 1)] == 120
+        assert limits[("ORDERS", "SECOND", 10)] == 7
+        known = {(u.kind, u.interval, u.interval_num): u.limit for u in client.rate_limit_usage()}
+        assert known[("REQUEST_WEIGHT", "MINUTE", 1)] == 120
+        assert known[("ORDERS", "SECOND", 10)] == 7

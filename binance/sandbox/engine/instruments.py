@@ -6,7 +6,7 @@ import calendar
 import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from .util import fmt, plain
 
@@ -229,21 +229,23 @@ def symbol_info(ins: Instrument) -> dict:
     return info
 
 
-def rate_limits(kind: str) -> list:
-    """The rateLimits section of exchangeInfo."""
+def rate_limits(kind: str, weight_per_minute: int = 2400, orders_per_minute: int = 1200,
+                orders_per_10s: int = 300) -> list:
+    """The rateLimits section of exchangeInfo (Binance's defaults unless the sandbox was given others)."""
     limits = [
-        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 2400},
-        {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
+        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": weight_per_minute},
+        {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": orders_per_minute},
     ]
     if kind == "um":
-        limits.append({"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 300})
+        limits.append({"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": orders_per_10s})
     return limits
 
 
-def exchange_info(kind: str, instruments: List[Instrument], now_ms: int) -> dict:
+def exchange_info(kind: str, instruments: List[Instrument], now_ms: int, limits: Optional[list] = None) -> dict:
     """The full exchangeInfo document of a market."""
     doc: dict = {"timezone": "UTC", "serverTime": now_ms, "futuresType": "U_MARGINED" if kind == "um" else
-                 "COIN_MARGINED", "rateLimits": rate_limits(kind), "exchangeFilters": []}
+                 "COIN_MARGINED", "rateLimits": limits if limits is not None else rate_limits(kind),
+                 "exchangeFilters": []}
     if kind == "um":
         doc["assets"] = [
             {"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"},

@@ -38,6 +38,8 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
     def __init__(self, exchange: "Exchange", kind: str, seed: int) -> None:
         self.exchange = exchange
         self.kind = kind
+        self.rate_limits: Optional[list] = None
+        """``exchangeInfo.rateLimits`` to publish; ``None``: Binance's defaults."""
         self.lock = exchange.lock
         self.rng = random.Random(f"{seed}:{kind}")
         self.id_rng = random.Random(f"{seed}:{kind}:ids")
@@ -80,7 +82,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
 
     def exchange_info(self) -> dict:
         """The full exchangeInfo document."""
-        return exchange_info(self.kind, list(self.instruments.values()), self.now())
+        return exchange_info(self.kind, list(self.instruments.values()), self.now(), self.rate_limits)
 
     def state(self, symbol: Optional[str]) -> SymbolState:
         """The state of ``symbol`` (-1121 Invalid symbol when unknown)."""
