@@ -419,7 +419,10 @@ class DepthManager:
             if self._state is not ManagerState.RUNNING:
                 return
             self.reconnects += 1
-            affected = [self._by_stream[s] for s in streams if s in self._by_stream] or list(self._symbols)
+            if streams is None:
+                affected = list(self._symbols)
+            else:
+                affected = [self._by_stream[s] for s in streams if s in self._by_stream]
             for symbol in affected:
                 entry = self._symbols[symbol]
                 entry.book.invalidate("stream reconnected")

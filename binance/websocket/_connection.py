@@ -105,8 +105,15 @@ class ConnectionListener:
     def connection_error(self, conn: "StreamConnection", exc: BaseException) -> None:
         """A connect attempt failed, the connection broke, or a frame could not be decoded."""
 
+    def connection_renewed(self, conn: "StreamConnection", seamless: bool, streams: List[str]) -> None:
+        """A planned renewal finished and the old socket is being closed.
+
+        ``seamless``: the old socket delivered until the new one had taken over, so nothing was
+        missed. Otherwise the old socket ended first and events may be missing, as after a reconnect.
+        """
+
     def connection_lost(self, conn: "StreamConnection", reason: str) -> None:
-        """The socket is gone; the connection is about to reconnect."""
+        """The socket is gone; the connection is about to reconnect (not called for a planned renewal)."""
 
     def connection_gave_up(self, conn: "StreamConnection") -> None:
         """The reconnect policy ran out of attempts; the connection is CLOSED."""
@@ -136,6 +143,7 @@ class _Retired:
     ws: websocket.WebSocket
     thread: threading.Thread
     reason: str
+    seamless: bool = True
     closing_at: Optional[float] = None
 
 
@@ -180,7 +188,7 @@ class StreamConnection:
         self._overlap: Optional[Overlap] = None
         self._overlap_until = 0.0
         self._overlap_lock = threading.Lock()
-        self._last_overlap: Optional[Overlap] = None
+        self.duplicates_dropped = 0
         self._reader = threading.Thread(target=self._read_forever, name=f"binance-ws-read-{name}", daemon=True)
         self._writer = threading.Thread(target=self._write_forever, name=f"binance-ws-write-{name}", daemon=True)
 
@@ -197,12 +205,6 @@ class StreamConnection:
         if retired is None:
             return self._reader, self._writer
         return self._reader, self._writer, retired.thread
-
-    @property
-    def duplicates_dropped(self) -> int:
-        """Copies of events dropped during the overlap of the current or last renewal."""
-        overlap = self._last_overlap
-        return overlap.dropped if overlap is not None else 0
 
     def streams(self) -> List[str]:
         """The streams this connection keeps subscribed."""
@@ -314,7 +316,7 @@ class StreamConnection:
                     self._stopping.wait(delay)
                     continue
                 delays = backoff(self._settings.policy)
-                self._opened(ws, reconnected)
+                self._opened(ws, reconnected and self._retired is None)
                 planned, reason = False, "ended"
                 try:
                     self._read(ws)
@@ -322,9 +324,9 @@ class StreamConnection:
                     planned, reason = lost.planned, lost.reason
                 if planned and self._retire(ws, reason):
                     reconnected = True
-                    self.reconnects += 1
                     self.renewals += 1
                     continue
+                self._end_handover(self._settings.timeout)
                 with self._cond:
                     self._ws = None
                     if not self._stopping.is_set():
@@ -342,7 +344,7 @@ class StreamConnection:
                         break
                     self._stopping.wait(delay)
         finally:
-            self._end_handover(wait=True)
+            self._end_handover(self._settings.timeout)
             with self._cond:
                 self._ws = None
                 self._set_state(State.CLOSED)
@@ -405,8 +407,8 @@ class StreamConnection:
                 if silence and not probed and now - last_rx > silence / 2:
                     probed = True
                     self.ping()
-                self._check_deadlines(now, opened, last_server_ping)
                 self._handover_step(now)
+                self._check_deadlines(now, opened, last_server_ping)
                 continue
             except Exception as exc:
                 if self._stopping.is_set():
@@ -434,9 +436,9 @@ class StreamConnection:
                 listener.connection_pong(self, data_frame.data)
             elif opcode == ABNF.OPCODE_CLOSE:
                 raise _Lost("closed by server")
-            self._check_deadlines(now, opened, last_server_ping)
             if self._retired is not None or self._overlap is not None:
                 self._handover_step(now)
+            self._check_deadlines(now, opened, last_server_ping)
 
     def _check_deadlines(self, now: float, opened: float, last_server_ping: float) -> None:
         settings = self._settings
@@ -450,20 +452,20 @@ class StreamConnection:
     # ------------------------------------------------------------------ make-before-break renewal
     def _retire(self, ws: websocket.WebSocket, reason: str) -> bool:
         """Keep ``ws`` delivering on a drain thread while the reader opens its successor."""
-        self._end_handover(wait=True)
+        superseded = self._retired is not None and self._retired.closing_at is None
+        self._end_handover(self._settings.timeout)
         thread = threading.Thread(target=self._drain, args=(ws,), name=f"binance-ws-drain-{self.name}", daemon=True)
         with self._cond:
             if self._stopping.is_set():
                 return False
             self._ws = None
-            self._retired = _Retired(ws, thread, reason)
+            self._retired = _Retired(ws, thread, reason, seamless=not superseded)
             self._set_state(State.RENEWING, reason)
         with self._overlap_lock:
             if self._overlap is None:
                 self._overlap = Overlap()
             else:
                 self._overlap.rotate()
-            self._last_overlap = self._overlap
             self._overlap_until = float("inf")
         thread.start()
         return True
@@ -476,6 +478,8 @@ class StreamConnection:
             overlap = self._overlap
             if overlap is None or overlap.admit(source, data):
                 self._listener.connection_message(self, data)
+            else:
+                self.duplicates_dropped += 1
 
     def _handover_step(self, now: float) -> None:
         """On the reader thread: close the old socket once the new one has taken over."""
@@ -483,17 +487,23 @@ class StreamConnection:
         if retired is not None and retired.closing_at is None:
             with self._overlap_lock:
                 overlap = self._overlap
-                done = overlap is None or overlap.taken_over()
+                done = overlap is None or overlap.taken_over() or not self._streams
                 missing = len(overlap.missing()) if overlap is not None else 0
             timed_out = self.opened_at is not None and now - self.opened_at > self._settings.handover_timeout
-            if done or timed_out or not retired.thread.is_alive():
+            alive = retired.thread.is_alive()
+            if done or timed_out or not alive:
                 retired.closing_at = now
+                retired.seamless = retired.seamless and alive
+                if not retired.seamless:
+                    self.reconnects += 1
                 self._log.info(
-                    "stream connection %s: renewed (%s); closing the old socket%s",
+                    "stream connection %s: renewed (%s)%s; closing the old socket%s",
                     self.name,
                     retired.reason,
+                    "" if retired.seamless else ", but the old socket ended first",
                     f" ({missing} stream(s) not yet seen on the new one)" if timed_out and not done else "",
                 )
+                self._listener.connection_renewed(self, retired.seamless, self.streams())
                 try:
                     retired.ws.send_close()
                 except Exception as exc:
@@ -501,19 +511,21 @@ class StreamConnection:
                 with self._overlap_lock:
                     self._overlap_until = now + _OVERLAP_GRACE
         elif retired is not None and (not retired.thread.is_alive() or now - retired.closing_at > _CLOSE_GRACE):
-            self._end_handover(wait=True)
+            self._end_handover(_CLOSE_GRACE)
         if self._overlap is not None and now > self._overlap_until:
             with self._overlap_lock:
                 self._overlap = None
 
-    def _end_handover(self, wait: bool) -> None:
-        """Cut the old socket of a renewal and join its drain thread (bounded)."""
+    def _end_handover(self, timeout: float) -> None:
+        """Cut the old socket of a renewal and join its drain thread (for at most ``timeout`` s)."""
         retired = self._retired
         if retired is None:
             return
         _abort(retired.ws)
-        if wait and retired.thread.ident is not None and retired.thread is not threading.current_thread():
-            retired.thread.join(self._settings.timeout)
+        with self._overlap_lock:
+            self._overlap_until = min(self._overlap_until, time.monotonic() + _OVERLAP_GRACE)
+        if retired.thread.ident is not None and retired.thread is not threading.current_thread():
+            retired.thread.join(timeout)
         with self._cond:
             if self._retired is retired and not retired.thread.is_alive():
                 self._retired = None

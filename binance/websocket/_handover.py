@@ -13,15 +13,18 @@ event type ``e`` with the symbol ``s``):
   is greater than the last one delivered on that stream (diff depth keeps its ``pu`` chain; a
   partial-depth snapshot with an unchanged ``u`` is the same book and is not repeated);
 * every other event (klines, tickers, mark price, bookTicker, user data, ``!...@arr`` arrays, raw
-  depth): a second byte-identical payload is dropped. Binance fans one encoded event out to every
-  connection, so the copies are identical; were a server to render the same event differently on
-  two connections (another event time ``E``), the user would see both copies, each a valid
-  snapshot;
-* messages that are not events (replies to SUBSCRIBE, errors, malformed or binary frames) are
-  always delivered.
+  depth): a second byte-identical payload is dropped (compared by length and a 64-bit hash, so
+  nothing large is kept). Binance fans one encoded event out to every connection, so the copies
+  are identical; were a server to render the same event differently on two connections (another
+  event time ``E``), the user would see both copies, each a valid snapshot;
+* messages that are not stream events (no event type ``e``: replies to SUBSCRIBE, errors, malformed
+  or binary frames; and the connection's own ``serverShutdown`` notice) are always delivered.
 
-Nothing is ever dropped for arriving late, only for being a copy: if the old connection lags behind
-the new one, an event can reach the user after a newer one of the same stream (never twice).
+Apart from diff depth, nothing is dropped for arriving late, only for being a copy: if the old
+connection lagged behind the new one, an event could reach the user after a newer one of the same
+stream (never twice). A diff-depth event older than one already delivered is dropped: the chain
+check of a local book (``pu`` equal to the previous ``u``) then reports the gap and resynchronises.
+Outside a renewal nothing is parsed or filtered.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ __all__ = ["OLD", "NEW", "Overlap", "event_identity"]
 OLD = "old"
 NEW = "new"
 _MEMORY = 100_000
+_CONNECTION_NOTICES = frozenset({"serverShutdown"})
 
 
 def event_identity(data: Union[str, bytes]) -> Optional[Tuple[Hashable, Hashable, bool]]:
@@ -62,12 +66,18 @@ def event_identity(data: Union[str, bytes]) -> Optional[Tuple[Hashable, Hashable
     if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
         return None
     kind = payload["e"]
+    if kind in _CONNECTION_NOTICES:
+        return None
     key_stream: Hashable = stream if stream is not None else (kind, str(payload.get("s", "")))
     if kind == "aggTrade" and isinstance(payload.get("a"), int):
         return key_stream, ("a", payload["a"]), False
     if kind == "depthUpdate" and stream is not None and isinstance(payload.get("u"), int):
         return key_stream, payload["u"], True
-    return key_stream, data, False
+    return key_stream, _fingerprint(data), False
+
+
+def _fingerprint(data: str) -> Tuple[int, int]:
+    return len(data), hash(data)
 
 
 def _array_identity(stream: Optional[str], payload: Any, data: str) -> Optional[Tuple[Hashable, Hashable, bool]]:
@@ -76,7 +86,7 @@ def _array_identity(stream: Optional[str], payload: Any, data: str) -> Optional[
     kind = payload[0].get("e")
     if not isinstance(kind, str):
         return None
-    return (stream if stream is not None else (kind, "[]")), data, False
+    return (stream if stream is not None else (kind, "[]")), _fingerprint(data), False
 
 
 class Overlap:
@@ -90,13 +100,10 @@ class Overlap:
         self._order: Deque[Hashable] = deque()
         self._last: Dict[Hashable, Any] = {}
         self._streams: Dict[str, Set[Hashable]] = {OLD: set(), NEW: set()}
-        self._new_spoke = False
         self.dropped = 0
 
     def admit(self, source: str, data: Union[str, bytes]) -> bool:
         """Whether the message ``data`` that arrived on ``source`` (OLD or NEW) goes to the user."""
-        if source == NEW:
-            self._new_spoke = True
         identity = event_identity(data)
         if identity is None:
             return True
@@ -122,11 +129,10 @@ class Overlap:
     def rotate(self) -> None:
         """A further renewal began: NEW becomes OLD; the memory of delivered events is kept."""
         self._streams = {OLD: self._streams[NEW], NEW: set()}
-        self._new_spoke = False
 
     def taken_over(self) -> bool:
-        """True once NEW has delivered something and every stream seen on OLD has been seen on NEW."""
-        return self._new_spoke and self._streams[OLD] <= self._streams[NEW]
+        """True once NEW has delivered an event, and an event of every stream seen on OLD."""
+        return bool(self._streams[NEW]) and self._streams[OLD] <= self._streams[NEW]
 
     def missing(self) -> Set[Hashable]:
         """Streams seen on OLD during the overlap that NEW has not delivered yet."""

@@ -13,7 +13,14 @@ Same constructor and methods as 4.2.0, and it is usable straight after construct
 * streams can be spread over several connections (a URL per stream, see :meth:`_route`, and at
   most ``max_streams_per_connection`` per connection); outgoing messages are throttled per
   connection;
-* an exception in a callback is logged and passed to ``on_error``; reading goes on.
+* an exception in a callback is logged and passed to ``on_error``; reading goes on;
+* planned renewals (a ``serverShutdown`` notice, or ``max_connection_age`` ahead of Binance's 24 h
+  cut-off) are make-before-break: the new connection is opened and subscribed while the old one
+  still delivers, and the old one is closed once the new one delivers every stream the old one
+  did meanwhile. Copies of an event seen on both during the overlap reach ``on_message`` once
+  (rules in :mod:`binance.websocket._handover`). Nothing was missed, so ``on_reconnect`` is not
+  called (a log line says so and :attr:`BinanceWebsocketClient.renewals` grows); it is called when
+  the old connection ended before the new one took over, as events may be missing then.
 
 Callbacks: ``on_message(client, text)`` (``bytes`` for a binary frame), ``on_open(client)`` once,
 ``on_close(client)`` once when the client stops, ``on_error(client, exception)``,
@@ -70,8 +77,9 @@ class BinanceWebsocketClient:
     ) -> None:
         """Start the client; returns at once (the first connection opens in the background).
 
-        ``timeout`` bounds each connect/handshake and ``stop()``; ``silence_timeout``,
-        ``ping_timeout`` and ``max_connection_age`` (seconds, ``None`` disables) trigger a reconnect;
+        ``timeout`` bounds each connect/handshake and ``stop()``; ``silence_timeout`` and
+        ``ping_timeout`` (seconds, ``None`` disables) trigger a reconnect; ``max_connection_age``
+        (seconds, ``None`` disables) a make-before-break renewal;
         ``reconnect_policy`` sets the backoff (never gives up by default).
         """
         if max_streams_per_connection < 1:
@@ -235,13 +243,21 @@ class BinanceWebsocketClient:
 
     @property
     def reconnects(self) -> int:
-        """How many times a connection of this client was re-established."""
+        """How many times a connection of this client was re-established after an interruption.
+
+        Seamless make-before-break renewals are counted in :attr:`renewals` only.
+        """
         return sum(conn.reconnects for conn in self._connections())
 
     @property
+    def renewals(self) -> int:
+        """How many planned make-before-break renewals (``serverShutdown``, ``max_connection_age``) took place."""
+        return sum(conn.renewals for conn in self._connections())
+
+    @property
     def is_open(self) -> bool:
-        """True when every connection is OPEN."""
-        return all(conn.state is State.OPEN for conn in self._connections())
+        """True when every connection is OPEN (or RENEWING: its old socket still delivers)."""
+        return all(conn.state in (State.OPEN, State.RENEWING) for conn in self._connections())
 
     def threads(self) -> List[threading.Thread]:
         """Every thread this client started."""
@@ -312,6 +328,12 @@ class _Listener(ConnectionListener):
             first, client._opened_once = not client._opened_once, True
         if first:
             self._put(client.on_open)
+
+    def connection_renewed(self, conn: StreamConnection, seamless: bool, streams: List[str]) -> None:
+        if seamless:
+            self._client.logger.info("stream connection %s renewed without a gap (%d streams)", conn.name, len(streams))
+            return
+        self.connection_opened(conn, True, streams)
 
     def connection_message(self, conn: StreamConnection, data: Union[str, bytes]) -> None:
         self._put(self._client.on_message, data)

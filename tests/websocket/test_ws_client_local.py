@@ -279,14 +279,16 @@ def test_quiet_but_live_connection_is_kept_by_the_ping_probe(server):
         client.stop()
 
 
-def test_server_shutdown_notice_triggers_a_reconnect(server):
+def test_server_shutdown_notice_triggers_a_seamless_renewal(server):
     rec = Recorder()
     client = UMFuturesWebsocketClient(server.url, **rec.callbacks())
     try:
         client.agg_trade("btcusdt")
         assert wait_until(lambda: rec.events_for("btcusdt@aggTrade"))
         server.send_all(json.dumps({"e": "serverShutdown", "E": 1}))
-        assert wait_until(lambda: rec.reconnects, 5)
+        assert wait_until(lambda: client.renewals == 1 and len(server.connections) == 2, 5)
+        assert wait_until(lambda: server.connections[0].closed, 5)
+        assert rec.reconnects == [] and client.reconnects == 0
         n = len(rec.events_for("btcusdt@aggTrade"))
         assert wait_until(lambda: len(rec.events_for("btcusdt@aggTrade")) > n)
     finally:
@@ -298,7 +300,8 @@ def test_connection_is_renewed_before_its_maximum_age(server):
     client = UMFuturesWebsocketClient(server.url, max_connection_age=0.5, **rec.callbacks())
     try:
         client.agg_trade("btcusdt")
-        assert wait_until(lambda: len(rec.reconnects) >= 2, 5)
+        assert wait_until(lambda: client.renewals >= 2, 5)
+        assert rec.reconnects == []
         n = len(rec.events_for("btcusdt@aggTrade"))
         assert wait_until(lambda: len(rec.events_for("btcusdt@aggTrade")) > n)
     finally:

@@ -26,6 +26,7 @@ class FakeConnection:
     received_at: List[float] = field(default_factory=list)
     stalled: bool = False
     closed: bool = False
+    closed_at: Optional[float] = None
 
 
 class FakeStreamServer:
@@ -105,6 +106,7 @@ class FakeStreamServer:
                 elif msg.type == WSMsgType.PONG:
                     conn.pongs.append(msg.data)
         finally:
+            conn.closed_at = time.monotonic()
             conn.closed = True
         return ws
 
@@ -182,6 +184,15 @@ class FakeStreamServer:
                     await conn.ws.send_bytes(data)
                 else:
                     await conn.ws.send_str(data)
+
+        self._run(send())
+
+    def send_to(self, conn: FakeConnection, *texts: str) -> None:
+        """Send ``texts`` on one connection, back to back."""
+
+        async def send() -> None:
+            for text in texts:
+                await conn.ws.send_str(text)
 
         self._run(send())
 
