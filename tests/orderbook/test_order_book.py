@@ -205,8 +205,28 @@ def test_wrong_symbol_and_malformed_events_are_rejected():
         book.apply_snapshot({"bids": []})
     assert book.is_live
     with pytest.raises(InvalidDepthEventError):
-        book.apply_diff(event(106, 107, 105, bids=[("100.5", "x")]))
+        book.apply_diff(event(106, 107, 105, bids=[("100.5", "1", "extra")]))
     assert book.state is BookState.RESYNCING
+
+
+def assert_malformed_level_is_caught(bids=(), asks=()):
+    """Levels are checked when the book is next read: the read refuses to serve data, the book is
+    RESYNCING, and the next event raises so that the caller fetches a new snapshot."""
+    book = live_book()
+    assert book.apply_diff(event(106, 107, 105, bids=bids, asks=asks)) is ApplyResult.APPLIED
+    with pytest.raises(BookNotReadyError):
+        book.best_bid()
+    assert book.state is BookState.RESYNCING
+    with pytest.raises(InvalidDepthEventError):
+        book.apply_diff(event(108, 109, 107))
+    assert book.apply_snapshot({"lastUpdateId": 107, "bids": [["1.00", "1"]], "asks": []}) is BookState.LIVE
+    assert book.bids() == [(D("1"), D("1"))]
+
+
+def test_malformed_quantities_and_prices_are_caught():
+    assert_malformed_level_is_caught(bids=[("100.5", "x")])
+    assert_malformed_level_is_caught(bids=[("100.00", "x")])
+    assert_malformed_level_is_caught(asks=[("abc", "1")])
 
 
 def test_combined_stream_wrapper_is_unwrapped():
@@ -263,17 +283,100 @@ def test_empty_side_queries():
 
 
 def test_non_finite_quantities_are_rejected():
-    for bad in ("nan", "inf"):
-        book = live_book()
-        with pytest.raises(InvalidDepthEventError):
-            book.apply_diff(event(106, 107, 105, asks=[("100.5", bad)]))
-        assert book.state is BookState.RESYNCING
+    for bad in ("nan", "inf", "-Infinity"):
+        assert_malformed_level_is_caught(asks=[("100.5", bad)])
+        assert_malformed_level_is_caught(asks=[("100.10", bad)])
 
 
-def test_quantities_keep_their_wire_spelling():
+def test_quantities_and_prices_keep_their_wire_spelling():
     book = OrderBook("BTCUSDT")
     book.apply_snapshot({"lastUpdateId": 1, "bids": [["10.0", D("1.50")]], "asks": [["11", 2]]})
     book.apply_diff(event(1, 2, 0, bids=[("9.5", "0.100")]))
     assert book.to_dict()["bids"] == [["10.0", "1.50"], ["9.5", "0.100"]]
     assert book.to_dict()["asks"] == [["11", "2"]]
     assert book.bids() == [(D("10"), D("1.5")), (D("9.5"), D("0.1"))]
+
+
+def test_zero_in_any_spelling_removes_the_level():
+    for zero in ("0", "0.0", "0.00000000", "00.000", "0E-8", "-0", ".000"):
+        book = live_book()
+        book.apply_diff(event(106, 106, 105, bids=[("100.00", zero)]))
+        assert book.best_bid() == (D("99.90"), D("1.000")), zero
+    book = live_book()
+    book.apply_diff(event(106, 106, 105, bids=[("100.00", "1E-400")]))
+    assert book.best_bid() == (D("100.00"), D("1E-400"))
+
+
+def test_price_spellings_are_one_level_and_the_later_update_wins():
+    book = live_book()
+    book.apply_diff(event(106, 106, 105, bids=[("100.0", "5"), ("100.00", "6"), ("99.9", "7")]))
+    book.apply_diff(event(107, 107, 106, asks=[("100.1", "0"), ("100.2", "8")]))
+    assert book.bids(2) == [(D("100"), D("6")), (D("99.9"), D("7"))]
+    assert book.asks(1) == [(D("100.2"), D("8"))]
+    assert book.to_dict()["bids"][:2] == [["100.00", "6"], ["99.90", "7"]]
+    book.apply_diff(event(108, 108, 107, bids=[("1e2", "0")]))
+    assert book.best_bid() == (D("99.90"), D("7"))
+    assert len(book) == 4
+
+
+def test_spellings_resolved_after_many_unread_events(monkeypatch):
+    import binance.orderbook.book as book_module
+
+    monkeypatch.setattr(book_module, "_MIN_PENDING", 2)
+    book = OrderBook("BTCUSDT")
+    book.apply_snapshot(SNAPSHOT)
+    book.apply_diff(event(99, 101, 98, bids=[("99.5", "4")]))
+    for u in range(102, 110):
+        book.apply_diff(event(u, u, u - 1, asks=[("100.20", str(u))]))
+    # "99.5" only ever came in that spelling: it is one level, whatever was dropped.
+    assert book.bids(4)[3] == (D("99.5"), D("4"))
+    assert book.to_dict()["bids"][3] == ["99.5", "4"]
+    assert book.best_ask() == (D("100.10"), D("1.500"))
+    assert book.asks(2)[1] == (D("100.20"), D("109"))
+    # Two spellings updated with different quantities, and the order lost with the events
+    # dropped from memory: the book cannot tell which is current, so it asks for a snapshot.
+    book.apply_diff(event(110, 110, 109, bids=[("99.8", "1")]))
+    book.apply_diff(event(111, 111, 110, bids=[("99.80", "2")]))
+    for u in range(112, 120):
+        book.apply_diff(event(u, u, u - 1, asks=[("100.20", str(u))]))
+    with pytest.raises(BookNotReadyError):
+        book.bids()
+    assert book.state is BookState.RESYNCING
+
+
+def test_last_event_time_follows_applied_events():
+    book = live_book()
+    assert book.last_event_time == 1_700_000_000_000 + 105
+    book.apply_diff(event(106, 110, 105))
+    assert book.last_event_time == 1_700_000_000_000 + 110
+    book.best_bid()
+    assert book.last_event_time == 1_700_000_000_000 + 110
+    book.apply_diff(event(111, 111, 110) | {"E": None})
+    assert book.last_event_time == 1_700_000_000_000 + 110
+
+
+def test_many_new_prices_without_reads_stay_bounded_and_exact():
+    book = OrderBook("BTCUSDT")
+    book.apply_snapshot(SNAPSHOT)
+    book.apply_diff(event(99, 101, 98))
+    u = 101
+    for i in range(3000):
+        price = f"{50 + i / 100:.2f}"
+        book.apply_diff(event(u + 1, u + 1, u, bids=[(price, "1")]))
+        book.apply_diff(event(u + 2, u + 2, u + 1, bids=[(price, "0")]))
+        u += 2
+    assert book.bids() == [(D("100.00"), D("2.000")), (D("99.90"), D("1.000")), (D("99.80"), D("3.000"))]
+    assert len(book._bids) < 2000
+
+
+def test_prices_beyond_float_precision_stay_distinct_levels():
+    book = OrderBook()
+    book.apply_snapshot({"lastUpdateId": 1, "bids": [["1.0000000000000001", "1"]],
+                         "asks": [["1.0000000000000005", "1"]]})
+    book.apply_diff(event(2, 2, 1, bids=[("1.0000000000000002", "2"), ("1.0000000000000003", "3")],
+                          symbol=""))
+    assert book.bids() == [(D("1.0000000000000003"), D("3")), (D("1.0000000000000002"), D("2")),
+                           (D("1.0000000000000001"), D("1"))]
+    book.apply_diff(event(3, 3, 2, bids=[("1.0000000000000002", "0")], symbol=""))
+    assert [price for price, _ in book.bids()] == [D("1.0000000000000003"), D("1.0000000000000001")]
+    assert book.best_ask() == (D("1.0000000000000005"), D("1"))

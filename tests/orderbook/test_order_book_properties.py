@@ -183,3 +183,57 @@ def test_clean_stream_with_any_snapshot_ends_live_and_equal(updates, spans, snap
     assert book.state is BookState.LIVE
     assert book.last_update_id == ids[-1]
     assert book.matches_snapshot(snapshot_at(states, ids[-1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    initial=st.lists(level, max_size=10),
+    updates=st.lists(event_updates, min_size=1, max_size=30),
+    spans=st.lists(st.integers(0, 3), min_size=30, max_size=30),
+    reads=st.lists(st.booleans(), min_size=30, max_size=30),
+)
+def test_sparse_reads_see_every_update_in_order(initial, updates, spans, reads):
+    """Reads only now and then: the index catches up on all the events since the last read, two
+    spellings of a price included (the later update wins)."""
+    events, states, ids = build_exchange(initial, updates, spans, 7)
+    book = OrderBook("BTCUSDT")
+    book.apply_snapshot(snapshot_at(states, 7))
+    for ev, read in zip(events, reads):
+        book.apply_diff(ev)
+        if read:
+            assert_consistent(book, states)
+    assert_consistent(book, states)
+    assert book.matches_snapshot(snapshot_at(states, ids[-1]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    updates=st.lists(event_updates, min_size=1, max_size=30),
+    spans=st.lists(st.integers(0, 3), min_size=30, max_size=30),
+    reads=st.lists(st.booleans(), min_size=30, max_size=30),
+)
+def test_reads_after_more_events_than_kept_rebuild_exactly(updates, spans, reads):
+    """More events than the book keeps between reads: the next read rebuilds the index from the
+    levels (here each price comes in one spelling, so nothing is ambiguous)."""
+    import binance.orderbook.book as book_module
+
+    one_spelling = [(side, index if index not in (1, 4) else index - 1, qty) for side, index, qty in
+                    (u for event in updates for u in event)]
+    grouped, start = [], 0
+    for event in updates:
+        grouped.append(one_spelling[start:start + len(event)])
+        start += len(event)
+    events, states, ids = build_exchange([("b", 0, "1")], grouped, spans, 7)
+    saved = book_module._MIN_PENDING
+    book_module._MIN_PENDING = 2
+    try:
+        book = OrderBook("BTCUSDT")
+        book.apply_snapshot(snapshot_at(states, 7))
+        for ev, read in zip(events, reads):
+            book.apply_diff(ev)
+            if read:
+                assert_consistent(book, states)
+    finally:
+        book_module._MIN_PENDING = saved
+    assert_consistent(book, states)
+    assert book.state is BookState.LIVE
