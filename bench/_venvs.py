@@ -2,7 +2,7 @@
 
 Each venv is created once with ``python -m venv`` and ``pip install`` of its pinned requirements,
 then reused: a stamp file records the requirements it was built with, and a venv whose stamp does
-not match is rebuilt.
+not match is rebuilt. ``BENCH_VENV_ROOT`` moves them elsewhere (e.g. a CI cache).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Sequence
 
 logger = logging.getLogger(__name__)
 
-VENV_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".venvs")
+VENV_ROOT = os.environ.get("BENCH_VENV_ROOT") or os.path.join(os.path.dirname(os.path.abspath(__file__)), ".venvs")
 STAMP = ".bench-requirements"
 
 # name -> requirements. The competitors get their own interpreter so that nothing of ours is importable.
@@ -117,7 +117,8 @@ def installed_version(python: str, distribution: str) -> Optional[str]:
     """Version of ``distribution`` in the interpreter ``python``, or None."""
     code = f"import importlib.metadata as m; print(m.version({distribution!r}))"
     try:
-        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+        out = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                             cwd=os.path.dirname(python))
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None

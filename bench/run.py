@@ -14,6 +14,7 @@ first one also builds the venvs (about two minutes).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime
 import functools
 import importlib
@@ -72,24 +73,38 @@ def machine_info() -> Dict[str, str]:
 
 
 def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[str]]:
-    """Build (or reuse) the bench venvs; export their pythons as ``BENCH_*_PYTHON`` for the modules."""
-    pythons: Dict[str, Optional[str]] = {}
+    """Build (or reuse) the bench venvs, in parallel; export their pythons as ``BENCH_*_PYTHON``."""
     wanted = ["ref"] + (["pybinance"] if need_pybinance else []) + (["chart"] if need_chart else [])
-    for name in wanted:
-        started = time.monotonic()
+    missing = [name for name in wanted if not _venvs.is_ready(name, _venvs.VENVS[name])]
+    if missing:
+        print(f"building bench venvs {', '.join(missing)} (first run only) ...", flush=True)
+    started = time.monotonic()
+
+    def build(name: str) -> Optional[str]:
         try:
-            ready = _venvs.is_ready(name, _venvs.VENVS[name])
-            if not ready:
-                print(f"building bench venv {name} ({' '.join(_venvs.VENVS[name])}) ...", flush=True)
-            pythons[name] = _venvs.ensure_venv(name)
-            if not ready:
-                print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
+            return _venvs.ensure_venv(name)
         except (OSError, subprocess.SubprocessError) as exc:
             print(f"bench venv {name} could not be built: {exc}", file=sys.stderr)
-            pythons[name] = None
+            return None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        pythons = dict(zip(wanted, pool.map(build, wanted)))
+    if missing:
+        print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
     for name, python in pythons.items():
         os.environ[_venvs.ENV_VARS[name]] = python or ""
     return pythons
+
+
+def competitor_versions(pythons: Dict[str, Optional[str]]) -> str:
+    """E.g. ``binance-futures-connector 4.2.0, python-binance 1.0.37`` (what the bench venvs hold)."""
+    found = []
+    for name, dist in (("ref", "binance-futures-connector"), ("pybinance", "python-binance")):
+        python = pythons.get(name)
+        version = _venvs.installed_version(python, dist) if python else None
+        if version:
+            found.append(f"{dist} {version}")
+    return ", ".join(found)
 
 
 def _median(values: Sequence[float]) -> Optional[float]:
@@ -152,7 +167,8 @@ def write_markdown(path: str, rows: Sequence[Row], info: Dict[str, str], notes: 
         "",
         f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores), Python {info['python']}, "
         f"{info['os']}; one run of `make bench`{' --quick' if quick else ''} ({seconds:.0f} s). "
-        "Each competitor ran in its own virtualenv process against the same local server as ours.",
+        "Each competitor ran in its own virtualenv process against the same local server as ours"
+        + (f" ({info['competitors']})." if info.get("competitors") else "."),
         "",
         "`ratio` is ours / theirs in the row's unit (a time below 1 or a rate above 1 means ours is faster); "
         "`ours/floor` and `theirs/floor` compare each client with the bare primitive doing the same work "
@@ -225,9 +241,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"  {len(module_rows)} row(s) in {took:.0f} s", flush=True)
 
     info = machine_info()
+    info["competitors"] = competitor_versions(pythons)
     seconds = time.monotonic() - started
     print()
-    print(f"{info['cpu']} ({info['cores']} cores), Python {info['python']}, {info['date']}")
+    print(f"{info['cpu']} ({info['cores']} cores), Python {info['python']}, {info['date']}; {info['competitors']}")
     print(_table.format_text(rows))
     missed = [r for r in rows if r.met is False]
     print(f"\n{sum(r.met is True for r in rows)} target(s) met, {len(missed)} not met; total {seconds:.0f} s")

@@ -13,6 +13,7 @@ sys.path.insert(0, BENCH)
 
 import _table  # noqa: E402
 import _venvs  # noqa: E402
+import bench_memory  # noqa: E402
 import bench_rest  # noqa: E402
 import bench_signing  # noqa: E402
 from _table import Row  # noqa: E402
@@ -115,3 +116,19 @@ def test_missing_module_is_reported_not_raised():
 def test_venv_is_not_ready_without_its_stamp(tmp_path):
     assert not _venvs.is_ready("ref", ["binance-futures-connector==4.2.0"], root=str(tmp_path))
     assert _venvs.venv_python("ref", root=str(tmp_path)).endswith(os.path.join("ref", "bin", "python"))
+
+
+def test_tiny_stream_burst_reaches_the_callback_of_ours_and_the_floor():
+    import threading
+
+    before = threading.active_count()
+    for impl in ("floor", "ours"):
+        server = bench_memory.start_server(300)
+        try:
+            result = bench_memory.client(impl, server.port, timeout=20)
+        finally:
+            server.kill()
+            server.wait()
+        assert result["delivered"] == 300, (impl, result)
+        assert result["rate"] > 0 and result["rss_end"] > 0 and result["rss_import"] > 0
+    assert threading.active_count() == before
