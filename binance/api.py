@@ -355,6 +355,8 @@ class API:
             raise ReadTimeoutError(
                 "no response within the timeout; the request may have been executed", method, url_path
             ) from exc
+        except requests.exceptions.ProxyError as exc:
+            raise ConnectError("could not reach the proxy; the request was not sent", method, url_path) from exc
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
                 raise ConnectError("could not connect; the request was not sent", method, url_path) from exc
