@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import sys
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Dict, Iterable, List, Optional, Sequence
@@ -267,3 +268,9 @@ def _main(argv: List[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(_main(sys.argv[1:]))
+
+
+def median(values: Iterable[Optional[float]]) -> Optional[float]:
+    """Median of the values that are not None; None when there are none."""
+    clean = [v for v in values if v is not None]
+    return statistics.median(clean) if clean else None

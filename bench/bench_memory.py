@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -225,36 +224,6 @@ def interpreters() -> Dict[str, Optional[str]]:
     return {"ours": sys.executable, "theirs": ref, "floor": sys.executable}
 
 
-def _median(values: List[float]) -> Optional[float]:
-    return statistics.median(values) if values else None
-
-
-def stream_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]] = None) -> List[Any]:
-    """Stream dispatch rate: rounds of one burst per client, interleaved; median msg/s."""
-    from _table import Row
-
-    pythons = pythons or interpreters()
-    messages, rounds = (2_000, 1) if quick else (60_000, 3)
-    rates: Dict[str, List[float]] = {impl: [] for impl in IMPLS}
-    notes = []
-    for round_no in range(rounds):
-        order = IMPLS[round_no % 3:] + IMPLS[:round_no % 3]
-        for impl in order:
-            if not pythons.get(impl):
-                continue
-            result = burst(pythons[impl], impl, messages, 120)
-            if "rate" in result:
-                rates[impl].append(result["rate"])
-            if result.get("error") or result.get("delivered", 0) < messages:
-                notes.append(f"{impl}: {result.get('delivered', 0)}/{messages} delivered "
-                             f"{result.get('error', '')}".strip())
-    row = Row("Streams", f"dispatch to on_message ({messages:,}-msg burst)", "msg/s",
-              _median(rates["ours"]), _median(rates["theirs"]), _median(rates["floor"]),
-              floor_label="bare websocket-client recv loop", higher_is_better=True,
-              ratio_min=1.0, floor_min=0.8, note="; ".join(sorted(set(notes))))
-    return [row]
-
-
 def memory_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]] = None) -> List[Any]:
     """RSS after import (ours, 4.2.0, bare requests + websocket-client) and around a 1M-message burst."""
     from _table import Row
@@ -291,7 +260,7 @@ def _growth(result: Dict[str, Any]) -> Optional[float]:
 def run(quick: bool = False) -> List[Any]:
     """Stream dispatch and memory rows."""
     pythons = interpreters()
-    return stream_rows(quick, pythons) + memory_rows(quick, pythons)
+    return memory_rows(quick, pythons)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

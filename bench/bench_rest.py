@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -248,7 +248,7 @@ def measure(workers: Dict[str, Worker], op: str, kinds: Sequence[str], rounds: i
 
 def rest_rows(results: Dict[str, Dict[str, List[Optional[float]]]]) -> List[Any]:
     """Rows from ``results[kind][impl] = [µs per round]``."""
-    from _table import Row
+    from _table import Row, median
 
     labels = {"unsigned": "unsigned GET (time)", "hmac": "HMAC-signed POST order",
               "rsa": "RSA-signed POST order", "ed25519": "Ed25519-signed POST order"}
@@ -256,7 +256,7 @@ def rest_rows(results: Dict[str, Dict[str, List[Optional[float]]]]) -> List[Any]
     for kind in KINDS:
         if kind not in results:
             continue
-        med = {impl: _median(results[kind].get(impl, [])) for impl in IMPLS}
+        med = {impl: median(results[kind].get(impl, [])) for impl in IMPLS}
         row = Row("REST", labels[kind], "µs/call", med["ours"], med["theirs"], med["floor"],
                   floor_label="bare requests.Session")
         if kind == "unsigned":
@@ -276,17 +276,13 @@ def rest_rows(results: Dict[str, Dict[str, List[Optional[float]]]]) -> List[Any]
 
 def cpu_rows(results: Dict[str, Dict[str, List[Optional[float]]]]) -> List[Any]:
     """The client-CPU row for an HMAC-signed order (information; the targets are on wall time)."""
-    from _table import Row
+    from _table import Row, median
 
-    med = {impl: _median(results["hmac"].get(impl, [])) for impl in IMPLS}
+    med = {impl: median(results["hmac"].get(impl, [])) for impl in IMPLS}
     return [Row("REST", "HMAC-signed POST order, client CPU", "µs/call", med["ours"], med["theirs"], med["floor"],
                 floor_label="bare requests.Session",
                 note="CPU time of the client process per call (server and waiting excluded)")]
 
-
-def _median(values: Iterable[Optional[float]]) -> Optional[float]:
-    clean = [v for v in values if v is not None]
-    return statistics.median(clean) if clean else None
 
 
 def run(quick: bool = False, sections: Sequence[str] = ("rest", "signing")) -> List[Any]:

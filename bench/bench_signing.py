@@ -104,12 +104,12 @@ def calls_for(algorithm: str, quick: bool) -> int:
 
 def signing_rows(results: Dict[str, Dict[str, List[Optional[float]]]]) -> List[Any]:
     """Rows from ``results[algorithm][impl] = [µs per round, ...]``."""
-    from _table import Row
+    from _table import Row, median
 
     rows = []
     for algorithm in ALGORITHMS:
         per = results.get(algorithm, {})
-        med = {impl: _median(per.get(impl, [])) for impl in IMPLS}
+        med = {impl: median(per.get(impl, [])) for impl in IMPLS}
         row = Row("Signing", f"{algorithm.upper() if algorithm != 'ed25519' else 'Ed25519'} sign", "µs/sig",
                   med["ours"], med["theirs"], med["floor"], floor_label="primitive, key pre-parsed")
         if algorithm == "rsa":
@@ -120,10 +120,6 @@ def signing_rows(results: Dict[str, Dict[str, List[Optional[float]]]]) -> List[A
         rows.append(row)
     return rows
 
-
-def _median(values: List[Optional[float]]) -> Optional[float]:
-    clean = [v for v in values if v is not None]
-    return statistics.median(clean) if clean else None
 
 
 def run(quick: bool = False) -> List[Any]:

@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,7 +45,7 @@ from _table import Row, as_row  # noqa: E402
 MODULES: Dict[str, str] = {
     "bench_rest": "REST overhead per call and signing alone",
     "bench_memory": "stream dispatch rate and memory",
-    "bench_streams": "stream reconnect time",
+    "bench_streams": "stream dispatch rate and reconnect time",
     "bench_orderbook": "order-book diff events per second",
     "bench_ws_api": "WebSocket API vs REST order round trip",
 }
@@ -107,34 +106,9 @@ def competitor_versions(pythons: Dict[str, Optional[str]]) -> str:
     return ", ".join(found)
 
 
-def _median(values: Sequence[float]) -> Optional[float]:
-    return statistics.median(values) if values else None
 
-
-def _adapt_streams(module: Any, quick: bool) -> List[Row]:
-    """Reconnect time from bench_streams.py's own server and clients (used until it has ``run``)."""
-    if os.environ.get("BENCH_REF_PYTHON"):
-        module.REF_PYTHON = os.environ["BENCH_REF_PYTHON"]
-    messages, rounds = (1_000, 1) if quick else (5_000, 3)
-    recovery: Dict[str, List[float]] = {"ours": [], "ref": []}
-    for _ in range(rounds):
-        for impl in ("ours", "ref"):
-            server = subprocess.Popen([sys.executable, module.__file__, "--role", "server", "--messages",
-                                       str(messages)], stdout=subprocess.PIPE, text=True)
-            try:
-                result = module._client(impl, int(server.stdout.readline()), messages)
-            finally:
-                server.kill()
-                server.wait()
-            if "recovery_ms" in result:
-                recovery[impl].append(result["recovery_ms"])
-    theirs = _median(recovery["ref"])
-    return [Row("Streams", "reconnect: drop -> first message after it", "ms", _median(recovery["ours"]), theirs,
-                note="" if theirs is not None else "4.2.0 never reconnects (n/a)")]
-
-
-# Used for a module that has no run(quick) (yet): they call its existing functions.
-ADAPTERS = {"bench_streams": _adapt_streams}
+# Module name -> a runner for a module that has no run(quick) (yet): it calls the module's own functions.
+ADAPTERS: Dict[str, Any] = {}
 
 
 def run_module(name: str, quick: bool) -> Tuple[List[Row], str, Optional[str]]:

@@ -16,8 +16,9 @@ delivered every stream the old one delivered meanwhile (or after ``handover_time
 overlap copies of an event are dropped by the rules of :mod:`binance.websocket._handover`.
 
 Subscriptions made before the socket opens are queued and sent on open; after every reconnect the
-whole stream set is subscribed again. Pings are answered by websocket-client with the ping's own
-payload, on the reader thread, whatever the user callbacks are doing.
+whole stream set is subscribed again. The reader parses frames itself (:mod:`binance.websocket._frames`,
+one ``recv`` for every frame the socket holds) and answers each ping with its own payload as soon as
+it is read, whatever the user callbacks are doing: callbacks never run on the reader thread.
 
 States (``CONNECTING -> OPEN -> RECONNECTING | RENEWING -> OPEN ... -> CLOSED``) change only in
 :meth:`StreamConnection._set_state`, which logs every transition.
@@ -36,10 +37,11 @@ from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
 
 import websocket
-from websocket import ABNF, WebSocketTimeoutException
+from websocket import WebSocketConnectionClosedException
 
 from binance._redact import redact
 from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket._frames import BINARY, CLOSE, PING, PONG, TEXT, FrameParser
 from binance.websocket._handover import NEW, OLD, Overlap
 from binance.websocket._streams import SUBSCRIBE, UNSUBSCRIBE, chunks, frame, masked
 from binance.websocket._throttle import Throttle
@@ -51,6 +53,7 @@ _PARAMS_PER_FRAME = 200
 _THROTTLE_MARGIN = 1.1
 _CLOSE_GRACE = 1.0
 _OVERLAP_GRACE = 2.0
+_READ_SIZE = 65536
 _internal_ids = itertools.count(1)
 
 
@@ -318,11 +321,12 @@ class StreamConnection:
                 delays = backoff(self._settings.policy)
                 self._opened(ws, reconnected and self._retired is None)
                 planned, reason = False, "ended"
+                parser = FrameParser()
                 try:
-                    self._read(ws)
+                    self._read(ws, parser)
                 except _Lost as lost:
                     planned, reason = lost.planned, lost.reason
-                if planned and self._retire(ws, reason):
+                if planned and self._retire(ws, reason, parser):
                     reconnected = True
                     self.renewals += 1
                     continue
@@ -391,17 +395,31 @@ class StreamConnection:
             streams = list(self._streams)
         self._listener.connection_opened(self, reconnected, streams)
 
-    def _read(self, ws: websocket.WebSocket) -> None:
-        settings = self._settings
+    def _read(self, ws: websocket.WebSocket, parser: FrameParser) -> None:
+        """Read until the socket is finished (raises :class:`_Lost`).
+
+        The hot path: one ``recv`` returns every frame the socket holds; deadlines, silence and the
+        handover are checked once per ``recv`` (or socket timeout), not per message.
+        """
         listener = self._listener
-        silence = settings.silence_timeout
-        opened = last_rx = last_server_ping = time.monotonic()
+        message = listener.connection_message
+        silence = self._settings.silence_timeout
+        monotonic = time.monotonic
+        sock = ws.sock
+        if sock is None:
+            raise _Lost("closed before reading")
+        recv = sock.recv
+        feed = parser.feed
+        opened = last_rx = last_server_ping = monotonic()
         probed = False
         while True:
             try:
-                opcode, data_frame = ws.recv_data_frame(True)
-            except WebSocketTimeoutException:
-                now = time.monotonic()
+                data = recv(_READ_SIZE)
+                if not data:
+                    raise WebSocketConnectionClosedException("Connection to remote host was lost.")
+                frames = feed(data)
+            except socket.timeout:
+                now = monotonic()
                 if silence and now - last_rx > silence:
                     raise _Lost(f"nothing received for {silence:g} s")
                 if silence and not probed and now - last_rx > silence / 2:
@@ -411,34 +429,52 @@ class StreamConnection:
                 self._check_deadlines(now, opened, last_server_ping)
                 continue
             except Exception as exc:
-                if self._stopping.is_set():
-                    raise _Lost("stopped")
-                listener.connection_error(self, exc)
-                raise _Lost(f"{type(exc).__name__}: {exc}")
-            now = time.monotonic()
-            last_rx = now
+                raise self._failed(exc)
+            now = last_rx = monotonic()
             probed = False
-            if opcode == ABNF.OPCODE_TEXT:
-                try:
-                    text = data_frame.data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    listener.connection_error(self, exc)
-                    continue
-                self._deliver(NEW, text)
-                if "serverShutdown" in text:
-                    raise _Lost("serverShutdown notice", planned=True)
-            elif opcode == ABNF.OPCODE_BINARY:
-                self._deliver(NEW, data_frame.data)
-            elif opcode == ABNF.OPCODE_PING:
-                last_server_ping = now
-                listener.connection_ping(self, data_frame.data)
-            elif opcode == ABNF.OPCODE_PONG:
-                listener.connection_pong(self, data_frame.data)
-            elif opcode == ABNF.OPCODE_CLOSE:
-                raise _Lost("closed by server")
+            for index, (opcode, payload) in enumerate(frames):
+                if opcode == TEXT:
+                    try:
+                        text = payload.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        listener.connection_error(self, exc)
+                        continue
+                    if self._overlap is None:
+                        message(self, text)
+                    else:
+                        self._deliver(NEW, text)
+                    if "serverShutdown" in text:
+                        parser.unread(frames[index + 1:])
+                        raise _Lost("serverShutdown notice", planned=True)
+                elif opcode == BINARY:
+                    if self._overlap is None:
+                        message(self, payload)
+                    else:
+                        self._deliver(NEW, payload)
+                elif opcode == PING:
+                    last_server_ping = now
+                    self._pong(ws, payload)
+                    listener.connection_ping(self, payload)
+                elif opcode == PONG:
+                    listener.connection_pong(self, payload)
+                elif opcode == CLOSE:
+                    _send_close_quietly(ws)
+                    raise _Lost("closed by server")
             if self._retired is not None or self._overlap is not None:
                 self._handover_step(now)
             self._check_deadlines(now, opened, last_server_ping)
+
+    def _failed(self, exc: BaseException) -> _Lost:
+        if self._stopping.is_set():
+            return _Lost("stopped")
+        self._listener.connection_error(self, exc)
+        return _Lost(f"{type(exc).__name__}: {exc}")
+
+    def _pong(self, ws: websocket.WebSocket, payload: bytes) -> None:
+        try:
+            ws.pong(payload)
+        except Exception as exc:
+            raise self._failed(exc) from None
 
     def _check_deadlines(self, now: float, opened: float, last_server_ping: float) -> None:
         settings = self._settings
@@ -450,11 +486,13 @@ class StreamConnection:
             raise _Lost("renewing before the server's connection lifetime ends", planned=True)
 
     # ------------------------------------------------------------------ make-before-break renewal
-    def _retire(self, ws: websocket.WebSocket, reason: str) -> bool:
+    def _retire(self, ws: websocket.WebSocket, reason: str, parser: FrameParser) -> bool:
         """Keep ``ws`` delivering on a drain thread while the reader opens its successor."""
         superseded = self._retired is not None and self._retired.closing_at is None
         self._end_handover(self._settings.timeout)
-        thread = threading.Thread(target=self._drain, args=(ws,), name=f"binance-ws-drain-{self.name}", daemon=True)
+        thread = threading.Thread(
+            target=self._drain, args=(ws, parser), name=f"binance-ws-drain-{self.name}", daemon=True
+        )
         with self._cond:
             if self._stopping.is_set():
                 return False
@@ -530,32 +568,47 @@ class StreamConnection:
             if self._retired is retired and not retired.thread.is_alive():
                 self._retired = None
 
-    def _drain(self, ws: websocket.WebSocket) -> None:
-        """The old socket's reader during a renewal: deliver (deduplicated) until it is closed."""
+    def _drain(self, ws: websocket.WebSocket, parser: FrameParser) -> None:
+        """The old socket's reader during a renewal: deliver (deduplicated) until it is closed.
+
+        It starts with what the reader had parsed after the ``serverShutdown`` notice.
+        """
         silence = self._settings.silence_timeout
         last_rx = time.monotonic()
+        sock = ws.sock
+        frames = parser.take_unread()
         try:
-            while not self._stopping.is_set():
+            while sock is not None and not self._stopping.is_set():
+                for opcode, payload in frames:
+                    if opcode == TEXT:
+                        try:
+                            self._deliver(OLD, payload.decode("utf-8"))
+                        except UnicodeDecodeError as exc:
+                            self._listener.connection_error(self, exc)
+                    elif opcode == BINARY:
+                        self._deliver(OLD, payload)
+                    elif opcode == PING:
+                        try:
+                            ws.pong(payload)
+                        except Exception:
+                            return
+                        self._listener.connection_ping(self, payload)
+                    elif opcode == CLOSE:
+                        _send_close_quietly(ws)
+                        return
                 try:
-                    opcode, data_frame = ws.recv_data_frame(True)
-                except WebSocketTimeoutException:
+                    data = sock.recv(_READ_SIZE)
+                    if not data:
+                        return
+                    frames = parser.feed(data)
+                except socket.timeout:
                     if silence and time.monotonic() - last_rx > silence:
                         return
+                    frames = []
                     continue
                 except Exception:
                     return
                 last_rx = time.monotonic()
-                if opcode == ABNF.OPCODE_TEXT:
-                    try:
-                        self._deliver(OLD, data_frame.data.decode("utf-8"))
-                    except UnicodeDecodeError as exc:
-                        self._listener.connection_error(self, exc)
-                elif opcode == ABNF.OPCODE_BINARY:
-                    self._deliver(OLD, data_frame.data)
-                elif opcode == ABNF.OPCODE_PING:
-                    self._listener.connection_ping(self, data_frame.data)
-                elif opcode == ABNF.OPCODE_CLOSE:
-                    return
         finally:
             _close_quietly(ws)
             with self._cond:
@@ -615,6 +668,13 @@ def _abort(ws: websocket.WebSocket) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def _send_close_quietly(ws: websocket.WebSocket) -> None:
+    try:
+        ws.send_close()
+    except Exception:
+        pass
 
 
 def _close_quietly(ws: websocket.WebSocket) -> None:

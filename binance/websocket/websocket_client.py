@@ -7,9 +7,10 @@ Same constructor and methods as 4.2.0, and it is usable straight after construct
 * it never loses a subscription: every connection reconnects with jittered exponential backoff
   (forever by default) and resubscribes everything; ``on_reconnect(client, streams)`` is told;
 * callbacks run on one dispatcher thread fed by a bounded queue (``queue_size``), so a slow
-  ``on_message`` never stops pings from being answered. When the callback cannot keep up and the
-  queue is full, the OLDEST undelivered message is dropped, a warning is logged and
-  :attr:`BinanceWebsocketClient.dropped_messages` grows;
+  ``on_message`` never stops pings from being answered. A callback slower than a burst makes the
+  reader slow down (nothing is lost); when the backlog does not shrink within 0.1 s the callback
+  cannot keep up: the reader reads on, and once ``queue_size`` messages wait the OLDEST undelivered
+  message is dropped, a warning is logged and :attr:`BinanceWebsocketClient.dropped_messages` grows;
 * streams can be spread over several connections (a URL per stream, see :meth:`_route`, and at
   most ``max_streams_per_connection`` per connection); outgoing messages are throttled per
   connection;
