@@ -258,6 +258,12 @@ DEFAULT_NOTES = {
     "limit": "number of rows",
     "startTime": "ms",
     "endTime": "ms",
+    "price": "order price",
+    "algoId": "the algo order's id",
+    "quoteId": "the quote id returned by send_quote_request()",
+    "fromAsset": "the asset to convert from",
+    "toAsset": "the asset to convert to",
+    "asset": "asset name, e.g. USDT",
 }
 SPECIAL_NOTES = {
     ("cm", "leverage_brackets"): "With ``pair`` it calls the per-pair v1 endpoint, otherwise the per-symbol v2 one.",
@@ -269,7 +275,7 @@ def _param_doc(name: str, notes: dict, required: bool) -> str:
     note = note.replace("\\", "/").replace('"""', "'''")
     if name == "recvWindow" and not note:
         note = "ms the request stays valid, at most 60000"
-    return f"{name}: {note}" if note else name
+    return f"{name}: {note or 'as documented by Binance (see the link below)'}"
 
 
 def _docstring(methods: List[Method]) -> str:

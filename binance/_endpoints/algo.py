@@ -21,7 +21,7 @@ class AlgoEndpoints(EndpointMixin):
         Security: TRADE (signed).
 
         Keyword Args:
-            algoId
+            algoId: the algo order's id
             clientAlgoId: string unique among open orders, auto-generated if omitted; must match
                 ^[.A-Z:/a-z0-9_-]{1,36}$
             recvWindow: int ms; max 60000
@@ -83,7 +83,7 @@ class AlgoEndpoints(EndpointMixin):
         Keyword Args:
             algoType: string, e.g. CONDITIONAL
             symbol: contract symbol, e.g. BTCUSDT (USDⓈ-M) or BTCUSD_PERP (COIN-M)
-            algoId
+            algoId: the algo order's id
             recvWindow: int ms; max 60000
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/trade#current-all-algo-open-orders
@@ -111,7 +111,7 @@ class AlgoEndpoints(EndpointMixin):
                 sent
             timeInForce: enum: GTC, IOC, FOK, GTX, GTD, RPI
             quantity: float; cannot be sent with closePosition=true
-            price
+            price: order price
             triggerPrice: float trigger price for the conditional order
             workingType: enum: MARK_PRICE, CONTRACT_PRICE
             priceMatch: enum: OPPONENT, OPPONENT_5, OPPONENT_10, OPPONENT_20, QUEUE, QUEUE_5, QUEUE_10,
@@ -152,7 +152,7 @@ class AlgoEndpoints(EndpointMixin):
         Security: USER_DATA (signed).
 
         Keyword Args:
-            algoId
+            algoId: the algo order's id
             clientAlgoId: string unique among open orders, auto-generated if omitted; must match
                 ^[.A-Z:/a-z0-9_-]{1,36}$
             recvWindow: int ms; max 60000

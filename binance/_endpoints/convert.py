@@ -21,7 +21,7 @@ class ConvertEndpoints(EndpointMixin):
         Security: USER_DATA (signed).
 
         Args:
-            quoteId
+            quoteId: the quote id returned by send_quote_request()
 
         Keyword Args:
             recvWindow: int ms; max 60000
@@ -39,8 +39,8 @@ class ConvertEndpoints(EndpointMixin):
         Security: NONE.
 
         Keyword Args:
-            fromAsset
-            toAsset
+            fromAsset: the asset to convert from
+            toAsset: the asset to convert to
 
         Rules: send fromAsset, toAsset or both; with neither only part of the pairs is returned.
 
@@ -57,7 +57,7 @@ class ConvertEndpoints(EndpointMixin):
 
         Keyword Args:
             orderId: exchange order id
-            quoteId
+            quoteId: the quote id returned by send_quote_request()
             recvWindow: int ms; max 60000; not listed by the SDK for this endpoint, accepted by signed
                 endpoints generally
 
@@ -75,8 +75,8 @@ class ConvertEndpoints(EndpointMixin):
         Security: USER_DATA (signed).
 
         Args:
-            fromAsset
-            toAsset
+            fromAsset: the asset to convert from
+            toAsset: the asset to convert to
 
         Keyword Args:
             fromAmount: float amount debited; send fromAmount or toAmount

@@ -398,7 +398,7 @@ class TradeEndpoints(EndpointMixin):
             timeInForce: enum: GTC, IOC, FOK, GTX, GTD, RPI
             reduceOnly: enum: true, false (string); cannot be sent in Hedge Mode
             quantity: number of contracts; not with closePosition=true
-            price
+            price: order price
             newClientOrderId: string unique among open orders, auto-generated if omitted; must match
                 ^[.A-Z:/a-z0-9_-]{1,36}$
             newOrderRespType: enum: ACK, RESULT; default ACK

@@ -260,7 +260,7 @@ class UMAccountEndpoints(EndpointMixin):
         Security: USER_DATA (signed).
 
         Args:
-            asset
+            asset: asset name, e.g. USDT
 
         Keyword Args:
             recvWindow: int ms; max 60000

@@ -202,7 +202,7 @@ class UMTradeEndpoints(EndpointMixin):
             reduceOnly: enum: true, false (string); cannot be sent in Hedge Mode; cannot be sent with
                 closePosition=true
             quantity: float; cannot be sent with closePosition=true
-            price
+            price: order price
             newClientOrderId: string unique among open orders, auto-generated if omitted; must match
                 ^[.A-Z:/a-z0-9_-]{1,36}$
             stopPrice: float; for STOP/STOP_MARKET and TAKE_PROFIT/TAKE_PROFIT_MARKET
