@@ -252,10 +252,10 @@ class API:
     def exchange_filters(self, refresh: bool = False) -> ExchangeFilters:
         """The symbols' ``exchangeInfo`` filters, fetched once and cached (``refresh=True`` fetches again)."""
         if self._filters is None or refresh:
+            self._limits_loaded = True
             info = self._fetch_exchange_info()
             self._filters = ExchangeFilters.from_exchange_info(info)
             self.rate_limits.set_limits(parse_rate_limits(info) or DEFAULT_FUTURES_LIMITS)
-            self._limits_loaded = True
         return self._filters
 
     def _validate_order(self, method: str, params: Mapping[str, Any]) -> None:
@@ -308,7 +308,7 @@ class API:
         if not self._limits_loaded:
             self._limits_loaded = True
             try:
-                self.rate_limits.set_limits(parse_rate_limits(self._fetch_exchange_info()) or DEFAULT_FUTURES_LIMITS)
+                self.exchange_filters()
             except Error as exc:
                 logger.warning("could not load rate limits from exchangeInfo, using defaults: %s", exc)
         weight, orders = request_cost(method, url_path, params)

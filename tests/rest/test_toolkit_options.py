@@ -314,3 +314,15 @@ def test_guard_fails_the_order_that_would_pass_the_order_count_limit(fresh_sandb
     assert 0 < error.retry_after <= error.usage.window_ms / 1000
     assert len(recorder.orders_sent()) == placed
     assert "not sent" in str(error)
+
+
+def test_order_checks_and_the_guard_share_one_exchange_info_fetch(sandbox):
+    client = UMFutures(sandbox.api_key, sandbox.api_secret, base_url=sandbox.um_rest_url,
+                       validate_orders=True, rate_limit_guard=True)
+    paths = []
+    client.session.hooks["response"].append(lambda r, *a, **k: paths.append(r.request.path_url.split("?")[0]))
+    price = client.ticker_price("BTCUSDT")["price"]
+    low = client.exchange_filters().round_price("BTCUSDT", Decimal(price) * Decimal("0.97"))
+    client.new_order("BTCUSDT", "BUY", "LIMIT", quantity="0.002", price=low, timeInForce="GTC")
+    client.new_order("BTCUSDT", "BUY", "LIMIT", quantity="0.002", price=low, timeInForce="GTC")
+    assert paths.count("/um/fapi/v1/exchangeInfo") == 1
