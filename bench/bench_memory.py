@@ -62,7 +62,6 @@ def rss_mb() -> float:
 # ---------------------------------------------------------------------------- server process
 def serve(messages: int) -> None:
     """Burst server: on each SUBSCRIBE, ``messages`` events then :data:`END`; prints its port first."""
-    import asyncio
 
     from aiohttp import WSMsgType, web
 
@@ -82,17 +81,9 @@ def serve(messages: int) -> None:
             await send(END)
         return ws
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_get("/{tail:.*}", handle)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        print(site._server.sockets[0].getsockname()[1], flush=True)
-        await asyncio.Event().wait()
+    from _serve import serve_forever
 
-    asyncio.run(main())
+    serve_forever(handle)
 
 
 # ---------------------------------------------------------------------------- client process

@@ -21,7 +21,6 @@ medians are kept. Figures only, no asserts.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import subprocess
@@ -83,17 +82,9 @@ def run_server(messages: int) -> None:
                 await send(text)
         return ws
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_get("/{tail:.*}", handle)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        print(site._server.sockets[0].getsockname()[1], flush=True)
-        await asyncio.Event().wait()
+    from _serve import serve_forever
 
-    asyncio.run(main())
+    serve_forever(handle)
 
 
 # ---------------------------------------------------------------------------- client process
