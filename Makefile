@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test lint bench docs clean
 
-$(STAMP): setup.py requirements.txt
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
