@@ -22,6 +22,7 @@ from binance._markets import Market
 from binance._params import clean_none, encode_params, quote_signature
 from binance._redact import install_redacting_filter, redact
 from binance._signing import KeyMaterial, Signer, make_signer
+from binance.environments import Environment, EnvironmentLike, environment_of_rest_url, get_environment
 from binance.error import (
     ConnectError,
     ConnectionLostError,
@@ -86,6 +87,11 @@ class API:
             every timestamp, and measure it again after a -1021 rejection (the rejected request did not
             execute, so it is sent once more). Off by default, as in 4.2.0.
         session: a ``requests.Session`` to use instead of a new one.
+        environment: where to connect without knowing the URLs: `"production"` (the default),
+            `"testnet"`, `"demo"`, an [Environment][binance.environments.Environment] or a started
+            sandbox (`environment=sb`). An explicit `base_url` wins for REST. The resolved environment
+            (also recognised from a known `base_url`) is `client.environment`; a
+            [UserDataStream][binance.websocket.user_data.UserDataStream] follows it.
     """
 
     base_url = ""
@@ -107,6 +113,7 @@ class API:
         validate_orders: bool = False,
         rate_limit_guard: bool = False,
         session: Optional[requests.Session] = None,
+        environment: Optional[EnvironmentLike] = None,
     ) -> None:
         self.key = key
         self.secret = secret
@@ -134,10 +141,14 @@ class API:
         if key:
             headers["X-MBX-APIKEY"] = key
         self.session.headers.update(headers)
+        self.environment: Optional[Environment] = get_environment(environment) if environment is not None else None
         if base_url:
             self.base_url = base_url.rstrip("/")
         elif self._market is not None:
-            self.base_url = self._market.base_url
+            env = self.environment or get_environment("production")
+            self.base_url = env.rest_url(self._market.name)
+        if self.environment is None and self._market is not None:
+            self.environment = environment_of_rest_url(self.base_url, self._market.name)
         if session is None:
             _read_environment_once(self.session, self.base_url)
 

@@ -13,6 +13,7 @@ from binance.api import API
 from binance.cm_futures._account import CMAccountEndpoints
 from binance.cm_futures._market import CMMarketEndpoints
 from binance.cm_futures._trade import CMTradeEndpoints
+from binance.environments import EnvironmentLike
 
 __all__ = ["CMFutures"]
 
@@ -35,9 +36,19 @@ class CMFutures(
         **kwargs: the :class:`binance.api.API` options (``base_url``, default ``https://dapi.binance.com``;
             ``timeout``, default 10 s; ``proxies``, ``show_limit_usage``, ``show_header``, ``private_key``,
             ``private_key_pass``, ...).
+        environment: `"production"` (default), `"testnet"`, `"demo"`, an
+            [Environment][binance.environments.Environment] or a started sandbox (`environment=sb`);
+            `base_url` wins when both are given.
     """
 
     _market = CM
 
-    def __init__(self, key: Optional[str] = None, secret: Optional[str] = None, **kwargs: Any) -> None:
-        super().__init__(key, secret, **kwargs)
+    def __init__(
+        self,
+        key: Optional[str] = None,
+        secret: Optional[str] = None,
+        *,
+        environment: Optional[EnvironmentLike] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(key, secret, environment=environment, **kwargs)

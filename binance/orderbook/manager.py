@@ -97,7 +97,8 @@ class DepthManager:
     Keyword Args:
         stream_client_class: the stream client to create (default: the one matching ``rest_client``'s
             market, ``UMFuturesWebsocketClient`` or ``CMFuturesWebsocketClient``).
-        stream_url: the stream base URL (default: the class's, i.e. Binance production).
+        stream_url: the stream base URL (default: with the default `stream_client_class`, that of
+            `rest_client.environment`: production, testnet, demo or a sandbox).
         stream_options: more keyword arguments for the stream client.
         speed: diff-depth update speed in ms (100, 250 or 500).
         on_update: ``on_update(symbol, book)`` after each change to a LIVE book (an applied event, or
@@ -132,6 +133,7 @@ class DepthManager:
             raise ValueError(f"speed must be 100, 250 or 500 ms, not {speed!r}")
         self.rest_client = rest_client
         self.stream_client_class = stream_client_class or _default_stream_class(rest_client)
+        self._follow_environment = stream_client_class is None and stream_url is None
         self.stream_url = stream_url
         self.stream_options = dict(stream_options or {})
         self.speed = speed
@@ -179,6 +181,9 @@ class DepthManager:
         options = dict(self.stream_options)
         if self.stream_url is not None:
             options["stream_url"] = self.stream_url
+        elif self._follow_environment and getattr(self.rest_client, "environment", None) is not None:
+            if "stream_url" not in options:
+                options.setdefault("environment", self.rest_client.environment)  # the REST client's hosts
         options.setdefault("is_combined", True)
         try:
             client = self.stream_client = self.stream_client_class(

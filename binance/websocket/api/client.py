@@ -30,6 +30,7 @@ import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from binance._signing import KeyMaterial, make_signer
+from binance.environments import EnvironmentLike, get_environment
 from binance.error import ConnectError, ConnectionLostError, ParameterArgumentError, ReadTimeoutError
 from binance.lib.utils import check_required_parameter
 from binance.websocket._backoff import ReconnectPolicy, backoff
@@ -77,6 +78,9 @@ class WebsocketAPIClient:
         connect_timeout: seconds one connection attempt may take.
         time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
         connection_options: extra keyword args for ``websocket.WebSocket.connect`` (proxy, headers ...).
+        environment: `"production"` (default), `"testnet"`, `"demo"`, an
+            [Environment][binance.environments.Environment] or a started sandbox; picks the URL when no
+            `stream_url` is given.
 
     The connection is opened in the background at construction; calls made before it is open wait
     for it (up to ``timeout``). Call :meth:`stop` when done (or use the client as a context manager).
@@ -102,6 +106,7 @@ class WebsocketAPIClient:
         connect_timeout: float = 10.0,
         time_offset_ms: int = 0,
         connection_options: Optional[Dict[str, Any]] = None,
+        environment: Optional[EnvironmentLike] = None,
     ) -> None:
         if self.market not in METHODS:
             raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
@@ -111,7 +116,7 @@ class WebsocketAPIClient:
             raise ParameterArgumentError("timeout must be a positive number of seconds")
         self.api_key = api_key
         self._signer = make_signer(api_secret, private_key, private_key_pass)
-        self.url = stream_url or self.default_url
+        self.url = stream_url or get_environment(environment or "production").ws_api_url(self.market)
         self.timeout = float(timeout)
         self.recv_window = recv_window
         self.return_full_response = return_full_response

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from binance._markets import UM
+from binance.environments import EnvironmentLike, get_environment
 from binance.websocket._stream_methods import UMStreams
 from binance.websocket._streams import MARKET, connection_url, stream_base, um_category
 from binance.websocket.websocket_client import BinanceWebsocketClient, Callback
@@ -24,7 +25,7 @@ class UMFuturesWebsocketClient(UMStreams, BinanceWebsocketClient):
 
     def __init__(
         self,
-        stream_url: str = UM.stream_url,
+        stream_url: Optional[str] = None,
         on_message: Callback = None,
         on_open: Callback = None,
         on_close: Callback = None,
@@ -35,12 +36,18 @@ class UMFuturesWebsocketClient(UMStreams, BinanceWebsocketClient):
         proxies: Optional[dict] = None,
         *,
         category_routing: bool = True,
+        environment: Optional[EnvironmentLike] = None,
         **options: Any,
     ) -> None:
-        """Start the client (returns at once). ``is_combined``: payloads wrapped as ``{"stream", "data"}``."""
+        """Start the client (returns at once). ``is_combined``: payloads wrapped as ``{"stream", "data"}``.
+
+        `environment` (`"production"` by default, `"testnet"`, `"demo"`, an
+        [Environment][binance.environments.Environment] or a started sandbox) picks the stream host
+        when no `stream_url` is given.
+        """
         self.is_combined = is_combined
         self.category_routing = category_routing
-        self._base_url = stream_base(stream_url)
+        self._base_url = stream_base(stream_url or get_environment(environment or "production").stream_url(UM.name))
         super().__init__(
             self._route(None),
             on_message=on_message,
