@@ -19,6 +19,9 @@ __all__ = ["Sandbox"]
 
 def __getattr__(name: str) -> Any:
     if name == "Sandbox":
+        from binance.sandbox._extra import require_aiohttp
+
+        require_aiohttp()
         from binance.sandbox.sandbox import Sandbox
 
         return Sandbox
