@@ -1,11 +1,11 @@
-"""``make bench``: ours against the official 4.2.0 connector (and python-binance), one run, one table.
+"""`make bench`: ours against the official 4.2.0 connector (and python-binance), one run, one table.
 
     .venv/bin/python bench/run.py [--quick] [--only MODULE ...] [--no-chart] [--out DIR]
 
-1. creates (or reuses) the bench-only venvs under ``bench/.venvs/`` (4.2.0, python-binance, matplotlib);
-2. runs each bench module's ``run(quick) -> list[Row]`` (see bench/README.md), each in turn;
+1. creates (or reuses) the bench-only venvs under `bench/.venvs/` (4.2.0, python-binance, matplotlib);
+2. runs each bench module's `run(quick) -> list[Row]` (see bench/README.md), each in turn;
 3. prints one table (ours, theirs, ratio, floor, targets met / not met) and writes
-   ``bench/results.md`` (the table and the machine) and ``bench/results.png`` (the chart).
+   `bench/results.md` (the table and the machine) and `bench/results.png` (the chart).
 
 A module that fails is reported and the others still run. A full run takes a few minutes; the
 first one also builds the venvs (about two minutes).
@@ -72,7 +72,7 @@ def machine_info() -> Dict[str, str]:
 
 
 def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[str]]:
-    """Build (or reuse) the bench venvs, in parallel; export their pythons as ``BENCH_*_PYTHON``."""
+    """Build (or reuse) the bench venvs, in parallel; export their pythons as `BENCH_*_PYTHON`."""
     wanted = ["ref"] + (["pybinance"] if need_pybinance else []) + (["chart"] if need_chart else [])
     missing = [name for name in wanted if not _venvs.is_ready(name, _venvs.VENVS[name])]
     if missing:
@@ -96,7 +96,7 @@ def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[
 
 
 def competitor_versions(pythons: Dict[str, Optional[str]]) -> str:
-    """E.g. ``binance-futures-connector 4.2.0, python-binance 1.0.37`` (what the bench venvs hold)."""
+    """E.g. `binance-futures-connector 4.2.0, python-binance 1.0.37` (what the bench venvs hold)."""
     found = []
     for name, dist in (("ref", "binance-futures-connector"), ("pybinance", "python-binance")):
         python = pythons.get(name)
@@ -112,7 +112,7 @@ ADAPTERS: Dict[str, Any] = {}
 
 
 def run_module(name: str, quick: bool) -> Tuple[List[Row], str, Optional[str]]:
-    """Run one module's ``run(quick)``; return (rows, what it printed, error text or None)."""
+    """Run one module's `run(quick)`; return (rows, what it printed, error text or None)."""
     buffer = io.StringIO()
     try:
         module = importlib.import_module(name)
@@ -163,7 +163,7 @@ def write_markdown(path: str, rows: Sequence[Row], info: Dict[str, str], notes: 
 
 
 def write_chart(rows: Sequence[Row], path: str, title: str, python: Optional[str]) -> Optional[str]:
-    """Draw the chart with the ``chart`` venv's matplotlib; return an error text or None."""
+    """Draw the chart with the `chart` venv's matplotlib; return an error text or None."""
     if not python:
         return "no matplotlib venv"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:

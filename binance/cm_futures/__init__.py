@@ -1,4 +1,4 @@
-"""COIN-M futures REST client (``https://dapi.binance.com``), a drop-in for binance-futures-connector 4.2.0."""
+"""COIN-M futures REST client (`https://dapi.binance.com`), a drop-in for binance-futures-connector 4.2.0."""
 
 from __future__ import annotations
 
@@ -28,14 +28,14 @@ class CMFutures(
     CMAccountEndpoints,
     UserStreamEndpoints,
 ):
-    """COIN-M futures REST client: every endpoint of ``/dapi`` (and the ``/futures/data`` statistics).
+    """COIN-M futures REST client: every endpoint of `/dapi` (and the `/futures/data` statistics).
 
     Args:
-        key: API key (sent as ``X-MBX-APIKEY``).
-        secret: API secret for HMAC signing; or pass ``private_key`` (RSA / Ed25519 PEM) instead.
-        **kwargs: the :class:`binance.api.API` options (``base_url``, default ``https://dapi.binance.com``;
-            ``timeout``, default 10 s; ``proxies``, ``show_limit_usage``, ``show_header``, ``private_key``,
-            ``private_key_pass``, ...).
+        key: API key (sent as `X-MBX-APIKEY`).
+        secret: API secret for HMAC signing; or pass `private_key` (RSA / Ed25519 PEM) instead.
+        **kwargs: the [API][binance.api.API] options (`base_url`, default `https://dapi.binance.com`;
+            `timeout`, default 10 s; `proxies`, `show_limit_usage`, `show_header`, `private_key`,
+            `private_key_pass`, ...).
         environment: `"production"` (default), `"testnet"`, `"demo"`, an
             [Environment][binance.environments.Environment] or a started sandbox (`environment=sb`);
             `base_url` wins when both are given.

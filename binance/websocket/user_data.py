@@ -13,12 +13,12 @@ The stream connects to the REST client's environment (production, testnet, demo 
 REST client on an unknown host needs `stream_url` (a ValueError says so) rather than silently
 reading the production stream host.
 
-The listenKey is created over REST (``new_listen_key``), kept alive every ``keepalive_interval``
-seconds (``renew_listen_key``) from the helper's own timer thread, never from a socket thread.
-When the stream reports ``listenKeyExpired`` or a keepalive is rejected, a new key is created and
-the stream resubscribed. ``stop()`` deletes the key (``close_listen_key``). The key itself is
+The listenKey is created over REST (`new_listen_key`), kept alive every `keepalive_interval`
+seconds (`renew_listen_key`) from the helper's own timer thread, never from a socket thread.
+When the stream reports `listenKeyExpired` or a keepalive is rejected, a new key is created and
+the stream resubscribed. `stop()` deletes the key (`close_listen_key`). The key itself is
 never logged. Events of the short gap while a key is replaced may be missed: reconcile with REST
-(open orders, positions) in ``on_reconnect``/``on_listen_key`` if that matters.
+(open orders, positions) in `on_reconnect`/`on_listen_key` if that matters.
 """
 
 from __future__ import annotations
@@ -59,12 +59,12 @@ class UserDataStream:
     ) -> None:
         """Create the listenKey (REST, blocking), open the stream and start the keepalive timer.
 
-        ``rest_client`` is a ``UMFutures`` or ``CMFutures`` with an API key; ``market`` ("um"/"cm")
+        `rest_client` is a `UMFutures` or `CMFutures` with an API key; `market` ("um"/"cm")
         is inferred from it when omitted. Without `stream_url` the stream host is that of the REST
         client's environment. The constructor returns before the subscription is live: call
         [wait_ready][binance.websocket.user_data.UserDataStream.wait_ready] before placing an order whose
-        events you need. ``on_message(ws_client, text)`` and ``on_error`` are as
-        for the stream clients; ``on_listen_key(stream)`` is called after a key was replaced.
+        events you need. `on_message(ws_client, text)` and `on_error` are as
+        for the stream clients; `on_listen_key(stream)` is called after a key was replaced.
         Other keyword arguments go to the stream client.
         """
         if keepalive_interval <= 0:

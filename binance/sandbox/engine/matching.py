@@ -39,13 +39,13 @@ class MatchingMixin:
                 acct.order_changed(order)
 
     def crosses(self: "MarketEngine", order: Order, price: Decimal) -> bool:
-        """Whether a resting price is acceptable to ``order`` (market orders take any price)."""
+        """Whether a resting price is acceptable to `order` (market orders take any price)."""
         if order.type == "MARKET":
             return True
         return price <= order.price if order.is_buy else price >= order.price
 
     def fillable_qty(self: "MarketEngine", st: SymbolState, order: Order) -> Decimal:
-        """Quantity the book could give ``order`` now (for FOK), ignoring self-trades."""
+        """Quantity the book could give `order` now (for FOK), ignoring self-trades."""
         side = st.book.side(not order.is_buy)
         total = ZERO
         for price in side.prices():
@@ -58,7 +58,7 @@ class MatchingMixin:
         return total
 
     def match(self: "MarketEngine", st: SymbolState, taker: Order) -> None:
-        """Execute ``taker`` against resting orders until it is filled or no longer crosses."""
+        """Execute `taker` against resting orders until it is filled or no longer crosses."""
         side = st.book.side(not taker.is_buy)
         aggs: List[dict] = []
         while taker.remaining > 0:
@@ -86,7 +86,7 @@ class MatchingMixin:
         self.publish_aggs(st, aggs)
 
     def reduce_cap(self: "MarketEngine", order: Order, qty: Decimal) -> Decimal:
-        """How much of ``qty`` a reduce-only or closing order (hedge mode: SELL LONG, BUY SHORT) may fill."""
+        """How much of `qty` a reduce-only or closing order (hedge mode: SELL LONG, BUY SHORT) may fill."""
         if order.owner is None or not (order.reduce_only or order.close_position or is_hedge_close(order)):
             return qty
         acct = self.accounts.get(order.owner)
@@ -100,7 +100,7 @@ class MatchingMixin:
 
     def execute_fill(self: "MarketEngine", st: SymbolState, maker: Order, taker: Order, price: Decimal,
                      qty: Decimal, aggs: List[dict]) -> None:
-        """One trade between ``maker`` (resting) and ``taker`` at ``price``."""
+        """One trade between `maker` (resting) and `taker` at `price`."""
         ins = st.ins
         now = self.now()
         st.book.fill_front(maker, qty)
@@ -136,7 +136,7 @@ class MatchingMixin:
                 self.apply_fill(st, self.accounts[o.owner], o, price, qty, is_maker, trade_id, now)
 
     def publish_aggs(self: "MarketEngine", st: SymbolState, aggs: List[dict]) -> None:
-        """Store aggregate trades and push them on ``<symbol>@aggTrade``."""
+        """Store aggregate trades and push them on `<symbol>@aggTrade`."""
         if not aggs:
             return
         ins = st.ins
@@ -245,7 +245,7 @@ class MatchingMixin:
                 self.emit_user(o.owner, views.algo_event(o, st.ins, o.update_time))
 
     def open_notional(self: "MarketEngine", acct: "Account", symbol: Optional[str]) -> tuple:
-        """Notional of open bids and asks of ``symbol`` (the ``b`` and ``a`` fields of order events)."""
+        """Notional of open bids and asks of `symbol` (the `b` and `a` fields of order events)."""
         bids = asks = ZERO
         for o in acct.open_orders(symbol):
             if o.price and not o.is_conditional:

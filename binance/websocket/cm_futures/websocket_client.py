@@ -1,4 +1,4 @@
-"""COIN-M futures market and user-data streams (4.2.0's ``CMFuturesWebsocketClient``)."""
+"""COIN-M futures market and user-data streams (4.2.0's `CMFuturesWebsocketClient`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ __all__ = ["CMFuturesWebsocketClient"]
 
 class CMFuturesWebsocketClient(CMStreams, BinanceWebsocketClient):
     """COIN-M stream client (one path for every stream); keyword options are those of
-    :class:`BinanceWebsocketClient`."""
+    [BinanceWebsocketClient][binance.websocket.cm_futures.websocket_client.BinanceWebsocketClient]."""
 
     def __init__(
         self,
@@ -32,7 +32,7 @@ class CMFuturesWebsocketClient(CMStreams, BinanceWebsocketClient):
         environment: Optional[EnvironmentLike] = None,
         **options: Any,
     ) -> None:
-        """Start the client (returns at once). ``is_combined``: payloads wrapped as ``{"stream", "data"}``.
+        """Start the client (returns at once). `is_combined`: payloads wrapped as `{"stream", "data"}`.
 
         `environment` (`"production"` by default, `"testnet"`, `"demo"`, an
         [Environment][binance.environments.Environment] or a started sandbox) picks the stream host

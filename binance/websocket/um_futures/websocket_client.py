@@ -1,10 +1,10 @@
-"""USDⓈ-M futures market and user-data streams (4.2.0's ``UMFuturesWebsocketClient``).
+"""USDⓈ-M futures market and user-data streams (4.2.0's `UMFuturesWebsocketClient`).
 
-Since 2026-04-23 Binance serves USDⓈ-M streams under three paths: ``/public`` (book data: depth,
-RPI depth, bookTicker), ``/market`` (everything else) and ``/private`` (listenKeys). The client
-opens the connections it needs and sends each stream to its path; a ``stream_url`` pointing at
-the local sandbox or a testnet is routed the same way (``category_routing=False`` uses the
-unrouted ``/ws`` or ``/stream`` path instead).
+Since 2026-04-23 Binance serves USDⓈ-M streams under three paths: `/public` (book data: depth,
+RPI depth, bookTicker), `/market` (everything else) and `/private` (listenKeys). The client
+opens the connections it needs and sends each stream to its path; a `stream_url` pointing at
+the local sandbox or a testnet is routed the same way (`category_routing=False` uses the
+unrouted `/ws` or `/stream` path instead).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ __all__ = ["UMFuturesWebsocketClient"]
 
 
 class UMFuturesWebsocketClient(UMStreams, BinanceWebsocketClient):
-    """USDⓈ-M stream client; keyword options are those of :class:`BinanceWebsocketClient`."""
+    """USDⓈ-M stream client; keyword options are those of
+    [BinanceWebsocketClient][binance.websocket.um_futures.websocket_client.BinanceWebsocketClient]."""
 
     def __init__(
         self,
@@ -39,7 +40,7 @@ class UMFuturesWebsocketClient(UMStreams, BinanceWebsocketClient):
         environment: Optional[EnvironmentLike] = None,
         **options: Any,
     ) -> None:
-        """Start the client (returns at once). ``is_combined``: payloads wrapped as ``{"stream", "data"}``.
+        """Start the client (returns at once). `is_combined`: payloads wrapped as `{"stream", "data"}`.
 
         `environment` (`"production"` by default, `"testnet"`, `"demo"`, an
         [Environment][binance.environments.Environment] or a started sandbox) picks the stream host
