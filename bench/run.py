@@ -1,11 +1,12 @@
 """`make bench`: ours against the official 4.2.0 connector (and python-binance), one run, one table.
 
-    .venv/bin/python bench/run.py [--quick] [--only MODULE ...] [--no-chart] [--out DIR]
+    .venv/bin/python bench/run.py [--quick] [--only MODULE ...] [--no-chart] [--out DIR | --publish]
 
 1. creates (or reuses) the bench-only venvs under `bench/.venvs/` (4.2.0, python-binance, matplotlib);
 2. runs each bench module's `run(quick) -> list[Row]` (see bench/README.md), each in turn;
 3. prints one table (ours, theirs, ratio, floor, targets met / not met) and writes
-   `bench/results.md` (the table and the machine) and `bench/results.png` (the chart).
+   `results.md` (the table and the machine) and `results.png` (the chart) to `bench/out/`
+   (not tracked); `--publish` writes the published `bench/results.md` / `bench/results.png` instead.
 
 A module that fails is reported and the others still run. A full run takes a few minutes; the
 first one also builds the venvs (about two minutes).
@@ -157,7 +158,8 @@ def write_markdown(path: str, rows: Sequence[Row], info: Dict[str, str], notes: 
     row_notes = [f"- {r.section} / {r.metric}: {r.note}" for r in rows if r.note]
     if row_notes or notes:
         lines += ["## Notes", ""] + row_notes + [f"- {n}" for n in notes] + [""]
-    lines += ["Reproduce: `make bench` (or `.venv/bin/python bench/run.py`); see bench/README.md.", ""]
+    lines += ["Reproduce: `make bench` (or `.venv/bin/python bench/run.py`; `--publish` updates this file); "
+              "see bench/README.md.", ""]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
 
@@ -183,14 +185,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny counts (a smoke run, not figures)")
     parser.add_argument("--only", action="append", choices=list(MODULES), help="run only these modules")
     parser.add_argument("--no-chart", action="store_true")
-    parser.add_argument("--out", default=None, help="where results.md / results.png go (default: bench/; "
+    parser.add_argument("--out", default=None, help="where results.md / results.png go (default: bench/out/; "
                                                     "a --quick run writes them only when --out is given)")
+    parser.add_argument("--publish", action="store_true",
+                        help="update the published bench/results.md and bench/results.png (the README's figures)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     started = time.monotonic()
     modules = args.only or list(MODULES)
-    out_dir = args.out or (None if args.quick else HERE)
+    if args.publish and (args.out or args.quick):
+        parser.error("--publish writes bench/ from a full run: not with --out or --quick")
+    out_dir = HERE if args.publish else args.out or (None if args.quick else os.path.join(HERE, "out"))
     pythons = prepare_venvs(need_pybinance="bench_orderbook" in modules,
                             need_chart=bool(out_dir) and not args.no_chart)
     if not pythons.get("ref"):
