@@ -20,10 +20,10 @@ still wins, as in 4.2.0; without either, clients connect to production.
 - `demo` (demo trading): REST `demo-fapi.binance.com` / `demo-dapi.binance.com`, streams
   `demo-fstream.binance.com` / `demo-dstream.binance.com`, WebSocket API `testnet.binancefuture.com`.
 
-Production and testnet hosts are those of Binance's official connector; `demo-fapi.binance.com`
+Production and testnet hosts are those of Binance's official connectors; `demo-fapi.binance.com`
 is the official SDK's USDⓈ-M demo REST host. The official SDK names no other demo host: the demo
-stream and COIN-M hosts above are the ones Binance's demo-trading pages give, and its WebSocket API
-runs on the testnet host.
+stream and COIN-M hosts above are those other clients use for demo trading, and the WebSocket API
+runs on the testnet host. Pass `base_url` / `stream_url` if Binance moves them.
 """
 
 from __future__ import annotations
