@@ -14,6 +14,8 @@ A block that must not run carries `<!-- no-run: <reason> -->` on the line direct
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import subprocess
@@ -134,6 +136,24 @@ def as_documented(docs_sandbox, keys_dir: Path, monkeypatch: pytest.MonkeyPatch)
     yield keys_dir
 
 
+@contextlib.contextmanager
+def _logging_restored() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    loggers = logging.Logger.manager.loggerDict
+    levels = {name: lg.level for name, lg in loggers.items() if isinstance(lg, logging.Logger)}
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+        for name, lg in list(loggers.items()):
+            if isinstance(lg, logging.Logger):
+                lg.setLevel(levels.get(name, logging.NOTSET))
+
+
 def _wait_for_threads(before: set, timeout: float = 10.0) -> List[str]:
     deadline = time.monotonic() + timeout
     while True:
@@ -160,6 +180,7 @@ def test_block_runs_as_written(block: Block, as_documented: Path, tmp_path: Path
         return
     before = set(threading.enumerate())
     namespace = {"__name__": "__doc_block__"}
-    exec(compile(block.code, block.id, "exec"), namespace)  # noqa: S102 - the documentation's own code
+    with _logging_restored():  # a block may configure logging (docs/rest.md does): not for later tests
+        exec(compile(block.code, block.id, "exec"), namespace)  # noqa: S102 - the documentation's own code
     left = _wait_for_threads(before)
     assert not left, f"{block.id} left threads running (a client not stopped?): {left}"
