@@ -14,8 +14,13 @@ import json
 import math
 import statistics
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+
+# The peers of the table, in column order (labels as the modules give them in ``Row.peers``).
+PEERS = ("4.2.0", "SDK", "ccxt", "python-binance")
+PEER_TITLES = {"4.2.0": "4.2.0", "SDK": "modular SDK", "ccxt": "ccxt", "python-binance": "python-binance"}
 
 
 @dataclass
@@ -44,6 +49,15 @@ class Row:
     value_min: Optional[float] = None
     show_ratio: bool = True
     note: str = ""
+    peers: Dict[str, Optional[float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """With ``peers`` and no ``theirs``, ``theirs`` is the best peer's figure (the ratio's denominator)."""
+        if self.theirs is None and self.peers:
+            known = [(label, value) for label, value in self.peers.items() if value is not None and not _bad(value)]
+            if known:
+                pick = max if self.higher_is_better else min
+                self.theirs_label, self.theirs = pick(known, key=lambda item: item[1])
 
     @property
     def ratio(self) -> Optional[float]:
@@ -147,24 +161,30 @@ def fmt_met(met: Optional[bool]) -> str:
     return "" if met is None else ("met" if met else "NOT MET")
 
 
-HEADERS = ("section", "metric", "unit", "ours", "theirs", "vs", "ratio", "floor",
-           "ours/floor", "theirs/floor", "target", "met")
+HEADERS = ("section", "metric", "unit", "ours") + tuple(PEER_TITLES[p] for p in PEERS) + (
+    "best peer", "ratio", "floor", "ours/floor", "target", "met")
+
+
+def peer_value(row: Row, peer: str) -> Optional[float]:
+    """The row's figure for ``peer`` (from ``peers``, or ``theirs`` when its label is that peer)."""
+    if peer in row.peers:
+        return row.peers[peer]
+    return row.theirs if row.theirs_label == peer else None
 
 
 def table_cells(rows: Iterable[Row]) -> List[List[str]]:
     """The table's cells, one list per row, in :data:`HEADERS` order."""
     out = []
     for row in rows:
-        out.append([
-            row.section, row.metric, row.unit, fmt_value(row.ours), fmt_value(row.theirs),
-            row.theirs_label if row.theirs is not None else "",
-            fmt_ratio(row.ratio), fmt_value(row.floor), fmt_ratio(row.ours_x_floor),
-            fmt_ratio(row.theirs_x_floor), row.target_text(), fmt_met(row.met),
-        ])
+        out.append([row.section, row.metric, row.unit, fmt_value(row.ours)]
+                   + [fmt_value(peer_value(row, peer)) for peer in PEERS]
+                   + [row.theirs_label if row.theirs is not None else "",
+                      fmt_ratio(row.ratio), fmt_value(row.floor), fmt_ratio(row.ours_x_floor),
+                      row.target_text(), fmt_met(row.met)])
     return out
 
 
-_RIGHT = {"ours", "theirs", "ratio", "floor", "ours/floor", "theirs/floor"}
+_RIGHT = {"ours", "ratio", "floor", "ours/floor"} | set(PEER_TITLES.values())
 
 
 def format_text(rows: Sequence[Row]) -> str:
@@ -206,32 +226,48 @@ def floor_efficiency(value: Optional[float], row: Row) -> Optional[float]:
     return x if row.higher_is_better else 1 / x
 
 
+PEER_COLORS = {"4.2.0": "#9e9e9e", "SDK": "#ef6c00", "ccxt": "#6a1b9a", "python-binance": "#00838f"}
+
+
+def peer_speedup(row: Row, peer: str) -> Optional[float]:
+    """How many times better ours is than ``peer`` on this row (>1 is better), or None."""
+    value = _div(row.ours, peer_value(row, peer))
+    if value is None or value <= 0 or not row.show_ratio:
+        return None
+    return value if row.higher_is_better else 1 / value
+
+
 def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
-    """Two panels: ours vs the competitor (times better), and each client's speed relative to the floor."""
+    """Two panels: ours against every peer (times better), and every client's speed relative to the floor."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    left = [r for r in rows if speedup(r) is not None]
+    left = [r for r in rows if any(peer_speedup(r, p) is not None for p in PEERS)]
     right = [r for r in rows if floor_efficiency(r.ours, r) is not None and r.unit != "MB"]
-    height = max(3.0, 0.45 * max(len(left), len(right), 1) + 1.6)
-    fig, axes = plt.subplots(1, 2 if right else 1, figsize=(17 if right else 9, height), squeeze=False,
+    height = max(3.0, 0.6 * max(len(left), len(right), 1) + 1.8)
+    fig, axes = plt.subplots(1, 2 if right else 1, figsize=(18 if right else 9, height), squeeze=False,
                              layout="constrained")
     ax1 = axes[0][0]
-
-    labels = [f"{r.section}: {r.metric}" for r in left]
-    values = [speedup(r) for r in left]
-    colors = ["#2e7d32" if v >= 1 else "#c62828" for v in values]
-    ax1.barh(range(len(left)), values, color=colors)
-    ax1.set_yticks(range(len(left)), labels, fontsize=8)
+    width = 0.8 / len(PEERS)
+    values_seen: List[float] = []
+    for k, peer in enumerate(PEERS):
+        ys, values = [], []
+        for i, row in enumerate(left):
+            value = peer_speedup(row, peer)
+            if value is not None:
+                ys.append(i - 0.4 + width * (k + 0.5))
+                values.append(value)
+        values_seen += values
+        ax1.barh(ys, values, height=width, color=PEER_COLORS[peer], label=f"vs {PEER_TITLES[peer]}")
+    ax1.set_yticks(range(len(left)), [f"{r.section}: {r.metric}" for r in left], fontsize=7)
     ax1.invert_yaxis()
     ax1.set_xscale("log")
-    ax1.set_xlim(min([0.5] + [v / 1.5 for v in values]), max([2.0] + [v * 6 for v in values]))
+    ax1.set_xlim(min([0.5] + [v / 1.5 for v in values_seen]), max([2.0] + [v * 3 for v in values_seen]))
     ax1.axvline(1.0, color="black", linewidth=0.8)
-    for i, (v, r) in enumerate(zip(values, left)):
-        ax1.text(v, i, f" {v:.2f}x vs {r.theirs_label}", va="center", fontsize=7)
-    ax1.set_title("ours vs competitor: times better (log scale; > 1 = ours better)", fontsize=9)
+    ax1.legend(fontsize=7, loc="lower right")
+    ax1.set_title("ours vs each peer: times better (log scale; > 1 = ours better)", fontsize=9)
 
     if right:
         _floor_panel(axes[0][1], right)
@@ -243,17 +279,19 @@ def write_chart(rows: Sequence[Row], path: str, title: str = "") -> None:
 
 def _floor_panel(ax2: Any, right: Sequence[Row]) -> None:
     labels = [f"{r.section}: {r.metric}" for r in right]
-    ours = [floor_efficiency(r.ours, r) for r in right]
-    theirs = [floor_efficiency(r.theirs, r) or 0.0 for r in right]
-    ys = range(len(right))
-    ax2.barh([y - 0.2 for y in ys], ours, height=0.4, label="ours", color="#1565c0")
-    ax2.barh([y + 0.2 for y in ys], theirs, height=0.4, label="competitor", color="#9e9e9e")
-    ax2.set_yticks(list(ys), labels, fontsize=8)
+    series = [("ours", "#1565c0", [floor_efficiency(r.ours, r) or 0.0 for r in right])]
+    series += [(PEER_TITLES[p], PEER_COLORS[p], [floor_efficiency(peer_value(r, p), r) or 0.0 for r in right])
+               for p in PEERS]
+    width = 0.8 / len(series)
+    for k, (label, color, values) in enumerate(series):
+        ax2.barh([i - 0.4 + width * (k + 0.5) for i in range(len(right))], values, height=width, label=label,
+                 color=color)
+    ax2.set_yticks(list(range(len(right))), labels, fontsize=7)
     ax2.invert_yaxis()
     ax2.axvline(1.0, color="black", linewidth=0.8)
-    ax2.set_xlim(0, max([1.1] + [v * 1.1 for v in ours + theirs]))
+    ax2.set_xlim(0, max([1.1] + [v * 1.1 for _, _, values in series for v in values]))
     ax2.set_title("speed relative to the floor (1.0 = bare primitive)", fontsize=9)
-    ax2.legend(fontsize=8, loc="lower right")
+    ax2.legend(fontsize=7, loc="lower right")
 
 
 def _main(argv: List[str]) -> int:

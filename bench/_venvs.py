@@ -23,6 +23,8 @@ STAMP = ".bench-requirements"
 VENVS: Dict[str, List[str]] = {
     "ref": ["binance-futures-connector==4.2.0"],
     "pybinance": ["python-binance"],
+    "sdk": ["binance-sdk-derivatives-trading-usds-futures"],
+    "ccxt": ["ccxt"],
     "chart": ["matplotlib"],
 }
 
@@ -95,7 +97,8 @@ def _real_python(python: str) -> str:
     return path if path and os.path.isfile(path) else python
 
 
-ENV_VARS = {"ref": "BENCH_REF_PYTHON", "pybinance": "BENCH_PYBINANCE_PYTHON", "chart": "BENCH_CHART_PYTHON"}
+ENV_VARS = {"ref": "BENCH_REF_PYTHON", "pybinance": "BENCH_PYBINANCE_PYTHON", "sdk": "BENCH_SDK_PYTHON",
+            "ccxt": "BENCH_CCXT_PYTHON", "chart": "BENCH_CHART_PYTHON"}
 
 
 def competitor_python(name: str) -> Optional[str]:

@@ -43,8 +43,15 @@ END = '{"e":"benchEnd"}'
 IMPORTS = {
     "ours": "import binance.um_futures, binance.cm_futures, binance.websocket.um_futures.websocket_client",
     "theirs": "import binance.um_futures, binance.cm_futures, binance.websocket.um_futures.websocket_client",
+    "sdk": "import binance_sdk_derivatives_trading_usds_futures.derivatives_trading_usds_futures",
+    "ccxt": "import ccxt, ccxt.pro",
+    "pybinance": "import binance.client, binance.ws.streams",
     "floor": "import requests, websocket",
 }
+# The import figures: every peer, each in its own venv (the REST and stream clients of each).
+IMPORT_IMPLS = ("ours", "theirs", "sdk", "ccxt", "pybinance", "floor")
+PEER_LABELS = {"theirs": "4.2.0", "sdk": "SDK", "ccxt": "ccxt", "pybinance": "python-binance"}
+VENV_OF = {"theirs": "ref", "sdk": "sdk", "ccxt": "ccxt", "pybinance": "pybinance"}
 
 
 def rss_mb() -> float:
@@ -163,11 +170,12 @@ def _open(impl: str, url: str, on_message: Any, done: threading.Event) -> Tuple[
 
 
 def import_rss(impl: str) -> Dict[str, Any]:
-    """RSS right after importing ``impl``'s REST and stream clients."""
+    """Wall time of importing ``impl``'s REST and stream clients, and the RSS right after."""
     if impl == "ours":
         sys.path.insert(1, ROOT)
+    started = time.perf_counter()
     exec(IMPORTS[impl], {})
-    return {"rss_import": rss_mb()}
+    return {"import_ms": (time.perf_counter() - started) * 1000, "rss_import": rss_mb()}
 
 
 # ---------------------------------------------------------------------------- orchestration
@@ -211,8 +219,8 @@ def interpreters() -> Dict[str, Optional[str]]:
     """The python of each implementation: ours and the floor in this venv, 4.2.0 in its bench venv."""
     import _venvs
 
-    ref = _venvs.competitor_python("ref")
-    return {"ours": sys.executable, "theirs": ref, "floor": sys.executable}
+    pythons: Dict[str, Optional[str]] = {impl: _venvs.competitor_python(venv) for impl, venv in VENV_OF.items()}
+    return dict(pythons, ours=sys.executable, floor=sys.executable)
 
 
 def memory_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]] = None) -> List[Any]:
@@ -221,11 +229,28 @@ def memory_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]]
 
     pythons = pythons or interpreters()
     messages = 5_000 if quick else 1_000_000
-    imports = {impl: _run_child(pythons[impl], ["--role", "import", "--impl", impl], 120) if pythons.get(impl)
-               else {} for impl in IMPLS}
-    rows = [Row("Memory", "RSS after import", "MB", imports["ours"].get("rss_import"),
-                imports["theirs"].get("rss_import"), imports["floor"].get("rss_import"),
-                floor_label="import requests, websocket")]
+    from _table import median
+
+    samples: Dict[str, List[Dict[str, Any]]] = {impl: [] for impl in IMPORT_IMPLS}
+    for round_no in range(2 if quick else 5):
+        for impl in IMPORT_IMPLS[round_no % 6:] + IMPORT_IMPLS[:round_no % 6]:
+            if pythons.get(impl):
+                samples[impl].append(_run_child(pythons[impl], ["--role", "import", "--impl", impl], 120))
+    imports = {impl: {key: median([s.get(key) for s in samples[impl]]) for key in ("import_ms", "rss_import")}
+               for impl in IMPORT_IMPLS}
+    note = ("the REST and stream clients of each: " + "; ".join(f"{PEER_LABELS.get(i, i)}: {IMPORTS[i]}"
+                                                                for i in IMPORT_IMPLS if i != "theirs"))
+    rows = [
+        Row("Start-up", "import wall time", "ms", imports["ours"]["import_ms"],
+            peers={label: imports[impl]["import_ms"] for impl, label in PEER_LABELS.items()},
+            floor=imports["floor"]["import_ms"], floor_label="import requests, websocket", note=note),
+        Row("Start-up", "RSS after import", "MB", imports["ours"]["rss_import"],
+            peers={label: imports[impl]["rss_import"] for impl, label in PEER_LABELS.items()},
+            floor=imports["floor"]["rss_import"], floor_label="import requests, websocket"),
+    ]
+    # The import target is against 4.2.0 (the drop-in it replaces), not the best peer.
+    for row in rows:
+        row.theirs, row.theirs_label, row.ratio_max = row.peers["4.2.0"], "4.2.0", 1.0
     bursts = {impl: burst(pythons[impl], impl, messages, 400) if pythons.get(impl) else {}
               for impl in ("ours", "theirs")}
     label = f"{messages // 1000:,}k" if messages < 1_000_000 else f"{messages // 1_000_000}M"
@@ -258,7 +283,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     """Command line: the orchestrator by default, or the server / client / import roles."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--role", default="bench", choices=["bench", "server", "client", "import"])
-    parser.add_argument("--impl", choices=IMPLS)
+    parser.add_argument("--impl", choices=IMPORT_IMPLS)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=120.0)

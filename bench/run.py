@@ -1,10 +1,11 @@
-"""`make bench`: ours against the official 4.2.0 connector (and python-binance), one run, one table.
+"""`make bench`: ours against 4.2.0, the modular SDK, ccxt and python-binance: one run, one table.
 
     .venv/bin/python bench/run.py [--quick] [--only MODULE ...] [--no-chart] [--out DIR | --publish]
 
-1. creates (or reuses) the bench-only venvs under `bench/.venvs/` (4.2.0, python-binance, matplotlib);
+1. creates (or reuses) the bench-only venvs under `bench/.venvs/` (4.2.0, the modular SDK, ccxt,
+   python-binance, matplotlib);
 2. runs each bench module's `run(quick) -> list[Row]` (see bench/README.md), each in turn;
-3. prints one table (ours, theirs, ratio, floor, targets met / not met) and writes
+3. prints one table (ours, each peer, the ratio to the best peer, floor, targets met / not met) and writes
    `results.md` (the table and the machine) and `results.png` (the chart) to `bench/out/`
    (not tracked); `--publish` writes the published `bench/results.md` / `bench/results.png` instead.
 
@@ -46,9 +47,9 @@ from _table import Row, as_row  # noqa: E402
 MODULES: Dict[str, str] = {
     "bench_rest": "REST overhead per call and signing alone",
     "bench_memory": "stream dispatch rate and memory",
-    "bench_streams": "stream dispatch rate and reconnect time",
+    "bench_streams": "stream delivery from bursts (aggTrade, depth diffs) and reconnect time",
     "bench_orderbook": "order-book diff events per second",
-    "bench_ws_api": "WebSocket API vs REST order round trip",
+    "bench_ws_api": "WebSocket API order round trip",
 }
 
 
@@ -72,9 +73,14 @@ def machine_info() -> Dict[str, str]:
     }
 
 
-def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[str]]:
+PEER_VENVS = ("ref", "sdk", "ccxt", "pybinance")
+PEER_DISTRIBUTIONS = {"ref": "binance-futures-connector", "sdk": "binance-sdk-derivatives-trading-usds-futures",
+                      "ccxt": "ccxt", "pybinance": "python-binance"}
+
+
+def prepare_venvs(need_chart: bool) -> Dict[str, Optional[str]]:
     """Build (or reuse) the bench venvs, in parallel; export their pythons as `BENCH_*_PYTHON`."""
-    wanted = ["ref"] + (["pybinance"] if need_pybinance else []) + (["chart"] if need_chart else [])
+    wanted = list(PEER_VENVS) + (["chart"] if need_chart else [])
     missing = [name for name in wanted if not _venvs.is_ready(name, _venvs.VENVS[name])]
     if missing:
         print(f"building bench venvs {', '.join(missing)} (first run only) ...", flush=True)
@@ -99,7 +105,7 @@ def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[
 def competitor_versions(pythons: Dict[str, Optional[str]]) -> str:
     """E.g. `binance-futures-connector 4.2.0, python-binance 1.0.37` (what the bench venvs hold)."""
     found = []
-    for name, dist in (("ref", "binance-futures-connector"), ("pybinance", "python-binance")):
+    for name, dist in PEER_DISTRIBUTIONS.items():
         python = pythons.get(name)
         version = _venvs.installed_version(python, dist) if python else None
         if version:
@@ -145,8 +151,8 @@ def write_markdown(path: str, rows: Sequence[Row], info: Dict[str, str], notes: 
         "Each competitor ran in its own virtualenv process against the same local server as ours"
         + (f" ({info['competitors']})." if info.get("competitors") else "."),
         "",
-        "`ratio` is ours / theirs in the row's unit (a time below 1 or a rate above 1 means ours is faster); "
-        "`ours/floor` and `theirs/floor` compare each client with the bare primitive doing the same work "
+        "`ratio` is ours / the best peer's figure in the row's unit (a time below 1 or a rate above 1 means ours "
+        "is faster; `best peer` names it); `ours/floor` compares ours with the bare primitive doing the same work "
         "(a bare `requests.Session` call, a bare websocket-client receive loop, the signing primitive "
         "with a pre-parsed key).",
         "",
@@ -197,8 +203,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.publish and (args.out or args.quick):
         parser.error("--publish writes bench/ from a full run: not with --out or --quick")
     out_dir = HERE if args.publish else args.out or (None if args.quick else os.path.join(HERE, "out"))
-    pythons = prepare_venvs(need_pybinance="bench_orderbook" in modules,
-                            need_chart=bool(out_dir) and not args.no_chart)
+    pythons = prepare_venvs(need_chart=bool(out_dir) and not args.no_chart)
     if not pythons.get("ref"):
         print("the official 4.2.0 venv is missing: competitor figures will be n/a", file=sys.stderr)
 
@@ -235,7 +240,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"wrote {md_path}")
         if not args.no_chart:
             png = os.path.join(out_dir, "results.png")
-            title = f"binance-futures-connector 5.x vs 4.2.0 — {info['cpu']}, Python {info['python']}, {info['date']}"
+            title = (f"binance-futures-connector 5.x vs 4.2.0, modular SDK, ccxt, python-binance — {info['cpu']} "
+                     f"({info['cores']} cores), Python {info['python']}, {info['date']}")
             error = write_chart(rows, png, title, pythons.get("chart"))
             print(f"chart not written: {error}" if error else f"wrote {png}")
     return 0
