@@ -169,8 +169,15 @@ def _open(impl: str, url: str, on_message: Any, done: threading.Event) -> Tuple[
     return lambda: ws_client.agg_trade(symbol="btcusdt"), stop
 
 
-def import_rss(impl: str) -> Dict[str, Any]:
-    """Wall time of importing ``impl``'s REST and stream clients, and the RSS right after."""
+def import_rss(impl: str, site_dirs: List[str]) -> Dict[str, Any]:
+    """Wall time of importing ``impl``'s REST and stream clients, and the RSS right after.
+
+    The interpreter runs with ``-S`` (no ``site``: no ``.pth`` hooks, such as the editable-install finder
+    of our dev venv), the venv's site-packages put on ``sys.path`` by hand: only the library's imports count.
+    """
+    for path in site_dirs:
+        if path not in sys.path:
+            sys.path.append(path)
     if impl == "ours":
         sys.path.insert(1, ROOT)
     started = time.perf_counter()
@@ -179,10 +186,10 @@ def import_rss(impl: str) -> Dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- orchestration
-def _run_child(python: str, args: List[str], timeout: float) -> Dict[str, Any]:
+def _run_child(python: str, args: List[str], timeout: float, flags: Optional[List[str]] = None) -> Dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     try:
-        out = subprocess.run([python, os.path.abspath(__file__)] + args, env=env, cwd=tempfile.gettempdir(),
+        out = subprocess.run([python] + (flags or []) + [os.path.abspath(__file__)] + args, env=env, cwd=tempfile.gettempdir(),
                              capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:g} s"}
@@ -223,6 +230,13 @@ def interpreters() -> Dict[str, Optional[str]]:
     return dict(pythons, ours=sys.executable, floor=sys.executable)
 
 
+def site_packages(python: str) -> List[str]:
+    """The site-packages directories of ``python`` (its venv's), for a run with ``-S``."""
+    code = "import json, sysconfig; p = sysconfig.get_paths(); print(json.dumps(sorted({p['purelib'], p['platlib']})))"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout)
+
+
 def memory_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]] = None) -> List[Any]:
     """RSS after import (ours, 4.2.0, bare requests + websocket-client) and around a 1M-message burst."""
     from _table import Row
@@ -232,10 +246,13 @@ def memory_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]]
     from _table import median
 
     samples: Dict[str, List[Dict[str, Any]]] = {impl: [] for impl in IMPORT_IMPLS}
+    sites = {impl: site_packages(pythons[impl]) for impl in IMPORT_IMPLS if pythons.get(impl)}
     for round_no in range(2 if quick else 5):
         for impl in IMPORT_IMPLS[round_no % 6:] + IMPORT_IMPLS[:round_no % 6]:
             if pythons.get(impl):
-                samples[impl].append(_run_child(pythons[impl], ["--role", "import", "--impl", impl], 120))
+                samples[impl].append(_run_child(pythons[impl], ["--role", "import", "--impl", impl,
+                                                                 "--site", json.dumps(sites[impl])], 120,
+                                                flags=["-S"]))
     imports = {impl: {key: median([s.get(key) for s in samples[impl]]) for key in ("import_ms", "rss_import")}
                for impl in IMPORT_IMPLS}
     note = ("the REST and stream clients of each: " + "; ".join(f"{PEER_LABELS.get(i, i)}: {IMPORTS[i]}"
@@ -287,12 +304,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--site", default="[]", help="site-packages directories (JSON list), for --role import")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     if args.role == "server":
         return serve(args.messages)
     if args.role in ("client", "import"):
-        result = client(args.impl, args.port, args.timeout) if args.role == "client" else import_rss(args.impl)
+        result = client(args.impl, args.port, args.timeout) if args.role == "client" else import_rss(args.impl, json.loads(args.site))
         print(json.dumps(result), flush=True)
         os._exit(0)
     from _table import format_text

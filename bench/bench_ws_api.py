@@ -13,10 +13,13 @@ import argparse
 import contextlib
 import multiprocessing
 import os
+import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from typing import Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -78,8 +81,32 @@ def _sandbox(in_process: bool) -> Iterator[Dict[str, str]]:
             proc.terminate()
 
 
-def _collect(n: int, warmup: int, in_process: bool) -> Dict[str, Dict[str, List[float]]]:
-    """Samples (ms) of the order round trip and of a price query, per transport."""
+PEERS = {"sdk": "SDK", "ccxt": "ccxt", "pybinance": "python-binance"}
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _peer(impl: str, sb: Dict[str, str], price: str, n: int, warmup: int) -> Dict[str, Any]:
+    """One peer's round trips (ms), in its own bench venv's interpreter."""
+    sys.path.insert(0, HERE)
+    import _venvs
+
+    python = _venvs.competitor_python(impl)
+    if not python:
+        return {"error": "no venv"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    args = [python, os.path.join(HERE, "_ws_api_peers.py"), impl, sb["ws"], sb["rest"], sb["api_key"],
+            sb["api_secret"], price, str(n), str(warmup)]
+    try:
+        out = subprocess.run(args, env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out"}
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"error": (out.stderr or f"exit {out.returncode}")[-300:]}
+
+
+def _collect(n: int, warmup: int, in_process: bool, peers: bool = False) -> Dict[str, Any]:
+    """Samples (ms) of the order round trip and of a price query, per transport (and the peers' round trips:
+    one third of them between each third of ours, so that all meet the same exchange state and load)."""
     with _sandbox(in_process) as sb:
         rest = UMFutures(sb["api_key"], sb["api_secret"], base_url=sb["rest"])
         ws = UMFuturesWebsocketAPIClient(sb["api_key"], sb["api_secret"], stream_url=sb["ws"])
@@ -95,7 +122,26 @@ def _collect(n: int, warmup: int, in_process: bool) -> Dict[str, Dict[str, List[
                 placed = rest.new_order(symbol=SYMBOL, side="BUY", type="LIMIT", **order)
                 rest.cancel_order(symbol=SYMBOL, orderId=placed["orderId"])
 
-            orders = _measure({"WS API": ws_round_trip, "REST": rest_round_trip}, n, warmup)
+            trips = {"WS API": ws_round_trip, "REST": rest_round_trip}
+            if not peers:
+                orders = _measure(trips, n, warmup)
+            else:
+                orders = {"WS API": [], "REST": []}
+                peer_samples: Dict[str, List[float]] = {impl: [] for impl in PEERS}
+                errors: Dict[str, str] = {}
+                for third in range(3):
+                    part = _measure(trips, n // 3, warmup if third == 0 else 3)
+                    for name in orders:
+                        orders[name] += part[name]
+                    for impl in PEERS:
+                        if impl in errors:
+                            continue
+                        result = _peer(impl, sb, order["price"], n // 3, warmup)
+                        if "samples" in result:
+                            peer_samples[impl] += result["samples"]
+                        else:
+                            errors[impl] = result.get("error", "?")
+                            print(f"bench_ws_api: {impl}: {errors[impl]}", file=sys.stderr)
             quotes = _measure(
                 {"WS API": lambda: ws.ticker_price(symbol=SYMBOL), "REST": lambda: rest.ticker_price(SYMBOL)},
                 n,
@@ -103,26 +149,40 @@ def _collect(n: int, warmup: int, in_process: bool) -> Dict[str, Dict[str, List[
             )
         finally:
             ws.stop()
-    return {"orders": orders, "quotes": quotes}
+    result: Dict[str, Any] = {"orders": orders, "quotes": quotes}
+    if peers:
+        result["peers"], result["errors"] = peer_samples, errors
+    return result
 
 
 def run(quick: bool) -> List[Dict[str, object]]:
-    """The bench/run.py contract: rows (as dicts) for the WebSocket API against our REST."""
-    n, warmup = (20, 3) if quick else (300, 30)
-    samples = _collect(n, warmup, in_process=False)
-    orders, quotes = samples["orders"], samples["quotes"]
-    label = "our REST"
-    note = "sandbox in its own process; 4.2.0 has no WebSocket API, so it is compared with our REST"
+    """The bench/run.py contract: rows (as dicts): the WebSocket API round trip against each peer's."""
+    n, warmup = (12, 3) if quick else (240, 20)
+    samples = _collect(n, warmup, in_process=False, peers=True)
+    orders, quotes, peers = samples["orders"], samples["quotes"], samples["peers"]
+
+    def pct(values: List[float], q: float) -> Optional[float]:
+        return _percentile(values, q) if values else None
+
+    note = ("sandbox in its own process; the peers (each in its own venv: the modular SDK's websocket_api, "
+            "ccxt.pro create_order_ws / cancel_order_ws, python-binance ws_futures_create_order / "
+            "ws_futures_cancel_order) run a third of their round trips between each third of ours; "
+            "4.2.0 has no WebSocket API")
+    if samples["errors"]:
+        note += "; " + "; ".join(f"{PEERS[i]}: {e}" for i, e in samples["errors"].items())
     return [
         {"section": "WS API", "metric": "order place + cancel, p50", "unit": "ms",
-         "ours": _percentile(orders["WS API"], 0.5), "theirs": _percentile(orders["REST"], 0.5),
-         "theirs_label": label, "ratio_max": 0.5, "note": note},
+         "ours": _percentile(orders["WS API"], 0.5), "ratio_max": 0.9, "note": note,
+         "peers": {label: pct(peers[impl], 0.5) for impl, label in PEERS.items()}},
         {"section": "WS API", "metric": "order place + cancel, p99", "unit": "ms",
-         "ours": _percentile(orders["WS API"], 0.99), "theirs": _percentile(orders["REST"], 0.99),
-         "theirs_label": label},
-        {"section": "WS API", "metric": "price query, p50", "unit": "ms",
+         "ours": _percentile(orders["WS API"], 0.99),
+         "peers": {label: pct(peers[impl], 0.99) for impl, label in PEERS.items()}},
+        {"section": "WS API", "metric": "order place + cancel over our REST, p50", "unit": "ms",
+         "ours": _percentile(orders["WS API"], 0.5), "theirs": _percentile(orders["REST"], 0.5),
+         "theirs_label": "our REST", "ratio_max": 0.5},
+        {"section": "WS API", "metric": "price query vs our REST, p50", "unit": "ms",
          "ours": _percentile(quotes["WS API"], 0.5), "theirs": _percentile(quotes["REST"], 0.5),
-         "theirs_label": label},
+         "theirs_label": "our REST"},
     ]
 
 
