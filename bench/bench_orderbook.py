@@ -228,6 +228,78 @@ print(json.dumps({"version": metadata.version("python-binance"), "apply_s": appl
 """
 
 
+# Runs in ccxt's venv (``python -I``): argv = events file, repeat, read events, exchangeInfo file. ccxt.pro's
+# watch_order_book apply: its binanceusdm.handle_order_book (sequence checks, then handle_deltas into its
+# OrderBook) on a book set from the snapshot as watch_order_book sets it, with a stand-in for the socket
+# client (an object with the url and a no-op resolve). Reads: 10 levels a side sliced from its sorted sides.
+_CCXT_SCRIPT = r"""
+import json, sys, time
+import importlib.metadata as metadata
+import ccxt.pro as ccxtpro
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    recorded = json.load(handle)
+with open(sys.argv[4], encoding="utf-8") as handle:
+    info = json.load(handle)
+snapshot, events, repeat = recorded["snapshot"], recorded["events"], int(sys.argv[2])
+read_events = events[: int(sys.argv[3])]
+exchange = ccxtpro.binanceusdm()
+exchange.set_markets([exchange.parse_market(raw) for raw in info["symbols"]])
+symbol = "BTC/USDT:USDT"
+
+class Client:
+    url = "wss://fstream.binance.com/ws"
+    subscriptions = {}
+    def resolve(self, result, message_hash=None):
+        return result
+    def reject(self, error, message_hash=None):
+        raise error
+
+def loaded():
+    book = exchange.order_book({})
+    parsed = exchange.parse_order_book(snapshot, symbol)
+    parsed["nonce"] = snapshot["lastUpdateId"]
+    book.reset(parsed)
+    exchange.orderbooks[symbol] = book
+    return book
+
+def timed(reads):
+    best = None
+    client = Client()
+    handle = exchange.handle_order_book
+    for _ in range(repeat):
+        book = loaded()
+        start = time.perf_counter()
+        if reads:
+            for event in read_events:
+                handle(client, event)
+                book["bids"][:10]
+                book["asks"][:10]
+        else:
+            for event in events:
+                handle(client, event)
+        elapsed = time.perf_counter() - start
+        if exchange.orderbooks.get(symbol) is not book or book["nonce"] != (read_events if reads else events)[-1]["u"]:
+            raise SystemExit("ccxt dropped the book: the events did not apply cleanly")
+        best = elapsed if best is None else min(best, elapsed)
+    return best
+
+print(json.dumps({"version": metadata.version("ccxt"), "apply_s": timed(False), "reads_s": timed(True)}))
+"""
+
+
+def run_ccxt(python: str, events_file: str, info_file: str, repeat: int, read_events: int = READ_EVENTS,
+             timeout: float = 600.0) -> Dict[str, Any]:
+    """Run ccxt.pro's order-book apply on ``events_file`` in its venv; return its figures."""
+    with tempfile.TemporaryDirectory() as workdir:
+        script = os.path.join(workdir, "ccxt_depth.py")
+        with open(script, "w", encoding="utf-8") as handle:
+            handle.write(_CCXT_SCRIPT)
+        out = subprocess.run([python, "-I", script, events_file, str(repeat), str(read_events), info_file],
+                             cwd=workdir, capture_output=True, text=True, timeout=timeout, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def pybinance_python() -> Optional[str]:
     """The interpreter of the python-binance bench venv (built on first use), or None if it cannot be had."""
     python = os.environ.get("BENCH_PYBINANCE_PYTHON")
@@ -271,9 +343,21 @@ def compare(events: int, levels: int, seed: int, repeat: int, with_pybinance: bo
     result: Dict[str, Any] = {"events": events, "levels": levels,
                               "updates": sum(len(e["b"]) + len(e["a"]) for e in generated)}
     python = pybinance_python() if with_pybinance else None
+    ccxt_python = None
+    if with_pybinance:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import _venvs
+
+        ccxt_python = _venvs.competitor_python("ccxt")
     with tempfile.TemporaryDirectory() as workdir:
         path = os.path.join(workdir, "events.json")
         snapshot, recorded = record(snapshot, generated, path)
+        info_file = None
+        if ccxt_python:
+            import bench_streams
+
+            info_file = bench_streams.exchange_info_file(workdir)
+        ccxt_runs: List[Dict[str, Any]] = []
         del generated
         result["read_events"] = min(READ_EVENTS, len(recorded))
         reads = recorded[: result["read_events"]]
@@ -293,12 +377,22 @@ def compare(events: int, levels: int, seed: int, repeat: int, with_pybinance: bo
                     detail = getattr(exc, "stderr", "") or ""
                     print(f"python-binance run failed: {exc} {detail[-500:]}", file=sys.stderr)
                     python = None
+            if ccxt_python and info_file:
+                try:
+                    ccxt_runs.append(run_ccxt(ccxt_python, path, info_file, 2))
+                except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                    detail = getattr(exc, "stderr", "") or ""
+                    print(f"ccxt run failed: {exc} {detail[-500:]}", file=sys.stderr)
+                    ccxt_python = None
         result.update(best)
         if theirs:
             merged = dict(theirs[0])
             for key in ("apply_s", "reads_s", "futures_manager_s"):
                 merged[key] = min(run[key] for run in theirs)
             result["python-binance"] = merged
+        if ccxt_runs:
+            result["ccxt"] = dict(ccxt_runs[0], apply_s=min(r["apply_s"] for r in ccxt_runs),
+                                  reads_s=min(r["reads_s"] for r in ccxt_runs))
     result["memory_bytes"], result["memory_levels"] = measure_memory(levels, seed)
     return result
 
@@ -342,16 +436,22 @@ def run(quick: bool = False) -> List[Any]:
     result = compare(events, 5_000, 1, repeat)
     print_comparison(result)
     theirs = result.get("python-binance") or {}
-    label = f"python-binance {theirs.get('version', '')}".strip()
-    note = "same recorded events; python-binance's diff merge (BaseDepthCacheManager._apply_orders) in its own venv"
+    ccxt = result.get("ccxt") or {}
+    label = "python-binance"
+    note = ("same recorded events, each peer in its own venv: python-binance's diff merge "
+            "(BaseDepthCacheManager._apply_orders, no sequence checks), ccxt.pro's watch_order_book apply "
+            "(binanceusdm.handle_order_book, with its sequence checks)")
+    reads = result["read_events"]
     return [
-        Row("order book", "diff events applied", "events/s", events / result["ours"],
-            events / theirs["apply_s"] if theirs else None, floor=events / result["floor"],
-            theirs_label=label, floor_label="bare dict loop", higher_is_better=True, ratio_min=2.0, note=note),
-        Row("order book", "events applied + top-10 reads", "events/s",
-            result["read_events"] / result["ours+top-10-reads"],
-            result["read_events"] / theirs["reads_s"] if theirs else None, theirs_label=label, higher_is_better=True,
-            note=f"first {result['read_events']} events; best bid/ask and 10 levels a side read after each"),
+        Row("order book", "diff events applied", "events/s", events / result["ours"], floor=events / result["floor"],
+            floor_label="bare dict loop", higher_is_better=True, ratio_min=2.0, note=note,
+            peers={"python-binance": events / theirs["apply_s"] if theirs else None,
+                   "ccxt": events / ccxt["apply_s"] if ccxt else None}),
+        Row("order book", "events applied + top-10 reads", "events/s", reads / result["ours+top-10-reads"],
+            higher_is_better=True, ratio_min=2.0,
+            peers={"python-binance": reads / theirs["reads_s"] if theirs else None,
+                   "ccxt": reads / ccxt["reads_s"] if ccxt else None},
+            note=f"first {reads} events; best bid/ask and 10 levels a side read after each"),
         Row("order book", f"memory of a {result['memory_levels']}-level book", "KiB", result["memory_bytes"] / 1024,
             theirs["memory_bytes"] / 1024 if theirs else None, theirs_label=label,
             note="python-binance keeps floats; ours keeps the received price and quantity strings and a "
