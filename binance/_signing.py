@@ -16,13 +16,12 @@ import base64
 import hashlib
 import hmac
 import os
-from typing import Optional, Union
-
-from Crypto.Hash import SHA256
-from Crypto.PublicKey import ECC, RSA
-from Crypto.Signature import eddsa, pkcs1_15
+from typing import TYPE_CHECKING, Optional, Union
 
 from binance.error import PrivateKeyError
+
+if TYPE_CHECKING:  # pycryptodome is imported on first use: an HMAC client never needs it
+    from Crypto.PublicKey import ECC, RSA
 
 KeyMaterial = Union[str, bytes]
 
@@ -71,11 +70,15 @@ class RsaSigner(Signer):
     algorithm = "RSA"
 
     def __init__(self, key: RSA.RsaKey) -> None:
+        from Crypto.Hash import SHA256
+        from Crypto.Signature import pkcs1_15
+
         self._scheme = pkcs1_15.new(key)
+        self._sha256 = SHA256.new
 
     def sign(self, payload: str) -> str:
         """Return the base64 RSA signature of `payload`."""
-        digest = SHA256.new(payload.encode("utf-8"))
+        digest = self._sha256(payload.encode("utf-8"))
         return base64.b64encode(self._scheme.sign(digest)).decode("ascii")
 
 
@@ -85,6 +88,8 @@ class Ed25519Signer(Signer):
     algorithm = "Ed25519"
 
     def __init__(self, key: ECC.EccKey) -> None:
+        from Crypto.Signature import eddsa
+
         self._scheme = eddsa.new(key, "rfc8032")
 
     def sign(self, payload: str) -> str:
@@ -108,6 +113,8 @@ def load_private_key(material: KeyMaterial, passphrase: Optional[KeyMaterial] = 
     The key type is detected from the PEM. Raises [PrivateKeyError][binance.error.PrivateKeyError] when the
     key does not parse; the message never contains the key.
     """
+    from Crypto.PublicKey import ECC, RSA
+
     data = _read_key_material(material)
     if isinstance(passphrase, str):
         passphrase = passphrase.encode("utf-8")
@@ -150,6 +157,8 @@ class Verifier:
     """Checks signatures made with the private half of a public key (RSA or Ed25519)."""
 
     def __init__(self, key: Union[RSA.RsaKey, ECC.EccKey]) -> None:
+        from Crypto.PublicKey import RSA
+
         self.key = key
         self.algorithm = "RSA" if isinstance(key, RSA.RsaKey) else "Ed25519"
 
@@ -159,6 +168,9 @@ class Verifier:
             signature = base64.b64decode(signature_b64, validate=True)
         except (ValueError, TypeError):
             return False
+        from Crypto.Hash import SHA256
+        from Crypto.Signature import eddsa, pkcs1_15
+
         data = payload.encode("utf-8")
         try:
             if self.algorithm == "RSA":
@@ -172,6 +184,8 @@ class Verifier:
 
 def load_public_key(material: KeyMaterial) -> Verifier:
     """Parse a PEM public key (RSA or Ed25519; text, bytes or a file path) into a `Verifier`."""
+    from Crypto.PublicKey import ECC, RSA
+
     data = _read_key_material(material)
     try:
         return Verifier(RSA.import_key(data))
