@@ -161,7 +161,7 @@ def algo_status(o: Order) -> str:
 
 
 def algo_event(o: Order, ins: Instrument, now: int, status: Optional[str] = None) -> dict:
-    """ALGO_UPDATE (UM) for an algo order's lifecycle step (``status`` overrides the one derived from ``o``)."""
+    """ALGO_UPDATE (UM) for an algo order's lifecycle step (`status` overrides the one derived from `o`)."""
     d: dict = {
         "caid": o.client_order_id, "aid": o.algo_id, "at": "CONDITIONAL", "o": o.orig_type, "s": o.symbol,
         "S": o.side, "ps": o.position_side, "f": o.tif, "q": ins.fmt_qty(o.qty), "X": status or algo_status(o),
