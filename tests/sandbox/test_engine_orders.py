@@ -75,7 +75,12 @@ def code_of(fn, *args, **kwargs) -> tuple:
     ({"quantity": None}, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."),
     ({"price": None}, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."),
     ({"timeInForce": None}, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed."),
-    ({"quantity": "abc"}, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."),
+    ({"quantity": "abc"}, -1100, "Illegal characters found in parameter 'quantity'; legal range is "
+     "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'."),
+    ({"quantity": "1e400"}, -1100, "Illegal characters found in parameter 'quantity'; legal range is "
+     "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'."),
+    ({"price": "٥٩٠٠٠"}, -1100, "Illegal characters found in parameter 'price'; legal range is "
+     "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'."),
     ({"quantity": "0.0001"}, -1111, "Precision is over the maximum defined for this asset."),
     ({"price": "59000.123"}, -1111, "Precision is over the maximum defined for this asset."),
     ({"price": "59000.15"}, -4014, "Price not increased by tick size."),
