@@ -45,9 +45,13 @@ def test_prints_one_json_line_serves_and_exits_0(sig):
         line = proc.stdout.readline()
         info = json.loads(line)
         for name in ("um_rest_url", "cm_rest_url", "um_stream_url", "cm_stream_url", "um_ws_api_url",
-                     "cm_ws_api_url", "api_key", "api_secret"):
+                     "cm_ws_api_url", "api_key", "api_secret", "admin_url", "admin_token"):
             assert info[name], name
         assert requests.get(info["um_rest_url"] + "/fapi/v1/ping", timeout=5).json() == {}
+        admin = requests.get(info["admin_url"] + "/info", timeout=5,
+                             headers={"Authorization": "Bearer " + info["admin_token"]})
+        assert admin.status_code == 200 and admin.json()["api_key"] == info["api_key"]
+        assert info["api_secret"] not in admin.text and info["admin_token"] not in admin.text
         query = f"timestamp={now_ms()}"
         query += "&signature=" + HmacSigner(info["api_secret"]).sign(query)
         balance = requests.get(info["um_rest_url"] + "/fapi/v2/balance?" + query,
