@@ -79,3 +79,33 @@ def test_secret_without_key_is_a_usage_error():
     proc = start("--api-secret", "s")
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "--api-key" in err
+
+
+def _abandoned_handshakes(port: int, count: int) -> None:
+    import base64
+    import socket
+    import struct
+
+    for i in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        key = base64.b64encode(os.urandom(16)).decode()
+        path = "/fstream/ws/btcusdt@depth" if i % 2 else "/ws-fapi/v1"
+        sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        if i % 3 == 0:  # a reset rather than a FIN
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+
+
+def test_clients_leaving_during_the_handshake_leave_at_most_debug_lines():
+    proc = start("--tick-interval", "0", "--log-level", "DEBUG")
+    try:
+        info = json.loads(proc.stdout.readline())
+        port = int(info["um_rest_url"].rsplit(":", 1)[1].split("/", 1)[0])
+        _abandoned_handshakes(port, 20)
+        assert requests.get(info["um_rest_url"] + "/fapi/v1/ping", timeout=5).json() == {}
+    finally:
+        code, _, err = stop(proc, signal.SIGTERM)
+    assert code == 0, err
+    assert "Traceback" not in err and "ERROR" not in err, err[-3000:]
+    assert "abandoned by the client" in err or "websocket open" in err
