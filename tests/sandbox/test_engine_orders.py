@@ -361,6 +361,9 @@ def test_algo_orders_trigger_through_the_engine_with_algo_updates(ex: Exchange) 
     ex.um.add_liquidity("BTCUSDT", "BUY", "60010", "0.5")
     kinds = [(e["e"], e["o"]["X"]) for e in got[2:] if e["e"] in ("ALGO_UPDATE", "ORDER_TRADE_UPDATE")]
     assert kinds[:3] == [("ALGO_UPDATE", "TRIGGERING"), ("ALGO_UPDATE", "TRIGGERED"), ("ORDER_TRADE_UPDATE", "NEW")]
+    triggering, triggered = [e["o"] for e in got if e["e"] == "ALGO_UPDATE"][2:4]
+    assert triggering["ai"] == "" and "act" not in triggering
+    assert triggered["ai"] not in ("", str(algo["algoId"])) and triggered["act"] == "MARKET"
     assert ("ORDER_TRADE_UPDATE", "FILLED") in kinds
     assert kinds[-1] == ("ALGO_UPDATE", "FINISHED")
     done = dispatch(ex, "um", "GET", "/fapi/v1/algoOrder", "K", {"algoId": str(algo["algoId"])})

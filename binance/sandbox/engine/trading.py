@@ -506,11 +506,12 @@ class TradingMixin(MatchingMixin):
         acct = self.accounts.get(o.owner or "")
         if acct is None:
             return
-        o.triggered = True
-        o.type = "LIMIT" if o.orig_type in ("STOP", "TAKE_PROFIT") else "MARKET"
         if o.algo_id is not None:
             # the algo service places the actual order in the matching engine, under a new orderId
             self.emit_user(acct.api_key, views.algo_event(o, st.ins, self.now(), status="TRIGGERING"))
+        o.triggered = True
+        o.type = "LIMIT" if o.orig_type in ("STOP", "TAKE_PROFIT") else "MARKET"
+        if o.algo_id is not None:
             o.order_id = self.next_order_id()
             acct.add_order(o)
         if o.close_position:
