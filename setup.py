@@ -35,6 +35,7 @@ setup(
             "pytest-timeout>=2.1",
             "hypothesis>=6.80",
             "ruff>=0.5",
+            "ccxt>=4.5",  # test-only judge: a third-party client against the sandbox (tests/compat)
         ],
     },
     keywords=["Binance", "futures", "USDⓈ-M", "COIN-M", "trading", "websocket"],
