@@ -304,11 +304,17 @@ class TradingMixin(MatchingMixin):
     def _check_algo_slot(self: "MarketEngine", acct: "Account", o: Order) -> None:
         if not o.is_conditional:
             raise EngineError(-1116, "Invalid orderType.")
-        working = [a for a in acct.algo_orders.values() if a.is_open and not a.triggered]
+        working = self._waiting_algo_orders(acct.api_key)
         if any(a.client_order_id == o.client_order_id for a in working):
             raise EngineError(-4116, "ClientOrderId is duplicated.")
         if sum(1 for a in working if a.symbol == o.symbol) >= MAX_ALGO_ORDERS:
             raise EngineError(-4045, "Reach max stop order limit.")
+
+    def _waiting_algo_orders(self: "MarketEngine", api_key: Optional[str] = None) -> List[Order]:
+        """Algo orders waiting for their trigger (of `api_key`, or of everyone), from the trigger lists: the
+        cost follows the working orders, not the history."""
+        return [o for st in self.states.values() for o in st.stops
+                if o.algo_id is not None and not o.triggered and o.is_open and (api_key is None or o.owner == api_key)]
 
     def cancel_algo(self: "MarketEngine", api_key: Optional[str], o: Order) -> Order:
         """Cancel an algo order still waiting for its trigger (-2011 once triggered or final)."""
@@ -530,10 +536,12 @@ class TradingMixin(MatchingMixin):
     def expire_orders(self: "MarketEngine", now: int) -> None:
         """Expire GTD orders (and GTD algo orders waiting for their trigger) whose goodTillDate has passed."""
         for acct in self.accounts.values():
-            waiting = [a for a in acct.algo_orders.values() if a.is_open and not a.triggered]
-            for o in acct.open_orders() + waiting:
+            for o in acct.open_orders():
                 if o.tif == "GTD" and o.good_till and now >= o.good_till:
                     self.finish_order(self.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=True)
+        for o in self._waiting_algo_orders():
+            if o.tif == "GTD" and o.good_till and now >= o.good_till:
+                self.finish_order(self.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=False)
 
     def run_countdowns(self: "MarketEngine", now: int) -> None:
         """Cancel all open orders of symbols whose countdown has run out."""
