@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 __all__ = ["generate_admin_token", "admin_refusal", "bearer_header"]
 
@@ -27,7 +27,7 @@ def generate_admin_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def bearer_header(token: str) -> dict:
+def bearer_header(token: str) -> Dict[str, str]:
     """The header that authorises an admin request: `{"Authorization": "Bearer <token>"}`."""
     return {"Authorization": f"Bearer {token}"}
 
