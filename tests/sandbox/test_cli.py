@@ -48,6 +48,11 @@ def test_prints_one_json_line_serves_and_exits_0(sig):
                      "cm_ws_api_url", "api_key", "api_secret", "admin_url", "admin_token"):
             assert info[name], name
         assert requests.get(info["um_rest_url"] + "/fapi/v1/ping", timeout=5).json() == {}
+        # a listed contract always has recent trades, from the moment the URL line is out
+        for url, symbol in ((info["um_rest_url"] + "/fapi/v1", "BTCUSDT"), (info["cm_rest_url"] + "/dapi/v1",
+                                                                         "BNBUSD_PERP")):
+            for path in ("/trades", "/aggTrades"):
+                assert requests.get(url + path, params={"symbol": symbol}, timeout=5).json(), (url, path)
         admin = requests.get(info["admin_url"] + "/info", timeout=5,
                              headers={"Authorization": "Bearer " + info["admin_token"]})
         assert admin.status_code == 200 and admin.json()["api_key"] == info["api_key"]
