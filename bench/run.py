@@ -1,11 +1,12 @@
-"""``make bench``: ours against the official 4.2.0 connector (and python-binance), one run, one table.
+"""`make bench`: ours against the official 4.2.0 connector (and python-binance), one run, one table.
 
-    .venv/bin/python bench/run.py [--quick] [--only MODULE ...] [--no-chart] [--out DIR]
+    .venv/bin/python bench/run.py [--quick] [--only MODULE ...] [--no-chart] [--out DIR | --publish]
 
-1. creates (or reuses) the bench-only venvs under ``bench/.venvs/`` (4.2.0, python-binance, matplotlib);
-2. runs each bench module's ``run(quick) -> list[Row]`` (see bench/README.md), each in turn;
+1. creates (or reuses) the bench-only venvs under `bench/.venvs/` (4.2.0, python-binance, matplotlib);
+2. runs each bench module's `run(quick) -> list[Row]` (see bench/README.md), each in turn;
 3. prints one table (ours, theirs, ratio, floor, targets met / not met) and writes
-   ``bench/results.md`` (the table and the machine) and ``bench/results.png`` (the chart).
+   `results.md` (the table and the machine) and `results.png` (the chart) to `bench/out/`
+   (not tracked); `--publish` writes the published `bench/results.md` / `bench/results.png` instead.
 
 A module that fails is reported and the others still run. A full run takes a few minutes; the
 first one also builds the venvs (about two minutes).
@@ -72,7 +73,7 @@ def machine_info() -> Dict[str, str]:
 
 
 def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[str]]:
-    """Build (or reuse) the bench venvs, in parallel; export their pythons as ``BENCH_*_PYTHON``."""
+    """Build (or reuse) the bench venvs, in parallel; export their pythons as `BENCH_*_PYTHON`."""
     wanted = ["ref"] + (["pybinance"] if need_pybinance else []) + (["chart"] if need_chart else [])
     missing = [name for name in wanted if not _venvs.is_ready(name, _venvs.VENVS[name])]
     if missing:
@@ -96,7 +97,7 @@ def prepare_venvs(need_pybinance: bool, need_chart: bool) -> Dict[str, Optional[
 
 
 def competitor_versions(pythons: Dict[str, Optional[str]]) -> str:
-    """E.g. ``binance-futures-connector 4.2.0, python-binance 1.0.37`` (what the bench venvs hold)."""
+    """E.g. `binance-futures-connector 4.2.0, python-binance 1.0.37` (what the bench venvs hold)."""
     found = []
     for name, dist in (("ref", "binance-futures-connector"), ("pybinance", "python-binance")):
         python = pythons.get(name)
@@ -112,7 +113,7 @@ ADAPTERS: Dict[str, Any] = {}
 
 
 def run_module(name: str, quick: bool) -> Tuple[List[Row], str, Optional[str]]:
-    """Run one module's ``run(quick)``; return (rows, what it printed, error text or None)."""
+    """Run one module's `run(quick)`; return (rows, what it printed, error text or None)."""
     buffer = io.StringIO()
     try:
         module = importlib.import_module(name)
@@ -157,13 +158,14 @@ def write_markdown(path: str, rows: Sequence[Row], info: Dict[str, str], notes: 
     row_notes = [f"- {r.section} / {r.metric}: {r.note}" for r in rows if r.note]
     if row_notes or notes:
         lines += ["## Notes", ""] + row_notes + [f"- {n}" for n in notes] + [""]
-    lines += ["Reproduce: `make bench` (or `.venv/bin/python bench/run.py`); see bench/README.md.", ""]
+    lines += ["Reproduce: `make bench` (or `.venv/bin/python bench/run.py`; `--publish` updates this file); "
+              "see bench/README.md.", ""]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
 
 
 def write_chart(rows: Sequence[Row], path: str, title: str, python: Optional[str]) -> Optional[str]:
-    """Draw the chart with the ``chart`` venv's matplotlib; return an error text or None."""
+    """Draw the chart with the `chart` venv's matplotlib; return an error text or None."""
     if not python:
         return "no matplotlib venv"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
@@ -183,14 +185,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny counts (a smoke run, not figures)")
     parser.add_argument("--only", action="append", choices=list(MODULES), help="run only these modules")
     parser.add_argument("--no-chart", action="store_true")
-    parser.add_argument("--out", default=None, help="where results.md / results.png go (default: bench/; "
+    parser.add_argument("--out", default=None, help="where results.md / results.png go (default: bench/out/; "
                                                     "a --quick run writes them only when --out is given)")
+    parser.add_argument("--publish", action="store_true",
+                        help="update the published bench/results.md and bench/results.png (the README's figures)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     started = time.monotonic()
     modules = args.only or list(MODULES)
-    out_dir = args.out or (None if args.quick else HERE)
+    if args.publish and (args.out or args.quick):
+        parser.error("--publish writes bench/ from a full run: not with --out or --quick")
+    out_dir = HERE if args.publish else args.out or (None if args.quick else os.path.join(HERE, "out"))
     pythons = prepare_venvs(need_pybinance="bench_orderbook" in modules,
                             need_chart=bool(out_dir) and not args.no_chart)
     if not pythons.get("ref"):

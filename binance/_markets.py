@@ -20,7 +20,7 @@ class Market:
     doc_root: str
 
     def path(self, version: str, endpoint: str) -> str:
-        """REST path for ``endpoint`` under this market's prefix, e.g. ``/fapi/v1/depth``."""
+        """REST path for `endpoint` under this market's prefix, e.g. `/fapi/v1/depth`."""
         return f"{self.rest_prefix}/{version}/{endpoint}"
 
 

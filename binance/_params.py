@@ -1,10 +1,10 @@
 """Parameter encoding for the wire: the exact query string that is sent and signed.
 
-* ``None`` values are dropped; the remaining order is kept (Binance does not sort REST params);
-* booleans become ``true`` / ``false``;
-* floats and Decimals are written in plain notation (``1e-08`` becomes ``0.00000001``);
-* lists and dicts become compact JSON (``["a","b"]``);
-* ``@`` is left unescaped, as the 4.2.0 connector does.
+* `None` values are dropped; the remaining order is kept (Binance does not sort REST params);
+* booleans become `true` / `false`;
+* floats and Decimals are written in plain notation (`1e-08` becomes `0.00000001`);
+* lists and dicts become compact JSON (`["a","b"]`);
+* `@` is left unescaped, as the 4.2.0 connector does.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def format_value(value: Any) -> str:
 
 
 def _plain_floats(value: Any) -> Any:
-    """Floats inside lists/dicts become plain-notation strings, like Decimals (JSON would write ``1e-08``)."""
+    """Floats inside lists/dicts become plain-notation strings, like Decimals (JSON would write `1e-08`)."""
     if isinstance(value, float):
         return _plain_decimal(Decimal(repr(value)))
     if isinstance(value, dict):
@@ -61,16 +61,16 @@ def _json_default(value: Any) -> Any:
 
 
 def clean_none(params: Mapping[str, Any]) -> dict:
-    """Return a copy of ``params`` without the ``None`` values (4.2.0's ``cleanNoneValue``)."""
+    """Return a copy of `params` without the `None` values (4.2.0's `cleanNoneValue`)."""
     return {k: v for k, v in params.items() if v is not None}
 
 
 def encode_params(params: Mapping[str, Any]) -> str:
-    """URL-encode ``params`` (``None`` dropped, order kept) into the query string that is sent and signed."""
+    """URL-encode `params` (`None` dropped, order kept) into the query string that is sent and signed."""
     pairs = [(k, format_value(v)) for k, v in params.items() if v is not None]
     return urlencode(pairs, quote_via=quote_plus).replace("%40", "@")
 
 
 def quote_signature(signature: str) -> str:
-    """URL-encode a signature for the query string (base64 ``+ / =`` become ``%2B %2F %3D``)."""
+    """URL-encode a signature for the query string (base64 `+ / =` become `%2B %2F %3D`)."""
     return quote_plus(signature, safe="")

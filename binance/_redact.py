@@ -22,7 +22,7 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites a log record's message through :func:`redact` (for loggers outside this package, such as
+    """Rewrites a log record's message through `redact` (for loggers outside this package, such as
     urllib3's, which logs every request line with its query string at DEBUG)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -38,7 +38,7 @@ class RedactingFilter(logging.Filter):
 
 
 def install_redacting_filter(logger_name: str) -> None:
-    """Attach one :class:`RedactingFilter` to the named logger (idempotent)."""
+    """Attach one `RedactingFilter` to the named logger (idempotent)."""
     target = logging.getLogger(logger_name)
     if not any(isinstance(f, RedactingFilter) for f in target.filters):
         target.addFilter(RedactingFilter())

@@ -40,12 +40,12 @@ __all__ = [
 
 
 class Signer:
-    """Base class: ``sign(payload)`` returns the signature string for ``payload``."""
+    """Base class: `sign(payload)` returns the signature string for `payload`."""
 
     algorithm = ""
 
     def sign(self, payload: str) -> str:  # pragma: no cover - interface
-        """Return the signature of ``payload``."""
+        """Return the signature of `payload`."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -61,7 +61,7 @@ class HmacSigner(Signer):
         self._key = secret.encode("utf-8")
 
     def sign(self, payload: str) -> str:
-        """Return the lowercase hex HMAC-SHA256 of ``payload``."""
+        """Return the lowercase hex HMAC-SHA256 of `payload`."""
         return hmac.new(self._key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -74,7 +74,7 @@ class RsaSigner(Signer):
         self._scheme = pkcs1_15.new(key)
 
     def sign(self, payload: str) -> str:
-        """Return the base64 RSA signature of ``payload``."""
+        """Return the base64 RSA signature of `payload`."""
         digest = SHA256.new(payload.encode("utf-8"))
         return base64.b64encode(self._scheme.sign(digest)).decode("ascii")
 
@@ -88,7 +88,7 @@ class Ed25519Signer(Signer):
         self._scheme = eddsa.new(key, "rfc8032")
 
     def sign(self, payload: str) -> str:
-        """Return the base64 Ed25519 signature of ``payload``."""
+        """Return the base64 Ed25519 signature of `payload`."""
         return base64.b64encode(self._scheme.sign(payload.encode("utf-8"))).decode("ascii")
 
 
@@ -105,7 +105,7 @@ def _read_key_material(material: KeyMaterial) -> bytes:
 def load_private_key(material: KeyMaterial, passphrase: Optional[KeyMaterial] = None) -> Signer:
     """Parse a PEM private key (text, bytes or a file path) into an RSA or Ed25519 signer.
 
-    The key type is detected from the PEM. Raises :class:`binance.error.PrivateKeyError` when the
+    The key type is detected from the PEM. Raises [PrivateKeyError][binance.error.PrivateKeyError] when the
     key does not parse; the message never contains the key.
     """
     data = _read_key_material(material)
@@ -138,7 +138,7 @@ def make_signer(
     private_key: Optional[KeyMaterial] = None,
     private_key_pass: Optional[KeyMaterial] = None,
 ) -> Optional[Signer]:
-    """Build the client's signer: an asymmetric key wins over a secret; ``None`` when neither is set."""
+    """Build the client's signer: an asymmetric key wins over a secret; `None` when neither is set."""
     if private_key:
         return load_private_key(private_key, private_key_pass)
     if secret:
@@ -154,7 +154,7 @@ class Verifier:
         self.algorithm = "RSA" if isinstance(key, RSA.RsaKey) else "Ed25519"
 
     def verify(self, payload: str, signature_b64: str) -> bool:
-        """Return True when ``signature_b64`` is a valid signature of ``payload``."""
+        """Return True when `signature_b64` is a valid signature of `payload`."""
         try:
             signature = base64.b64decode(signature_b64, validate=True)
         except (ValueError, TypeError):
@@ -171,7 +171,7 @@ class Verifier:
 
 
 def load_public_key(material: KeyMaterial) -> Verifier:
-    """Parse a PEM public key (RSA or Ed25519; text, bytes or a file path) into a :class:`Verifier`."""
+    """Parse a PEM public key (RSA or Ed25519; text, bytes or a file path) into a `Verifier`."""
     data = _read_key_material(material)
     try:
         return Verifier(RSA.import_key(data))
@@ -184,6 +184,6 @@ def load_public_key(material: KeyMaterial) -> Verifier:
 
 
 def verify_hmac(secret: str, payload: str, signature: str) -> bool:
-    """Return True when ``signature`` is the HMAC-SHA256 hex of ``payload`` under ``secret``."""
+    """Return True when `signature` is the HMAC-SHA256 hex of `payload` under `secret`."""
     expected = HmacSigner(secret).sign(payload)
     return hmac.compare_digest(expected, signature.lower())

@@ -1,8 +1,10 @@
-"""The REST seam: one :class:`API` object owns a ``requests.Session``, signs, sends and translates errors.
+"""The REST seam: one [API][binance.api.API] object owns a `requests.Session`, signs, sends and translates errors.
 
-Every endpoint method builds ``(method, path, params, security)`` and calls :meth:`API._request`
-through the 4.2.0 helpers (:meth:`query`, :meth:`limit_request`, :meth:`sign_request`,
-:meth:`limited_encoded_sign_request`, :meth:`send_request`).
+Every endpoint method builds `(method, path, params, security)` and calls `API._request`
+through the 4.2.0 helpers ([query][binance.api.API.query], [limit_request][binance.api.API.limit_request],
+[sign_request][binance.api.API.sign_request],
+[limited_encoded_sign_request][binance.api.API.limited_encoded_sign_request],
+[send_request][binance.api.API.send_request]).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from binance._markets import Market
 from binance._params import clean_none, encode_params, quote_signature
 from binance._redact import install_redacting_filter, redact
 from binance._signing import KeyMaterial, Signer, make_signer
+from binance.environments import Environment, EnvironmentLike, environment_of_rest_url, get_environment
 from binance.error import (
     ConnectError,
     ConnectionLostError,
@@ -59,33 +62,40 @@ class API:
     """Base REST client.
 
     Args:
-        key: API key, sent as ``X-MBX-APIKEY``.
+        key: API key, sent as `X-MBX-APIKEY`.
         secret: API secret for HMAC-SHA256 signing.
 
     Keyword Args:
-        base_url: REST root, e.g. ``https://fapi.binance.com`` or a sandbox URL.
-        timeout: seconds to wait for the server (connect and read); default 10. Pass ``None``
-            explicitly to wait forever, or a ``(connect, read)`` tuple.
-        proxies: requests-style proxies, e.g. ``{"https": "http://1.2.3.4:8080"}``.
-        show_limit_usage: return ``{"limit_usage": {...}, "data": ...}`` with the rate-limit headers.
-        show_header: return ``{"header": ..., "data": ...}`` with the response headers.
-        private_key: PEM text, bytes or file path of an RSA or Ed25519 key; it wins over ``secret``.
-            Parsed once, here; a key that does not parse raises :class:`binance.error.PrivateKeyError`.
-        private_key_pass: passphrase of an encrypted ``private_key`` (``private_key_passphrase`` is
+        base_url: REST root, e.g. `https://fapi.binance.com` or a sandbox URL.
+        timeout: seconds to wait for the server (connect and read); default 10. Pass `None`
+            explicitly to wait forever, or a `(connect, read)` tuple.
+        proxies: requests-style proxies, e.g. `{"https": "http://1.2.3.4:8080"}`.
+        show_limit_usage: return `{"limit_usage": {...}, "data": ...}` with the rate-limit headers.
+        show_header: return `{"header": ..., "data": ...}` with the response headers.
+        private_key: PEM text, bytes or file path of an RSA or Ed25519 key; it wins over `secret`.
+            Parsed once, here; a key that does not parse raises [PrivateKeyError][binance.error.PrivateKeyError].
+        private_key_pass: passphrase of an encrypted `private_key` (`private_key_passphrase` is
             accepted too, as in 4.2.0's base class).
-        validate_orders: check ``new_order`` / ``new_order_test`` / ``modify_order`` params against the
-            symbol's ``exchangeInfo`` filters before sending (fetched once, then cached); a violation raises a
-            :class:`binance.filters.FilterError` naming the filter and nothing is sent. PERCENT_PRICE (and a
-            MARKET order's MIN_NOTIONAL) use the mark price from ``premiumIndex``, MAX_NUM_ORDERS the count
-            from ``openOrders`` (weight 1 each, fetched for each order that needs them). Off by default.
+        validate_orders: check `new_order` / `new_order_test` / `modify_order` params against the
+            symbol's `exchangeInfo` filters before sending (fetched once, then cached); a violation raises a
+            [FilterError][binance.filters.FilterError] naming the filter and nothing is sent. PERCENT_PRICE (and a
+            MARKET order's MIN_NOTIONAL) use the mark price from `premiumIndex`, MAX_NUM_ORDERS the count
+            from `openOrders` (weight 1 each, fetched for each order that needs them). Off by default.
         rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail an
-            order at once with :class:`binance.ratelimit.RateLimitGuardError` (carrying ``retry_after``) when
-            it would pass an order-count limit or a 429/418 ``Retry-After`` is in force. Off by default.
-            Usage is tracked from the response headers either way: see :meth:`rate_limit_usage`.
+            order at once with [RateLimitGuardError][binance.ratelimit.RateLimitGuardError] (carrying `retry_after`)
+            when
+            it would pass an order-count limit or a 429/418 `Retry-After` is in force. Off by default.
+            Usage is tracked from the response headers either way: see
+            [rate_limit_usage][binance.api.API.rate_limit_usage].
         sync_time: measure the offset to the server's clock before the first signed request, apply it to
             every timestamp, and measure it again after a -1021 rejection (the rejected request did not
             execute, so it is sent once more). Off by default, as in 4.2.0.
-        session: a ``requests.Session`` to use instead of a new one.
+        session: a `requests.Session` to use instead of a new one.
+        environment: where to connect without knowing the URLs: `"production"` (the default),
+            `"testnet"`, `"demo"`, an [Environment][binance.environments.Environment] or a started
+            sandbox (`environment=sb`). An explicit `base_url` wins for REST. The resolved environment
+            (also recognised from a known `base_url`) is `client.environment`; a
+            [UserDataStream][binance.websocket.user_data.UserDataStream] follows it.
     """
 
     base_url = ""
@@ -107,6 +117,7 @@ class API:
         validate_orders: bool = False,
         rate_limit_guard: bool = False,
         session: Optional[requests.Session] = None,
+        environment: Optional[EnvironmentLike] = None,
     ) -> None:
         self.key = key
         self.secret = secret
@@ -134,10 +145,14 @@ class API:
         if key:
             headers["X-MBX-APIKEY"] = key
         self.session.headers.update(headers)
+        self.environment: Optional[Environment] = get_environment(environment) if environment is not None else None
         if base_url:
             self.base_url = base_url.rstrip("/")
         elif self._market is not None:
-            self.base_url = self._market.base_url
+            env = self.environment or get_environment("production")
+            self.base_url = env.rest_url(self._market.name)
+        if self.environment is None and self._market is not None:
+            self.environment = environment_of_rest_url(self.base_url, self._market.name)
         if session is None:
             _read_environment_once(self.session, self.base_url)
 
@@ -170,13 +185,13 @@ class API:
         payload: Optional[Mapping[str, Any]] = None,
         special: bool = False,
     ) -> Any:
-        """Signed request (TRADE / USER_DATA): ``timestamp`` and ``signature`` are appended."""
+        """Signed request (TRADE / USER_DATA): `timestamp` and `signature` are appended."""
         return self._request(http_method, url_path, payload, signed=True)
 
     def limited_encoded_sign_request(
         self, http_method: str, url_path: str, payload: Optional[Mapping[str, Any]] = None
     ) -> Any:
-        """Signed request whose ``@`` stays unescaped; every signed request is sent that way here."""
+        """Signed request whose `@` stays unescaped; every signed request is sent that way here."""
         return self._request(http_method, url_path, payload, signed=True)
 
     def send_request(
@@ -186,7 +201,7 @@ class API:
         payload: Optional[Mapping[str, Any]] = None,
         special: bool = False,
     ) -> Any:
-        """Plain request; the session still carries ``X-MBX-APIKEY`` when a key was given."""
+        """Plain request; the session still carries `X-MBX-APIKEY` when a key was given."""
         return self._request(http_method, url_path, payload, signed=False)
 
     def _request(
@@ -228,7 +243,7 @@ class API:
     def synchronize_time(self) -> int:
         """Measure the offset between the server's clock and ours (ms) and apply it to timestamps.
 
-        Uses the round trip of ``GET .../time`` (midpoint estimate). Returns the offset.
+        Uses the round trip of `GET .../time` (midpoint estimate). Returns the offset.
         """
         path = self._time_path()
         started = time.time() * 1000
@@ -250,7 +265,7 @@ class API:
         return self._send("GET", self._exchange_info_path(), {}, signed=False, raw=True)
 
     def exchange_filters(self, refresh: bool = False) -> ExchangeFilters:
-        """The symbols' ``exchangeInfo`` filters, fetched once and cached (``refresh=True`` fetches again)."""
+        """The symbols' `exchangeInfo` filters, fetched once and cached (`refresh=True` fetches again)."""
         if self._filters is None or refresh:
             self._limits_loaded = True
             info = self._fetch_exchange_info()
@@ -280,7 +295,7 @@ class API:
             filters.validate_order(side, order_type, **context, **wire)
 
     def _order_context(self, symbol: str, endpoint: str, signed: bool) -> Any:
-        """The mark price (``premiumIndex``) or open-order count (``openOrders``) of ``symbol``; None
+        """The mark price (`premiumIndex`) or open-order count (`openOrders`) of `symbol`; None
         when it cannot be had (that check is then left to the server)."""
         path = self._time_path().replace("/time", "/" + endpoint)
         try:
@@ -403,11 +418,11 @@ class API:
 
 
 def _read_environment_once(session: requests.Session, base_url: str) -> None:
-    """Apply the environment's proxy, CA-bundle and netrc settings for ``base_url`` to ``session`` now.
+    """Apply the environment's proxy, CA-bundle and netrc settings for `base_url` to `session` now.
 
-    requests re-reads the whole environment on every request while ``trust_env`` is on (about a
+    requests re-reads the whole environment on every request while `trust_env` is on (about a
     quarter of a localhost call's CPU time); a client talks to one host, so it is read once, here,
-    with the same precedence (explicit ``proxies`` still win). Later changes to the environment are
+    with the same precedence (explicit `proxies` still win). Later changes to the environment are
     not seen by this client.
     """
     if not base_url.startswith(("http://", "https://")):

@@ -1,7 +1,7 @@
 """Exceptions raised by the connector.
 
 The 4.2.0 classes keep their names and attributes; the newer, more precise classes subclass them,
-so ``except ClientError`` keeps catching a rate-limit error::
+so `except ClientError` keeps catching a rate-limit error:
 
     Error
     ├── ClientError                  HTTP 4xx (status_code, error_code, error_message, header, error_data)
@@ -62,7 +62,7 @@ class _RetryAfterMixin:
 
     @property
     def retry_after(self) -> Optional[float]:
-        """Seconds to wait before the next request, from the ``Retry-After`` header, if sent."""
+        """Seconds to wait before the next request, from the `Retry-After` header, if sent."""
         value = (self.header or {}).get("Retry-After")
         try:
             return float(value) if value is not None else None
@@ -71,16 +71,16 @@ class _RetryAfterMixin:
 
 
 class TooManyRequestsError(_RetryAfterMixin, ClientError):
-    """HTTP 429: a request-weight or order-rate limit was passed. Back off for ``retry_after``
+    """HTTP 429: a request-weight or order-rate limit was passed. Back off for `retry_after`
     seconds; a client that keeps sending is banned (HTTP 418)."""
 
 
 class IPBannedError(_RetryAfterMixin, ClientError):
-    """HTTP 418: the IP is banned for ignoring 429s; ``retry_after`` says until when."""
+    """HTTP 418: the IP is banned for ignoring 429s; `retry_after` says until when."""
 
 
 class TimestampError(ClientError):
-    """-1021: the timestamp was outside ``recvWindow`` or ahead of the server. The request was not
+    """-1021: the timestamp was outside `recvWindow` or ahead of the server. The request was not
     executed, so sending it once more (after fixing the clock offset) is safe."""
 
 
@@ -105,7 +105,7 @@ class ServerError(Error):
 
 
 class ParameterRequiredError(Error, ValueError):
-    """A required parameter is missing, ``None`` or empty; nothing was sent."""
+    """A required parameter is missing, `None` or empty; nothing was sent."""
 
     def __init__(self, params: list) -> None:
         super().__init__(params)
@@ -138,7 +138,7 @@ class ParameterTypeError(Error, TypeError):
 
 
 class ParameterArgumentError(Error, ValueError):
-    """An argument is invalid (for example ``recvWindow`` above 60000); nothing was sent."""
+    """An argument is invalid (for example `recvWindow` above 60000); nothing was sent."""
 
     def __init__(self, error_message: str) -> None:
         super().__init__(error_message)
@@ -176,7 +176,7 @@ class ConnectTimeoutError(ConnectError):
 
 class OutcomeUnknownError(NetworkError):
     """The request may have reached Binance but no answer came back. Retrying is NOT safe for
-    orders: the order may have executed. Query it (by ``newClientOrderId``) before re-sending."""
+    orders: the order may have executed. Query it (by `newClientOrderId`) before re-sending."""
 
 
 class ReadTimeoutError(OutcomeUnknownError):
@@ -196,7 +196,8 @@ _CLIENT_ERROR_BY_CODE = {
 
 
 def client_error_class(status_code: int, error_code: Optional[int]) -> type:
-    """The most precise :class:`ClientError` subclass for an HTTP status and a Binance error code."""
+    """The most precise [ClientError][binance.error.ClientError] subclass for an HTTP status and a Binance error
+    code."""
     if status_code == 429:
         return TooManyRequestsError
     if status_code == 418:

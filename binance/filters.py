@@ -1,7 +1,7 @@
 """Order checks against a symbol's exchange filters, and tick/step rounding (pure, no I/O).
 
-Build once from a cached ``exchangeInfo`` (UM ``/fapi/v1/exchangeInfo`` or CM
-``/dapi/v1/exchangeInfo``)::
+Build once from a cached `exchangeInfo` (UM `/fapi/v1/exchangeInfo` or CM
+`/dapi/v1/exchangeInfo`):
 
     filters = ExchangeFilters.from_exchange_info(client.exchange_info())
     price = filters.round_price("BTCUSDT", "37123.456")              # "37123.4"
@@ -9,9 +9,9 @@ Build once from a cached ``exchangeInfo`` (UM ``/fapi/v1/exchangeInfo`` or CM
     filters.validate_order("BTCUSDT", "BUY", "LIMIT", quantity=qty, price=price,
                            mark_price="37100", open_orders=3)          # raises a FilterError
 
-Each failed rule raises a subclass of :class:`FilterError` (itself a 4.2.0
-``ParameterArgumentError``, so a ``ValueError``) naming the filter, the parameter, the value and
-the allowed values, with the code Binance answers for the same order in ``binance_code``: -1111
+Each failed rule raises a subclass of [FilterError][binance.filters.FilterError] (itself a 4.2.0
+`ParameterArgumentError`, so a `ValueError`) naming the filter, the parameter, the value and
+the allowed values, with the code Binance answers for the same order in `binance_code`: -1111
 (more decimals than the tick/step), -4014 / -4023 (off the tick / step grid), -1013 ("Filter
 failure: ...": outside min/max), -4001 / -4003 (price / quantity not positive), -4016 / -4024
 (PERCENT_PRICE), -4164 (MIN_NOTIONAL), -2025 (open-order limit). Nothing was sent, so fixing the
@@ -19,17 +19,17 @@ parameter and sending is safe.
 
 Futures rules, as Binance documents them:
 
-- PRICE_FILTER: ``minPrice <= price <= maxPrice`` and ``(price - minPrice) % tickSize == 0``; a
-  0 bound disables it. Applies to ``price``, ``stopPrice`` and ``activationPrice``.
-- LOT_SIZE: the same for ``quantity`` with ``minQty``, ``maxQty``, ``stepSize``; MARKET_LOT_SIZE
+- PRICE_FILTER: `minPrice <= price <= maxPrice` and `(price - minPrice) % tickSize == 0`; a
+  0 bound disables it. Applies to `price`, `stopPrice` and `activationPrice`.
+- LOT_SIZE: the same for `quantity` with `minQty`, `maxQty`, `stepSize`; MARKET_LOT_SIZE
   replaces it for orders that execute at market (MARKET, STOP_MARKET, TAKE_PROFIT_MARKET,
   TRAILING_STOP_MARKET) when the symbol has it.
-- MIN_NOTIONAL: ``price * quantity >= notional`` (a MARKET order uses the mark price, when
+- MIN_NOTIONAL: `price * quantity >= notional` (a MARKET order uses the mark price, when
   given); reduce-only and close-position orders are exempt. On COIN-M the quantity is a number of
-  contracts and the notional is ``quantity * contractSize`` (in the quote currency, USD).
-- PERCENT_PRICE: a BUY needs ``price <= markPrice * multiplierUp``, a SELL
-  ``price >= markPrice * multiplierDown``; checked when a mark price is given.
-- MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS: one more open order must stay within ``limit``; checked
+  contracts and the notional is `quantity * contractSize` (in the quote currency, USD).
+- PERCENT_PRICE: a BUY needs `price <= markPrice * multiplierUp`, a SELL
+  `price >= markPrice * multiplierDown`; checked when a mark price is given.
+- MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS: one more open order must stay within `limit`; checked
   when the caller passes the current open-order counts.
 """
 
@@ -75,9 +75,9 @@ _ROUNDING_MODES = frozenset(
 class FilterError(ParameterArgumentError):
     """An order parameter breaks one of the symbol's exchange filters; nothing was sent.
 
-    Attributes: ``filter_type`` (e.g. ``"LOT_SIZE"``), ``symbol``, ``parameter`` (e.g.
-    ``"quantity"``), ``value``, ``rule`` (``"min"``, ``"max"``, ``"step"`` ...), ``allowed`` (the
-    filter's values) and ``binance_code`` (what Binance would answer, when known).
+    Attributes: `filter_type` (e.g. `"LOT_SIZE"`), `symbol`, `parameter` (e.g.
+    `"quantity"`), `value`, `rule` (`"min"`, `"max"`, `"step"` ...), `allowed` (the
+    filter's values) and `binance_code` (what Binance would answer, when known).
     """
 
     filter_type = ""
@@ -103,19 +103,19 @@ class FilterError(ParameterArgumentError):
 
 
 class PriceFilterError(FilterError):
-    """``price``/``stopPrice``/``activationPrice`` is outside ``minPrice``..``maxPrice`` or off the tick."""
+    """`price`/`stopPrice`/`activationPrice` is outside `minPrice`..`maxPrice` or off the tick."""
 
     filter_type = "PRICE_FILTER"
 
 
 class LotSizeError(FilterError):
-    """``quantity`` is outside ``minQty``..``maxQty`` or off the step (LOT_SIZE)."""
+    """`quantity` is outside `minQty`..`maxQty` or off the step (LOT_SIZE)."""
 
     filter_type = "LOT_SIZE"
 
 
 class MarketLotSizeError(LotSizeError):
-    """A market order's ``quantity`` is outside MARKET_LOT_SIZE's bounds or off its step."""
+    """A market order's `quantity` is outside MARKET_LOT_SIZE's bounds or off its step."""
 
     filter_type = "MARKET_LOT_SIZE"
 
@@ -145,7 +145,7 @@ class MaxNumAlgoOrdersError(FilterError):
 
 
 class UnknownSymbolError(ParameterArgumentError):
-    """The symbol is not in the ``exchangeInfo`` the filters were built from (Binance: -1121)."""
+    """The symbol is not in the `exchangeInfo` the filters were built from (Binance: -1121)."""
 
     def __init__(self, symbol: str) -> None:
         super().__init__(f"unknown symbol {symbol!r}: not in exchangeInfo")
@@ -168,7 +168,7 @@ def _decimal(value: Any, name: str) -> Decimal:
 
 
 def format_decimal(value: Decimal) -> str:
-    """``value`` as a plain string, without exponent or trailing zeros (``"0.001"``, ``"100"``)."""
+    """`value` as a plain string, without exponent or trailing zeros (`"0.001"`, `"100"`)."""
     if not value:
         return "0"
     return format(value.normalize(), "f")
@@ -191,7 +191,7 @@ class _Range:
 
     @property
     def places(self) -> int:
-        """Decimal places of the step as Binance writes it (``"0.10"`` has 2): finer is -1111."""
+        """Decimal places of the step as Binance writes it (`"0.10"` has 2): finer is -1111."""
         exponent = self.step.as_tuple().exponent
         return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
@@ -205,7 +205,7 @@ class _Range:
 
 @dataclass(frozen=True)
 class SymbolFilters:
-    """The filters of one symbol, parsed to :class:`~decimal.Decimal`. ``contract_size`` is set
+    """The filters of one symbol, parsed to `Decimal`. `contract_size` is set
     for COIN-M contracts (their quantity is a number of contracts)."""
 
     symbol: str
@@ -222,7 +222,7 @@ class SymbolFilters:
 
     @classmethod
     def from_symbol_info(cls, info: Mapping[str, Any]) -> "SymbolFilters":
-        """Parse one entry of ``exchangeInfo["symbols"]``."""
+        """Parse one entry of `exchangeInfo["symbols"]`."""
         by_type = {f.get("filterType"): f for f in info.get("filters", ())}
         kwargs: Dict[str, Any] = {"symbol": info["symbol"], "raw": by_type}
         if "PRICE_FILTER" in by_type:
@@ -250,15 +250,16 @@ class SymbolFilters:
     # -- rounding ----------------------------------------------------------------------------
 
     def round_price(self, price: Any, mode: str = decimal.ROUND_DOWN) -> str:
-        """``price`` moved onto the tick grid with ``mode`` (a :mod:`decimal` rounding constant),
-        as a string without exponent. Bounds are not enforced: :meth:`validate_order` does that."""
+        """`price` moved onto the tick grid with `mode` (a `decimal` rounding constant),
+        as a string without exponent. Bounds are not enforced:
+        [validate_order][binance.filters.SymbolFilters.validate_order] does that."""
         value = _decimal(price, "price")
         _check_mode(mode)
         return format_decimal(self.price.align(value, mode) if self.price else value)
 
     def round_quantity(self, quantity: Any, mode: str = decimal.ROUND_DOWN, order_type: Optional[str] = None) -> str:
-        """``quantity`` moved onto the step grid (MARKET_LOT_SIZE's for a market ``order_type``,
-        else LOT_SIZE's) with ``mode``, as a string without exponent."""
+        """`quantity` moved onto the step grid (MARKET_LOT_SIZE's for a market `order_type`,
+        else LOT_SIZE's) with `mode`, as a string without exponent."""
         value = _decimal(quantity, "quantity")
         _check_mode(mode)
         lot = self._lot_for(order_type)[0]
@@ -272,7 +273,7 @@ class SymbolFilters:
     # -- validation --------------------------------------------------------------------------
 
     def notional(self, quantity: Any, price: Any = None) -> Decimal:
-        """The order's notional: ``price * quantity`` (UM), ``quantity * contractSize`` (CM)."""
+        """The order's notional: `price * quantity` (UM), `quantity * contractSize` (CM)."""
         qty = _decimal(quantity, "quantity")
         if self.contract_size is not None:
             return qty * self.contract_size
@@ -288,9 +289,9 @@ class SymbolFilters:
         open_algo_orders: Optional[int] = None,
         **params: Any,
     ) -> None:
-        """Check an order's wire parameters (``quantity``, ``price``, ``stopPrice``,
-        ``activationPrice``, ``reduceOnly``, ``closePosition`` ...) against every filter that
-        applies to its ``type``. Raises the first :class:`FilterError` found."""
+        """Check an order's wire parameters (`quantity`, `price`, `stopPrice`,
+        `activationPrice`, `reduceOnly`, `closePosition` ...) against every filter that
+        applies to its `type`. Raises the first [FilterError][binance.filters.FilterError] found."""
         side = str(side).upper()
         order_type = str(type).upper()
         for name in ("price", "stopPrice", "activationPrice"):
@@ -394,15 +395,15 @@ def _check_mode(mode: str) -> None:
 
 
 class ExchangeFilters:
-    """Every symbol's filters from one ``exchangeInfo`` answer, by symbol name."""
+    """Every symbol's filters from one `exchangeInfo` answer, by symbol name."""
 
     def __init__(self, symbols: Iterable[SymbolFilters]) -> None:
-        """Usually built with :meth:`from_exchange_info`."""
+        """Usually built with [from_exchange_info][binance.filters.ExchangeFilters.from_exchange_info]."""
         self._symbols: Dict[str, SymbolFilters] = {s.symbol.upper(): s for s in symbols}
 
     @classmethod
     def from_exchange_info(cls, info: Mapping[str, Any]) -> "ExchangeFilters":
-        """Parse an ``exchangeInfo`` dict (UM or CM)."""
+        """Parse an `exchangeInfo` dict (UM or CM)."""
         return cls(SymbolFilters.from_symbol_info(s) for s in info.get("symbols", ()))
 
     @property
@@ -414,20 +415,20 @@ class ExchangeFilters:
         return isinstance(symbol, str) and symbol.upper() in self._symbols
 
     def symbol(self, symbol: str) -> SymbolFilters:
-        """One symbol's filters; raises :class:`UnknownSymbolError` if it is not listed."""
+        """One symbol's filters; raises [UnknownSymbolError][binance.filters.UnknownSymbolError] if it is not listed."""
         try:
             return self._symbols[str(symbol).upper()]
         except KeyError:
             raise UnknownSymbolError(symbol)
 
     def round_price(self, symbol: str, price: Any, mode: str = decimal.ROUND_DOWN) -> str:
-        """``price`` rounded to the symbol's tick (ROUND_DOWN by default), as a plain string."""
+        """`price` rounded to the symbol's tick (ROUND_DOWN by default), as a plain string."""
         return self.symbol(symbol).round_price(price, mode)
 
     def round_quantity(
         self, symbol: str, quantity: Any, mode: str = decimal.ROUND_DOWN, order_type: Optional[str] = None
     ) -> str:
-        """``quantity`` rounded to the symbol's step (ROUND_DOWN by default), as a plain string."""
+        """`quantity` rounded to the symbol's step (ROUND_DOWN by default), as a plain string."""
         return self.symbol(symbol).round_quantity(quantity, mode, order_type)
 
     def validate_order(
@@ -441,9 +442,9 @@ class ExchangeFilters:
         open_algo_orders: Optional[int] = None,
         **params: Any,
     ) -> None:
-        """Check an order (the same arguments as ``new_order``) against the symbol's filters;
-        ``mark_price`` enables PERCENT_PRICE (and MIN_NOTIONAL for MARKET), the open-order counts
-        enable MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS. Raises a :class:`FilterError` subclass."""
+        """Check an order (the same arguments as `new_order`) against the symbol's filters;
+        `mark_price` enables PERCENT_PRICE (and MIN_NOTIONAL for MARKET), the open-order counts
+        enable MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS. Raises a [FilterError][binance.filters.FilterError] subclass."""
         self.symbol(symbol).validate_order(
             side, type, mark_price=mark_price, open_orders=open_orders, open_algo_orders=open_algo_orders, **params
         )

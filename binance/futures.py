@@ -1,7 +1,7 @@
-"""Deprecated entry point of the first connector releases: ``from binance.futures import Futures``.
+"""Deprecated entry point of the first connector releases: `from binance.futures import Futures`.
 
-``Futures`` is :class:`binance.um_futures.UMFutures` (USDⓈ-M); importing it warns ``DeprecationWarning``.
-Use ``from binance.um_futures import UMFutures`` instead.
+`Futures` is [UMFutures][binance.um_futures.UMFutures] (USDⓈ-M); importing it warns `DeprecationWarning`.
+Use `from binance.um_futures import UMFutures` instead.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ __all__ = ["Futures"]  # noqa: F822 - provided by __getattr__, which warns
 
 
 class _Futures(UMFutures):
-    """Deprecated alias of :class:`binance.um_futures.UMFutures`."""
+    """Deprecated alias of [UMFutures][binance.um_futures.UMFutures]."""
 
 
 _Futures.__name__ = _Futures.__qualname__ = "Futures"

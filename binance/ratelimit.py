@@ -1,8 +1,8 @@
 """Rate-limit accounting (pure: the caller passes the clock in).
 
-Binance reports usage in response headers (``X-MBX-USED-WEIGHT-1M``, ``X-MBX-ORDER-COUNT-10S``,
-``X-MBX-ORDER-COUNT-1M`` ...) and publishes the limits in ``exchangeInfo["rateLimits"]``. A
-:class:`RateLimitState` combines both::
+Binance reports usage in response headers (`X-MBX-USED-WEIGHT-1M`, `X-MBX-ORDER-COUNT-10S`,
+`X-MBX-ORDER-COUNT-1M` ...) and publishes the limits in `exchangeInfo["rateLimits"]`. A
+[RateLimitState][binance.ratelimit.RateLimitState] combines both:
 
     state = RateLimitState.from_exchange_info(info)
     delay = state.wait_before(weight=5, now_ms=server_now)   # seconds to sleep first (0: go)
@@ -11,8 +11,8 @@ Binance reports usage in response headers (``X-MBX-USED-WEIGHT-1M``, ``X-MBX-ORD
     state.snapshot(server_now)                                # used / limit / window for each
 
 Windows are fixed and aligned on multiples of their length in server time (a 1-minute window
-resets at every whole minute), so pass ``now_ms`` as server time (local time plus the offset from
-:mod:`binance.timesync`). Usage read in an earlier window counts as 0.
+resets at every whole minute), so pass `now_ms` as server time (local time plus the offset from
+[timesync][binance.timesync]). Usage read in an earlier window counts as 0.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ Key = Tuple[str, str, int]
 
 class RateLimitGuardError(Error):
     """Sending now would pass a rate limit, so the request was NOT sent. Sending it after
-    ``retry_after`` seconds is safe. ``usage`` is the :class:`RateLimitUsage` that would be passed
-    (None when an HTTP 429/418 ``Retry-After`` block is what stops it)."""
+    `retry_after` seconds is safe. `usage` is the [RateLimitUsage][binance.ratelimit.RateLimitUsage] that would be
+    passed
+    (None when an HTTP 429/418 `Retry-After` block is what stops it)."""
 
     def __init__(self, retry_after: float, usage: Optional["RateLimitUsage"], requested: int) -> None:
         super().__init__(retry_after, usage, requested)
@@ -65,17 +66,17 @@ class RateLimitGuardError(Error):
 
 @dataclass(frozen=True)
 class RateLimit:
-    """One entry of ``exchangeInfo["rateLimits"]``."""
+    """One entry of `exchangeInfo["rateLimits"]`."""
 
     kind: str
-    """``REQUEST_WEIGHT``, ``ORDERS`` or ``RAW_REQUESTS`` (Binance's ``rateLimitType``)."""
+    """`REQUEST_WEIGHT`, `ORDERS` or `RAW_REQUESTS` (Binance's `rateLimitType`)."""
     interval: str
     interval_num: int
     limit: int
 
     @property
     def key(self) -> Key:
-        """``(kind, interval, interval_num)``: identifies the window."""
+        """`(kind, interval, interval_num)`: identifies the window."""
         return (self.kind, self.interval, self.interval_num)
 
     @property
@@ -98,15 +99,15 @@ class RateLimitUsage:
     interval: str
     interval_num: int
     limit: Optional[int]
-    """None when the header was seen but ``exchangeInfo`` did not list the limit."""
+    """None when the header was seen but `exchangeInfo` did not list the limit."""
     used: int
     window_ms: int
     resets_in_ms: int
-    """Milliseconds until the current window ends and ``used`` drops to 0."""
+    """Milliseconds until the current window ends and `used` drops to 0."""
 
     @property
     def remaining(self) -> Optional[int]:
-        """``limit - used`` (never negative), or None if the limit is unknown."""
+        """`limit - used` (never negative), or None if the limit is unknown."""
         return None if self.limit is None else max(0, self.limit - self.used)
 
     def to_dict(self) -> Dict[str, Any]:
@@ -123,7 +124,7 @@ class RateLimitUsage:
 
 
 def parse_rate_limits(info: Any) -> List[RateLimit]:
-    """The limits from an ``exchangeInfo`` dict, or from its ``rateLimits`` list directly."""
+    """The limits from an `exchangeInfo` dict, or from its `rateLimits` list directly."""
     entries = info.get("rateLimits", ()) if isinstance(info, Mapping) else info
     limits = []
     for entry in entries:
@@ -136,8 +137,8 @@ def parse_rate_limits(info: Any) -> List[RateLimit]:
 
 
 def parse_usage_headers(headers: Optional[Mapping[str, Any]]) -> Dict[Key, int]:
-    """Usage counts from response headers, keyed by ``(kind, interval, interval_num)``:
-    ``X-MBX-USED-WEIGHT-1M: 42`` gives ``{("REQUEST_WEIGHT", "MINUTE", 1): 42}``. Header names are
+    """Usage counts from response headers, keyed by `(kind, interval, interval_num)`:
+    `X-MBX-USED-WEIGHT-1M: 42` gives `{("REQUEST_WEIGHT", "MINUTE", 1): 42}`. Header names are
     matched case-insensitively; unparsable values are skipped."""
     usage: Dict[Key, int] = {}
     for name, value in (headers or {}).items():
@@ -162,7 +163,7 @@ class RateLimitState:
     current (server) time in milliseconds. Not thread-safe: the caller holds a lock."""
 
     def __init__(self, limits: Iterable[RateLimit] = ()) -> None:
-        """``limits`` usually come from :meth:`from_exchange_info`."""
+        """`limits` usually come from [from_exchange_info][binance.ratelimit.RateLimitState.from_exchange_info]."""
         self._limits: Dict[Key, RateLimit] = {}
         self._used: Dict[Key, Tuple[int, int]] = {}  # key -> (window start ms, used)
         self._blocked_until_ms = 0
@@ -170,11 +171,11 @@ class RateLimitState:
 
     @classmethod
     def from_exchange_info(cls, info: Mapping[str, Any]) -> "RateLimitState":
-        """A state knowing the limits listed in ``exchangeInfo["rateLimits"]``."""
+        """A state knowing the limits listed in `exchangeInfo["rateLimits"]`."""
         return cls(parse_rate_limits(info))
 
     def set_limits(self, limits: Iterable[RateLimit]) -> None:
-        """Replace the known limits (e.g. after ``exchangeInfo`` was fetched again)."""
+        """Replace the known limits (e.g. after `exchangeInfo` was fetched again)."""
         self._limits = {limit.key: limit for limit in limits}
 
     @property
@@ -198,7 +199,7 @@ class RateLimitState:
             self._add(key, count, now_ms, replace=True)
 
     def observe_rate_limits(self, entries: Iterable[Mapping[str, Any]], now_ms: int) -> None:
-        """Record usage from a WebSocket API answer's ``rateLimits`` list (entries with ``count``)."""
+        """Record usage from a WebSocket API answer's `rateLimits` list (entries with `count`)."""
         for entry in entries:
             limit = parse_rate_limits([entry])
             if limit and "count" in entry:
@@ -206,7 +207,7 @@ class RateLimitState:
                 self._add(limit[0].key, int(entry["count"]), now_ms, replace=True)
 
     def note_request(self, weight: int, now_ms: int, orders: int = 0) -> None:
-        """Count a request about to be sent (``weight``; ``orders`` new orders) before its
+        """Count a request about to be sent (`weight`; `orders` new orders) before its
         answer's headers arrive."""
         for key in self._keys("REQUEST_WEIGHT"):
             self._add(key, weight, now_ms, replace=False)
@@ -215,7 +216,7 @@ class RateLimitState:
                 self._add(key, orders, now_ms, replace=False)
 
     def note_retry_after(self, seconds: float, now_ms: int) -> None:
-        """Block every request until ``now_ms + seconds`` (after an HTTP 429/418 ``Retry-After``)."""
+        """Block every request until `now_ms + seconds` (after an HTTP 429/418 `Retry-After`)."""
         self._blocked_until_ms = max(self._blocked_until_ms, now_ms + int(seconds * 1000))
 
     def _keys(self, kind: str) -> List[Key]:
@@ -224,14 +225,14 @@ class RateLimitState:
         return sorted(keys)
 
     def usage(self, key: Key, now_ms: int) -> RateLimitUsage:
-        """The usage of one window, by ``(kind, interval, interval_num)``."""
+        """The usage of one window, by `(kind, interval, interval_num)`."""
         window = _window_ms(key)
         limit = self._limits.get(key)
         return RateLimitUsage(key[0], key[1], key[2], limit.limit if limit else None, self._current(key, now_ms),
                               window, window - now_ms % window)
 
     def snapshot(self, now_ms: int) -> List[RateLimitUsage]:
-        """Used, limit and window of every known limit and every header seen, at ``now_ms``."""
+        """Used, limit and window of every known limit and every header seen, at `now_ms`."""
         keys = set(self._limits) | set(self._used)
         return [self.usage(key, now_ms) for key in sorted(keys)]
 
@@ -245,7 +246,7 @@ class RateLimitState:
         return worst
 
     def wait_before(self, weight: int, now_ms: int, orders: int = 0) -> float:
-        """Seconds to wait before sending a request of ``weight`` (placing ``orders`` new orders)
+        """Seconds to wait before sending a request of `weight` (placing `orders` new orders)
         so that no known limit is passed; 0.0 means send now. After waiting, call again: other
         requests may have used the room meanwhile."""
         delay_ms = max(0, self._blocked_until_ms - now_ms)
@@ -257,8 +258,9 @@ class RateLimitState:
         return delay_ms / 1000.0
 
     def check_order(self, now_ms: int, orders: int = 1) -> None:
-        """Raise :class:`RateLimitGuardError` (with ``retry_after``) if ``orders`` more orders now
-        would pass an order-count limit, or a ``Retry-After`` block is in force."""
+        """Raise [RateLimitGuardError][binance.ratelimit.RateLimitGuardError] (with `retry_after`) if `orders` more
+        orders now
+        would pass an order-count limit, or a `Retry-After` block is in force."""
         usage = self._first_exceeded("ORDERS", orders, now_ms)
         blocked = max(0, self._blocked_until_ms - now_ms)
         if usage is not None:
@@ -272,11 +274,11 @@ DEFAULT_FUTURES_LIMITS = (
     RateLimit("ORDERS", "MINUTE", 1, 1200),
     RateLimit("ORDERS", "SECOND", 10, 300),
 )
-"""Binance futures' published defaults, used until ``exchangeInfo`` says otherwise."""
+"""Binance futures' published defaults, used until `exchangeInfo` says otherwise."""
 
 
 def request_cost(http_method: str, path: str, params: Mapping[str, Any]) -> Tuple[int, int]:
-    """``(request weight, orders placed)`` of one REST request, from the spec's weight rules."""
+    """`(request weight, orders placed)` of one REST request, from the spec's weight rules."""
     from binance._weights import RULES
 
     rule = RULES.get(f"{http_method} {path}")

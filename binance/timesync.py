@@ -1,16 +1,16 @@
 """Clock-offset estimation against the server's time (pure: the caller measures, this computes).
 
-Each measurement is a :class:`TimeSample`: the local time a ``GET /fapi/v1/time`` was sent, the
-``serverTime`` it returned, and the local time the answer arrived (all in milliseconds). The
+Each measurement is a [TimeSample][binance.timesync.TimeSample]: the local time a `GET /fapi/v1/time` was sent, the
+`serverTime` it returned, and the local time the answer arrived (all in milliseconds). The
 server read its clock somewhere in between, so the offset is estimated from the midpoint and is
-exact to within half the round trip; the sample with the shortest round trip is the most precise::
+exact to within half the round trip; the sample with the shortest round trip is the most precise:
 
     clock = ClockOffset()
     clock.add(TimeSample(sent_ms, server_ms, received_ms))
     timestamp = clock.timestamp(local_now_ms)     # local time corrected to server time
 
-Binance rejects a signed request (-1021) when its ``timestamp`` is 1000 ms or more ahead of the
-server, or older than ``recvWindow``. After a -1021, clear the samples and measure again.
+Binance rejects a signed request (-1021) when its `timestamp` is 1000 ms or more ahead of the
+server, or older than `recvWindow`. After a -1021, clear the samples and measure again.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class OffsetEstimate:
 
     offset_ms: int
     error_ms: float
-    """Half the round trip of the best sample: the true offset is within ``offset_ms ± error_ms``."""
+    """Half the round trip of the best sample: the true offset is within `offset_ms ± error_ms`."""
     rtt_ms: int
     samples: int
     measured_at_ms: int
@@ -77,11 +77,11 @@ def estimate_offset(samples: Iterable[TimeSample]) -> Optional[OffsetEstimate]:
 
 
 class ClockOffset:
-    """The latest ``max_samples`` measurements and the offset they give (0 until one exists).
+    """The latest `max_samples` measurements and the offset they give (0 until one exists).
     Not thread-safe: the caller holds a lock."""
 
     def __init__(self, max_samples: int = 8) -> None:
-        """Keep at most ``max_samples`` samples; older ones are forgotten (clocks drift)."""
+        """Keep at most `max_samples` samples; older ones are forgotten (clocks drift)."""
         if max_samples < 1:
             raise ValueError("max_samples must be at least 1")
         self.max_samples = max_samples
@@ -96,7 +96,7 @@ class ClockOffset:
         return estimate
 
     def add_measurement(self, sent_ms: int, server_ms: int, received_ms: int) -> OffsetEstimate:
-        """Shorthand for ``add(TimeSample(sent_ms, server_ms, received_ms))``."""
+        """Shorthand for `add(TimeSample(sent_ms, server_ms, received_ms))`."""
         return self.add(TimeSample(sent_ms, server_ms, received_ms))
 
     def clear(self) -> None:
@@ -115,9 +115,9 @@ class ClockOffset:
         return self._estimate.offset_ms if self._estimate else 0
 
     def timestamp(self, local_ms: int) -> int:
-        """``local_ms`` converted to server time: the value to send as ``timestamp``."""
+        """`local_ms` converted to server time: the value to send as `timestamp`."""
         return int(local_ms) + self.offset_ms
 
     def is_stale(self, local_ms: int, max_age_ms: int) -> bool:
-        """True when there is no estimate or the newest sample is older than ``max_age_ms``."""
+        """True when there is no estimate or the newest sample is older than `max_age_ms`."""
         return self._estimate is None or local_ms - self._estimate.measured_at_ms > max_age_ms

@@ -97,7 +97,6 @@ class Demo:
         self.ticker_updates = 0
         self.events: List[Dict[str, Any]] = []
         self.event_arrived = threading.Condition(self.lock)
-        self.user_subscribed = threading.Event()
         self.market_ws: Optional[UMFuturesWebsocketClient] = None
         self.user_stream: Optional[UserDataStream] = None
         self.started = time.monotonic()
@@ -138,8 +137,7 @@ class Demo:
         """User-data events: kept for the last section, and waited on by the order steps."""
         data = json.loads(message)
         if isinstance(data, dict) and "result" in data and "id" in data:
-            self.user_subscribed.set()  # the server's answer to the stream's SUBSCRIBE
-            return
+            return  # the server's answer to the stream's SUBSCRIBE (wait_ready() waits for it)
         if not isinstance(data, dict) or "e" not in data:
             return
         with self.event_arrived:
@@ -243,8 +241,9 @@ class Demo:
     def open_user_stream(self) -> None:
         """A user-data stream whose listenKey the library creates, keeps alive and deletes."""
         self.section("User data", "listenKey handled by UserDataStream")
-        self.user_stream = UserDataStream(self.rest, on_message=self.on_user, stream_url=self.sb.um_stream_url)
-        if not self.user_subscribed.wait(10):
+        # no stream_url: the stream follows the REST client to the sandbox
+        self.user_stream = UserDataStream(self.rest, on_message=self.on_user)
+        if not self.user_stream.wait_ready(10):  # the subscription is live: no order event is missed
             self.problem("the user-data stream was not subscribed within 10s")
             return
         leverage = self.rest.change_leverage(symbol=SYMBOL, leverage=5)

@@ -8,7 +8,5 @@ if [ ! -x "$venv/bin/mkdocs" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r requirements-docs.txt
 fi
-# bench/results.md (included in docs/benchmarks.md) shows its chart by a relative link.
-if [ -f bench/results.png ]; then cp bench/results.png docs/results.png; fi
 "$venv/bin/python" tools/check_reference.py
 "$venv/bin/mkdocs" build --strict --site-dir "${SITE_DIR:-site}"

@@ -1,11 +1,11 @@
-"""Check that every public module of the package has a reference page (a ``::: module`` directive).
+"""Check that every public module of the package has a reference page (a `::: module` directive).
 
-A module is public when no part of its dotted name starts with ``_``. The sandbox's internals
-(engine, server, routing) are documented through :mod:`binance.sandbox.sandbox` and
-:mod:`binance.sandbox.faults`; the names in ``NOT_IN_REFERENCE`` are covered in prose instead.
+A module is public when no part of its dotted name starts with `_`. The sandbox's internals
+(engine, server, routing) are documented through [sandbox][binance.sandbox.sandbox] and
+[faults][binance.sandbox.faults]; the names in `NOT_IN_REFERENCE` are covered in prose instead.
 Exits 1 and lists the modules without a page. It also lists the public classes, functions and
 methods that have no docstring (mkdocstrings leaves those out of the reference); with
-``--strict`` they fail the check too.
+`--strict` they fail the check too.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ COMPAT_SHIMS = re.compile(r"^binance\.(um|cm)_futures\.(account|market|convert|d
 
 
 def public_modules(package: Path) -> List[str]:
-    """Dotted names of the public modules under ``package``."""
+    """Dotted names of the public modules under `package`."""
     names = []
     for path in sorted(package.rglob("*.py")):
         parts = list(path.relative_to(package.parent).with_suffix("").parts)
@@ -42,7 +42,7 @@ def public_modules(package: Path) -> List[str]:
 
 
 def documented(docs: Path) -> Set[str]:
-    """Every object named by a ``:::`` directive in the reference pages."""
+    """Every object named by a `:::` directive in the reference pages."""
     found = set()
     for page in docs.rglob("*.md"):
         found.update(re.findall(r"^::: ([\w.]+)", page.read_text(), flags=re.M))

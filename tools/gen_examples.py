@@ -404,7 +404,7 @@ def file_stem(market: str, endpoint: dict, endpoints: List[dict]) -> str:
 
 
 def default_body(market: str, endpoint: dict) -> List[str]:
-    """``return client.method(required=...)`` with the sandbox's symbols."""
+    """`return client.method(required=...)` with the sandbox's symbols."""
     values = VALUES[market]
     args = []
     for param in endpoint["required"]:
@@ -676,7 +676,7 @@ WS_RECIPES: Dict[str, List[str]] = {
 
 
 def ws_python_name(method: str) -> str:
-    """The client method name of a WebSocket API method (``v2/account.status`` -> ``account_status_v2``)."""
+    """The client method name of a WebSocket API method (`v2/account.status` -> `account_status_v2`)."""
     version = ""
     if method.startswith("v") and "/" in method:
         version, method = method.split("/", 1)

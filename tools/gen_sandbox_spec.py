@@ -1,6 +1,6 @@
-"""Copy the parts of the API spec the sandbox needs into ``binance/sandbox/spec_data.json``.
+"""Copy the parts of the API spec the sandbox needs into `binance/sandbox/spec_data.json`.
 
-Run from the repository root: ``python tools/gen_sandbox_spec.py [SPEC_DIR]`` (default ``../shared/spec``).
+Run from the repository root: `python tools/gen_sandbox_spec.py [SPEC_DIR]` (default `../shared/spec`).
 The sandbox reads only the generated file at run time.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+
+from _cli import spec_dir_from
 
 ENDPOINT_KEYS = (
     "name", "http_method", "path", "security", "weight", "required", "optional",
@@ -23,7 +25,7 @@ STREAM_KEYS = (
 def main(argv: list) -> int:
     """Write the sandbox spec data file from the spec directory given (or the default one)."""
     root = Path(__file__).resolve().parent.parent
-    spec_dir = Path(argv[1]) if len(argv) > 1 else root.parent / "shared" / "spec"
+    spec_dir = spec_dir_from(argv, __doc__, "python tools/gen_sandbox_spec.py")
     out: dict = {"rest": {}, "streams": [], "user_data_events": []}
     for market, fname in (("um", "um_rest.json"), ("cm", "cm_rest.json")):
         data = json.loads((spec_dir / fname).read_text())

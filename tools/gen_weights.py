@@ -8,6 +8,8 @@ import re
 import sys
 from pathlib import Path
 
+from _cli import spec_dir_from
+
 KLINE_LIMITS = [[100, 1], [500, 2], [1001, 5], [None, 10]]
 DEPTH_LIMITS = [[51, 2], [101, 5], [501, 10], [None, 20]]
 
@@ -49,4 +51,4 @@ def main(spec_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/spec")
+    main(spec_dir_from(sys.argv, __doc__, "python tools/gen_weights.py"))

@@ -1,9 +1,9 @@
-"""Create or reuse a virtualenv holding the official ``binance-futures-connector==4.2.0``.
+"""Create or reuse a virtualenv holding the official `binance-futures-connector==4.2.0`.
 
 The reference connector is never a dependency of this library: it lives in its own venv
-(default ``<project>/.venv-ref-4.2.0``) so that its ``binance`` package cannot shadow ours.
-The venv is built once with ``python -m venv`` and pip, then reused while its python still
-reports version 4.2.0 of the distribution. Usage from a shell::
+(default `<project>/.venv-ref-4.2.0`) so that its `binance` package cannot shadow ours.
+The venv is built once with `python -m venv` and pip, then reused while its python still
+reports version 4.2.0 of the distribution. Usage from a shell:
 
     python tools/ref_venv.py [--path DIR]     # prints the venv's python, or why it could not be built
 """
@@ -32,14 +32,14 @@ class RefVenvError(RuntimeError):
 
 
 def venv_python(path: str = DEFAULT_PATH) -> str:
-    """The interpreter of the venv at ``path`` (it may not exist yet)."""
+    """The interpreter of the venv at `path` (it may not exist yet)."""
     if os.name == "nt":
         return os.path.join(path, "Scripts", "python.exe")
     return os.path.join(path, "bin", "python")
 
 
 def installed_version(python: str) -> Optional[str]:
-    """Version of the official connector importable by ``python``, or None."""
+    """Version of the official connector importable by `python`, or None."""
     code = f"import importlib.metadata as m; print(m.version({DISTRIBUTION!r}))"
     try:
         out = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=True)
@@ -49,15 +49,15 @@ def installed_version(python: str) -> Optional[str]:
 
 
 def is_ready(path: str = DEFAULT_PATH) -> bool:
-    """True when the venv at ``path`` exists and has the official 4.2.0 installed."""
+    """True when the venv at `path` exists and has the official 4.2.0 installed."""
     python = venv_python(path)
     return os.path.isfile(python) and installed_version(python) == VERSION
 
 
 def ensure_ref_venv(path: str = DEFAULT_PATH, timeout: float = 600.0) -> str:
-    """Create the reference venv at ``path`` unless it is ready; return its python.
+    """Create the reference venv at `path` unless it is ready; return its python.
 
-    Raises :class:`RefVenvError` when ``venv`` or pip fails (e.g. no package registry reachable);
+    Raises `RefVenvError` when `venv` or pip fails (e.g. no package registry reachable);
     the half-built venv is removed so that the next call starts clean. Safe to call from
     several processes at once: builds are serialised by a lock file in the temp directory.
     """

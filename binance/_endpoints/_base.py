@@ -14,11 +14,12 @@ Number = Union[str, int, float, Decimal]
 """A price, quantity or amount: floats and Decimals are sent in plain notation (no exponent)."""
 
 Flag = Union[str, bool]
-"""A boolean switch: ``True`` / ``False`` are sent as ``true`` / ``false``; strings are sent as given."""
+"""A boolean switch: `True` / `False` are sent as `true` / `false`; strings are sent as given."""
 
 
 def require_one_of(**named: Any) -> None:
-    """Raise :class:`ParameterRequiredError` unless at least one of the named values is given (not ``None``/empty)."""
+    """Raise [ParameterRequiredError][binance.api.ParameterRequiredError] unless at least one of the named values is
+    given (not `None`/empty)."""
     for value in named.values():
         if value is not None and value != "" and value != []:
             return
@@ -26,7 +27,7 @@ def require_one_of(**named: Any) -> None:
 
 
 class EndpointMixin:
-    """Base of the endpoint mixins: ``_market`` holds the market's REST prefix; requests go through the API seam."""
+    """Base of the endpoint mixins: `_market` holds the market's REST prefix; requests go through the API seam."""
 
     _market: Market
 

@@ -1,4 +1,4 @@
-"""COIN-M futures REST client (``https://dapi.binance.com``), a drop-in for binance-futures-connector 4.2.0."""
+"""COIN-M futures REST client (`https://dapi.binance.com`), a drop-in for binance-futures-connector 4.2.0."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from binance.api import API
 from binance.cm_futures._account import CMAccountEndpoints
 from binance.cm_futures._market import CMMarketEndpoints
 from binance.cm_futures._trade import CMTradeEndpoints
+from binance.environments import EnvironmentLike
 
 __all__ = ["CMFutures"]
 
@@ -27,17 +28,27 @@ class CMFutures(
     CMAccountEndpoints,
     UserStreamEndpoints,
 ):
-    """COIN-M futures REST client: every endpoint of ``/dapi`` (and the ``/futures/data`` statistics).
+    """COIN-M futures REST client: every endpoint of `/dapi` (and the `/futures/data` statistics).
 
     Args:
-        key: API key (sent as ``X-MBX-APIKEY``).
-        secret: API secret for HMAC signing; or pass ``private_key`` (RSA / Ed25519 PEM) instead.
-        **kwargs: the :class:`binance.api.API` options (``base_url``, default ``https://dapi.binance.com``;
-            ``timeout``, default 10 s; ``proxies``, ``show_limit_usage``, ``show_header``, ``private_key``,
-            ``private_key_pass``, ...).
+        key: API key (sent as `X-MBX-APIKEY`).
+        secret: API secret for HMAC signing; or pass `private_key` (RSA / Ed25519 PEM) instead.
+        **kwargs: the [API][binance.api.API] options (`base_url`, default `https://dapi.binance.com`;
+            `timeout`, default 10 s; `proxies`, `show_limit_usage`, `show_header`, `private_key`,
+            `private_key_pass`, ...).
+        environment: `"production"` (default), `"testnet"`, `"demo"`, an
+            [Environment][binance.environments.Environment] or a started sandbox (`environment=sb`);
+            `base_url` wins when both are given.
     """
 
     _market = CM
 
-    def __init__(self, key: Optional[str] = None, secret: Optional[str] = None, **kwargs: Any) -> None:
-        super().__init__(key, secret, **kwargs)
+    def __init__(
+        self,
+        key: Optional[str] = None,
+        secret: Optional[str] = None,
+        *,
+        environment: Optional[EnvironmentLike] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(key, secret, environment=environment, **kwargs)

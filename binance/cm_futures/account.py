@@ -1,6 +1,7 @@
-"""4.2.0 import path ``binance.cm_futures.account``: its endpoint functions, now methods of :class:`CMFutures`.
+"""4.2.0 import path `binance.cm_futures.account`: its endpoint functions, now methods of
+[CMFutures][binance.cm_futures.account.CMFutures].
 
-``from binance.cm_futures.account import depth`` keeps working; each name is the class's function (``self`` first).
+`from binance.cm_futures.account import depth` keeps working; each name is the class's function (`self` first).
 """
 
 from binance.cm_futures import CMFutures

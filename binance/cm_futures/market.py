@@ -1,6 +1,7 @@
-"""4.2.0 import path ``binance.cm_futures.market``: its endpoint functions, now methods of :class:`CMFutures`.
+"""4.2.0 import path `binance.cm_futures.market`: its endpoint functions, now methods of
+[CMFutures][binance.cm_futures.market.CMFutures].
 
-``from binance.cm_futures.market import depth`` keeps working; each name is the class's function (``self`` first).
+`from binance.cm_futures.market import depth` keeps working; each name is the class's function (`self` first).
 """
 
 from binance.cm_futures import CMFutures

@@ -26,7 +26,7 @@ __all__ = [
 
 
 def cleanNoneValue(d: Mapping[str, Any]) -> dict:
-    """Return a copy of ``d`` without the ``None`` values."""
+    """Return a copy of `d` without the `None` values."""
     return clean_none(d)
 
 
@@ -41,25 +41,27 @@ def _is_empty(value: Any) -> bool:
 
 
 def check_required_parameter(value: Any, name: str) -> None:
-    """Raise :class:`ParameterRequiredError` when ``value`` is ``None``, blank or an empty list."""
+    """Raise [ParameterRequiredError][binance.api.ParameterRequiredError] when `value` is `None`, blank or an empty
+    list."""
     if _is_empty(value):
         raise ParameterRequiredError([name])
 
 
 def check_required_parameters(params: Iterable[Sequence[Any]]) -> None:
-    """Check several ``[value, name]`` pairs with :func:`check_required_parameter`."""
+    """Check several `[value, name]` pairs with
+    [check_required_parameter][binance.lib.utils.check_required_parameter]."""
     for value, name in params:
         check_required_parameter(value, name)
 
 
 def check_enum_parameter(value: Any, enum_class: Type[Enum]) -> None:
-    """Raise :class:`ParameterValueError` when ``value`` is not a value of ``enum_class``."""
+    """Raise [ParameterValueError][binance.error.ParameterValueError] when `value` is not a value of `enum_class`."""
     if value not in {item.value for item in enum_class}:
         raise ParameterValueError([value])
 
 
 def check_type_parameter(value: Any, name: str, data_type: type) -> None:
-    """Raise :class:`ParameterTypeError` when ``value`` is set and not a ``data_type``."""
+    """Raise [ParameterTypeError][binance.error.ParameterTypeError] when `value` is set and not a `data_type`."""
     if value is not None and not isinstance(value, data_type):
         raise ParameterTypeError([name, data_type])
 
@@ -70,7 +72,7 @@ def get_timestamp() -> int:
 
 
 def encoded_string(query: Mapping[str, Any], special: bool = False) -> str:
-    """URL-encode ``query`` as it goes on the wire (``special`` is accepted for 4.2.0 callers).
+    """URL-encode `query` as it goes on the wire (`special` is accepted for 4.2.0 callers).
 
     Lists are sent as compact JSON rather than 4.2.0's Python repr.
     """
@@ -78,7 +80,7 @@ def encoded_string(query: Mapping[str, Any], special: bool = False) -> str:
 
 
 def convert_list_to_json_array(symbols: Optional[list]) -> Optional[str]:
-    """Compact JSON text of a list (``None`` stays ``None``)."""
+    """Compact JSON text of a list (`None` stays `None`)."""
     if symbols is None:
         return symbols
     return json.dumps(symbols, separators=(",", ":"))
@@ -90,7 +92,7 @@ def config_logging(logging: Any, logging_devel: Any, log_file: Optional[str] = N
 
 
 def parse_proxies(proxies: Mapping[str, str]) -> dict:
-    """websocket-client proxy options from a requests-style ``proxies`` dict (http/https proxies only)."""
+    """websocket-client proxy options from a requests-style `proxies` dict (http/https proxies only)."""
     proxy_url = proxies.get("http") or proxies.get("https")
     if not proxy_url:
         return {}

@@ -1,8 +1,8 @@
 """Local order books for futures symbols, kept in sync with Binance's diff-depth stream.
 
-:class:`OrderBook` is the pure core (no sockets, threads or clocks): it applies REST snapshots and
-``depthUpdate`` events by Binance's futures sequencing rules and answers queries (best bid/ask,
-top levels, spread, mid, fill estimates). :class:`DepthManager` runs books for several symbols
+[OrderBook][binance.orderbook.OrderBook] is the pure core (no sockets, threads or clocks): it applies REST snapshots and
+`depthUpdate` events by Binance's futures sequencing rules and answers queries (best bid/ask,
+top levels, spread, mid, fill estimates). [DepthManager][binance.orderbook.DepthManager] runs books for several symbols
 over one stream connection, taking snapshots and resynchronising by itself.
 """
 

@@ -1,7 +1,7 @@
 """A local futures order book kept in sync with Binance by its sequencing rules (no I/O).
 
-Feed it a REST depth snapshot (``GET /fapi/v1/depth`` or ``/dapi/v1/depth``) and the diff-depth
-stream's ``depthUpdate`` events, in any interleaving::
+Feed it a REST depth snapshot (`GET /fapi/v1/depth` or `/dapi/v1/depth`) and the diff-depth
+stream's `depthUpdate` events, in any interleaving:
 
     book = OrderBook("BTCUSDT")
     book.apply_diff(event)          # before the snapshot: buffered
@@ -10,37 +10,38 @@ stream's ``depthUpdate`` events, in any interleaving::
 
 Binance's futures rules, as applied here:
 
-1. events with ``u`` below the snapshot's ``lastUpdateId`` are dropped;
-2. the first applied event satisfies ``U <= lastUpdateId <= u`` (or its ``pu`` equals
-   ``lastUpdateId``: it starts right after the snapshot, so nothing is missing either);
-3. every later event's ``pu`` equals the previous applied event's ``u``; otherwise updates were
+1. events with `u` below the snapshot's `lastUpdateId` are dropped;
+2. the first applied event satisfies `U <= lastUpdateId <= u` (or its `pu` equals
+   `lastUpdateId`: it starts right after the snapshot, so nothing is missing either);
+3. every later event's `pu` equals the previous applied event's `u`; otherwise updates were
    missed, the book is RESYNCING and the caller must fetch a new snapshot.
 
-Events whose ``u`` is not above the last applied ``u`` are already reflected in the book (a
+Events whose `u` is not above the last applied `u` are already reflected in the book (a
 duplicate or a late, reordered copy) and are dropped, never applied: a depth update carries
 absolute quantities, so applying an old one would silently revert a level.
 
-States and their transitions live in :data:`_TRANSITIONS` and are changed only by
-:meth:`OrderBook._set_state`, which logs each one at DEBUG.
+States and their transitions live in `_TRANSITIONS` and are changed only by
+`OrderBook._set_state`, which logs each one at DEBUG.
 
 How a diff is applied cheaply: each side is a dict from the price string to the quantity string,
 exactly as received, and a LIVE event in sequence costs its sequence checks and two
-``dict.update`` calls (C loops, no Python code per level). Everything else waits for the next
+`dict.update` calls (C loops, no Python code per level). Everything else waits for the next
 read, which brings the sorted index up to date from the prices touched by the events since the
 last read (or rebuilds it from the dicts if more events arrived than a book keeps, about a
 quarter of its depth). That is where each touched level is checked:
 
 * a quantity must be a finite decimal number, a price a decimal number; a malformed level makes
-  the book RESYNCING (the read raises :class:`BookNotReadyError`, the next
-  :meth:`OrderBook.apply_diff` raises :class:`InvalidDepthEventError`);
-* a zero quantity in any spelling (``"0"``, ``"0.000"``, ``"0E-8"``) removes the level; zero
+  the book RESYNCING (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next
+  [OrderBook.apply_diff][binance.orderbook.book.OrderBook.apply_diff] raises
+  [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError]);
+* a zero quantity in any spelling (`"0"`, `"0.000"`, `"0E-8"`) removes the level; zero
   entries stay in the dict until then (and are dropped when they outnumber the live levels);
 * prices are compared as numbers: the book keeps one spelling per price (the snapshot's number
-  of decimals); a price that arrives spelled otherwise (``"65000.1"`` for ``"65000.10"``) is
+  of decimals); a price that arrives spelled otherwise (`"65000.1"` for `"65000.10"`) is
   respelled, the later of the two updates winning. If the events that would tell which update
   was later are no longer held, the book does not guess: it turns RESYNCING.
 
-The index orders prices by their ``float`` (exact for decimal strings of up to 15 significant
+The index orders prices by their `float` (exact for decimal strings of up to 15 significant
 digits); if two prices ever share a float, the book switches to Decimal keys for good.
 """
 
@@ -89,9 +90,10 @@ class OrderBookError(Error):
 
 
 class BookOutOfSyncError(OrderBookError):
-    """Updates were missed (a gap in the ``pu``/``u`` chain, or the snapshot is older than the first
+    """Updates were missed (a gap in the `pu`/`u` chain, or the snapshot is older than the first
     buffered event). The book is RESYNCING: fetch a new REST snapshot and pass it to
-    :meth:`OrderBook.apply_snapshot`. Events received meanwhile are buffered."""
+    [OrderBook.apply_snapshot][binance.orderbook.book.OrderBook.apply_snapshot]. Events received meanwhile are
+    buffered."""
 
     def __init__(self, symbol: str, message: str, expected: Optional[int] = None, received: Optional[int] = None):
         super().__init__(message)
@@ -145,7 +147,7 @@ _TRANSITIONS = {
 
 
 class ApplyResult(enum.Enum):
-    """What :meth:`OrderBook.apply_diff` did with an event."""
+    """What [OrderBook.apply_diff][binance.orderbook.book.OrderBook.apply_diff] did with an event."""
 
     APPLIED = "APPLIED"
     BUFFERED = "BUFFERED"
@@ -157,7 +159,7 @@ _APPLIED = ApplyResult.APPLIED
 
 
 class FillEstimate(NamedTuple):
-    """The outcome of taking ``quantity`` from one side of the book at its current state."""
+    """The outcome of taking `quantity` from one side of the book at its current state."""
 
     side: str
     quantity: Decimal
@@ -167,7 +169,7 @@ class FillEstimate(NamedTuple):
     notional: Decimal
     levels: int
     slippage: Decimal
-    """``abs(average_price - best_price) / best_price``: 0 when the first level fills it all."""
+    """`abs(average_price - best_price) / best_price`: 0 when the first level fills it all."""
 
 
 class _Diff(NamedTuple):
@@ -194,7 +196,7 @@ def _side(side: str) -> str:
 
 
 def _plain_decimals(price: Any) -> Optional[int]:
-    """The number of decimals of a plain ASCII decimal string (``"123.45"``: 2), else None."""
+    """The number of decimals of a plain ASCII decimal string (`"123.45"`: 2), else None."""
     if price.__class__ is not str or not price.isascii():
         return None
     whole, dot, fraction = price.partition(".")
@@ -204,7 +206,7 @@ def _plain_decimals(price: Any) -> Optional[int]:
 
 
 def _canonical(price: Any, decimals: int) -> str:
-    """The one spelling the book keeps for ``price``'s value: at least ``decimals`` decimals, more
+    """The one spelling the book keeps for `price`'s value: at least `decimals` decimals, more
     only if the value needs them, no leading zeros. Raises InvalidDepthEventError if not a number."""
     if price.__class__ is str and price.isascii():
         dot = price.find(".")
@@ -244,7 +246,7 @@ class _Collision(Exception):
 class OrderBook:
     """A local order book for one futures symbol, kept in sync by Binance's diff-depth rules.
 
-    Prices and quantities are :class:`~decimal.Decimal`. Not thread-safe: the caller serialises
+    Prices and quantities are `Decimal`. Not thread-safe: the caller serialises
     calls (the depth manager does, under its lock). Until its next read, a book keeps references
     to a bounded number of the events applied last: do not modify an event after passing it in.
     """
@@ -258,8 +260,8 @@ class OrderBook:
     )
 
     def __init__(self, symbol: str = "", max_buffer: int = 10_000) -> None:
-        """``symbol`` is checked against each event's ``s`` when both are given (case-insensitive).
-        At most ``max_buffer`` events wait for a snapshot; the oldest are dropped beyond that (if
+        """`symbol` is checked against each event's `s` when both are given (case-insensitive).
+        At most `max_buffer` events wait for a snapshot; the oldest are dropped beyond that (if
         they were needed, the next snapshot reports the gap)."""
         self.symbol = symbol.upper()
         self.max_buffer = max_buffer
@@ -302,7 +304,7 @@ class OrderBook:
 
     @property
     def state(self) -> BookState:
-        """The current :class:`BookState`."""
+        """The current [BookState][binance.orderbook.book.BookState]."""
         return self._state
 
     @property
@@ -312,12 +314,12 @@ class OrderBook:
 
     @property
     def last_update_id(self) -> Optional[int]:
-        """The ``u`` of the last applied event, or the snapshot's ``lastUpdateId``; None before one."""
+        """The `u` of the last applied event, or the snapshot's `lastUpdateId`; None before one."""
         return self._last_update_id
 
     @property
     def last_event_time(self) -> Optional[int]:
-        """The ``E`` (event time, ms) of the last applied event; None before one."""
+        """The `E` (event time, ms) of the last applied event; None before one."""
         if self._pending:
             event_time = self._pending[-1].get("E")
             if event_time is not None:
@@ -347,11 +349,12 @@ class OrderBook:
     # -- input -------------------------------------------------------------------------------
 
     def apply_snapshot(self, snapshot: Mapping[str, Any]) -> BookState:
-        """Replace the book with a REST depth snapshot (``lastUpdateId``, ``bids``, ``asks``) and
+        """Replace the book with a REST depth snapshot (`lastUpdateId`, `bids`, `asks`) and
         replay the buffered events that follow it. Returns the new state: LIVE if an event bridged
         the snapshot, SYNCING if none has arrived yet.
 
-        Raises :class:`BookOutOfSyncError` when the buffered events do not connect to the snapshot
+        Raises [BookOutOfSyncError][binance.orderbook.book.BookOutOfSyncError] when the buffered events do not connect
+        to the snapshot
         (the snapshot is older than the stream's first kept event, or the buffer has a gap): fetch
         another snapshot.
         """
@@ -417,16 +420,20 @@ class OrderBook:
         return self._state
 
     def apply_diff(self, event: Mapping[str, Any]) -> ApplyResult:
-        """Apply one ``depthUpdate`` event (a combined-stream ``{"stream", "data"}`` wrapper is
+        """Apply one `depthUpdate` event (a combined-stream `{"stream", "data"}` wrapper is
         accepted too). Returns APPLIED, BUFFERED (no snapshot yet, or RESYNCING) or DROPPED (older
         than the book: already reflected in it).
 
-        Raises :class:`BookOutOfSyncError` when the event reveals a gap; the event is kept in the
+        Raises [BookOutOfSyncError][binance.orderbook.book.BookOutOfSyncError] when the event reveals a gap; the event
+        is kept in the
         buffer, the book is RESYNCING, and the caller must fetch a new snapshot. Raises
-        :class:`InvalidDepthEventError` for a malformed event (its levels not ``[price,
-        quantity]`` pairs; the book is then RESYNCING). The numbers in the levels are checked at
-        the next read: a malformed one makes that read raise :class:`BookNotReadyError`, the
-        book RESYNCING, and the next call here raise :class:`InvalidDepthEventError`.
+        [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError] for a malformed event (its levels not
+        `[price,
+        quantity]` pairs; the book is then RESYNCING). The numbers in the levels are checked at
+        the next read: a malformed one makes that read raise
+        [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the
+        book RESYNCING, and the next call here raise
+        [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError].
         """
         try:
             last = event["u"]
@@ -543,7 +550,7 @@ class OrderBook:
         """Bring the sorted indexes up to date with the events applied since the last sync (or
         rebuild them if more arrived than were kept), respell prices the book holds in another
         spelling, and drop zero levels if they pile up. A malformed level makes the book
-        RESYNCING and is kept in ``_fault``."""
+        RESYNCING and is kept in `_fault`."""
         pending = self._pending
         since = self.events_applied - self._synced_at
         if not since:
@@ -605,7 +612,7 @@ class OrderBook:
     def _merge_spellings(self, levels: Dict[Any, Any], aliases: Dict[str, str], candidates: Iterable[Any],
                          pending: Iterable[Mapping[str, Any]],
                          get: Callable[[Mapping[str, Any]], Sequence[Sequence[Any]]], changed: Optional[set]) -> None:
-        """Make each price among ``candidates`` one level with any other spelling of the same number
+        """Make each price among `candidates` one level with any other spelling of the same number
         that the book holds (the spelling held first stays the key). When two spellings were
         updated, the later update wins, read from the events still held; raises ValueError if
         those no longer tell which was later."""
@@ -727,7 +734,7 @@ class OrderBook:
             self._require_data()
 
     def _levels(self, chosen: Iterable[str], levels: Dict[str, str]) -> List[Level]:
-        """``(Decimal price, Decimal quantity)`` for each price in ``chosen``, reusing the Decimals
+        """`(Decimal price, Decimal quantity)` for each price in `chosen`, reusing the Decimals
         made at an earlier read (the quantity's while its string is the same object)."""
         cache = self._level_cache
         out = []
@@ -756,7 +763,7 @@ class OrderBook:
             raise BookNotReadyError(f"{self.symbol or 'book'} has no snapshot yet")
 
     def best_bid(self) -> Optional[Level]:
-        """The highest bid as ``(price, quantity)``, or None if there are no bids."""
+        """The highest bid as `(price, quantity)`, or None if there are no bids."""
         self._ready()
         prices = self._bid_prices
         if not prices:
@@ -768,7 +775,7 @@ class OrderBook:
         return self._levels((price,), self._bids)[0]
 
     def best_ask(self) -> Optional[Level]:
-        """The lowest ask as ``(price, quantity)``, or None if there are no asks."""
+        """The lowest ask as `(price, quantity)`, or None if there are no asks."""
         self._ready()
         prices = self._ask_prices
         if not prices:
@@ -780,14 +787,14 @@ class OrderBook:
         return self._levels((price,), self._asks)[0]
 
     def bids(self, n: Optional[int] = None) -> List[Level]:
-        """The top ``n`` bids (all if None), best (highest) first."""
+        """The top `n` bids (all if None), best (highest) first."""
         self._ready()
         prices = self._bid_prices
         chosen = prices[::-1] if n is None else prices[: -n - 1 : -1] if n > 0 else []
         return self._levels(chosen, self._bids)
 
     def asks(self, n: Optional[int] = None) -> List[Level]:
-        """The top ``n`` asks (all if None), best (lowest) first."""
+        """The top `n` asks (all if None), best (lowest) first."""
         self._ready()
         prices = self._ask_prices
         chosen = prices[::-1] if n is None else prices[: -n - 1 : -1] if n > 0 else []
@@ -808,8 +815,9 @@ class OrderBook:
         return (ask[0] + bid[0]) / 2
 
     def estimate_fill(self, side: str, quantity: Any) -> FillEstimate:
-        """Walk the book as a market order of ``quantity`` on ``side`` would: a BUY takes the asks,
-        a SELL the bids. Raises :class:`InsufficientDepthError` if the side holds less."""
+        """Walk the book as a market order of `quantity` on `side` would: a BUY takes the asks,
+        a SELL the bids. Raises [InsufficientDepthError][binance.orderbook.book.InsufficientDepthError] if the side
+        holds less."""
         side = _side(side)
         wanted = _to_decimal(str(quantity) if isinstance(quantity, float) else quantity, "quantity")
         if wanted <= 0:
@@ -842,7 +850,7 @@ class OrderBook:
         return FillEstimate(side, wanted, average, best, worst, notional, used, abs(average - best) / best)
 
     def average_fill_price(self, side: str, quantity: Any) -> Decimal:
-        """The volume-weighted price a market order of ``quantity`` on ``side`` would get."""
+        """The volume-weighted price a market order of `quantity` on `side` would get."""
         return self.estimate_fill(side, quantity).average_price
 
     def slippage(self, side: str, quantity: Any) -> Decimal:
@@ -862,8 +870,8 @@ class OrderBook:
         }
 
     def matches_snapshot(self, snapshot: Mapping[str, Any], depth: Optional[int] = None) -> bool:
-        """Whether the book's levels equal a REST snapshot's (numerically). With ``depth``, only
-        the top ``depth`` levels of each side are compared (a REST snapshot is limited to 1000)."""
+        """Whether the book's levels equal a REST snapshot's (numerically). With `depth`, only
+        the top `depth` levels of each side are compared (a REST snapshot is limited to 1000)."""
         def parse(rows: Iterable[Sequence[str]]) -> List[Level]:
             return [(Decimal(p), Decimal(q)) for p, q in rows if Decimal(q)]
 

@@ -1,6 +1,6 @@
 """A threaded depth manager: local order books for several symbols, kept in sync by themselves.
 
-::
+
 
     from binance.um_futures import UMFutures
     from binance.orderbook import DepthManager
@@ -13,20 +13,21 @@
 
 How it works, per symbol, by Binance's futures rules:
 
-1. one stream client (created by the manager, combined streams) subscribes ``<symbol>@depth@100ms``
-   for every symbol; events are fed to the symbol's :class:`~binance.orderbook.OrderBook`, which
+1. one stream client (created by the manager, combined streams) subscribes `<symbol>@depth@100ms`
+   for every symbol; events are fed to the symbol's [OrderBook][binance.orderbook.OrderBook], which
    buffers them until it has a snapshot;
-2. a worker thread takes the REST snapshot (``depth(symbol, limit=1000)``) once the first event is
+2. a worker thread takes the REST snapshot (`depth(symbol, limit=1000)`) once the first event is
    buffered, and applies it: the book replays its buffer and goes LIVE on the event that bridges
    the snapshot;
-3. on a gap (``pu`` is not the previous ``u``) the book raises
-   :class:`~binance.orderbook.BookOutOfSyncError`; the manager logs one line, counts a resync and
+3. on a gap (`pu` is not the previous `u`) the book raises
+   [BookOutOfSyncError][binance.orderbook.BookOutOfSyncError]; the manager logs one line, counts a resync and
    the worker takes a new snapshot. After the stream client reconnects, every book of that
    connection is resynchronised the same way (events were lost while it was down).
 
 Threads: stream events are applied on the stream client's dispatcher thread (never its reader, so
 pings are always answered); snapshots are fetched on the manager's own worker thread, so a slow
-REST call never holds up the stream. Both take :attr:`DepthManager.lock` while they touch a book.
+REST call never holds up the stream. Both take [DepthManager.lock][binance.orderbook.manager.DepthManager.lock] while
+they touch a book.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ SNAPSHOT_LIMIT = 1000
 
 
 class ManagerState(enum.Enum):
-    """Lifecycle of a :class:`DepthManager`; a stopped manager cannot be started again."""
+    """Lifecycle of a [DepthManager][binance.orderbook.manager.DepthManager]; a stopped manager cannot be started
+    again."""
 
     NEW = "NEW"
     RUNNING = "RUNNING"
@@ -87,30 +89,34 @@ def _default_stream_class(rest_client: Any) -> Type[Any]:
 
 
 class DepthManager:
-    """Keeps a local :class:`~binance.orderbook.OrderBook` in sync for each of ``symbols``.
+    """Keeps a local [OrderBook][binance.orderbook.OrderBook] in sync for each of `symbols`.
 
     Args:
-        rest_client: a :class:`~binance.um_futures.UMFutures` or :class:`~binance.cm_futures.CMFutures`
-            (its ``depth`` endpoint gives the snapshots).
-        symbols: the symbols to serve (more with :meth:`add_symbol`).
+        rest_client: a [UMFutures][binance.um_futures.UMFutures] or [CMFutures][binance.cm_futures.CMFutures]
+            (its `depth` endpoint gives the snapshots).
+        symbols: the symbols to serve (more with [add_symbol][binance.orderbook.manager.DepthManager.add_symbol]).
 
     Keyword Args:
-        stream_client_class: the stream client to create (default: the one matching ``rest_client``'s
-            market, ``UMFuturesWebsocketClient`` or ``CMFuturesWebsocketClient``).
-        stream_url: the stream base URL (default: the class's, i.e. Binance production).
+        stream_client_class: the stream client to create (default: the one matching `rest_client`'s
+            market, `UMFuturesWebsocketClient` or `CMFuturesWebsocketClient`).
+        stream_url: the stream base URL (default: with the default `stream_client_class`, that of
+            `rest_client.environment`: production, testnet, demo or a sandbox).
         stream_options: more keyword arguments for the stream client.
         speed: diff-depth update speed in ms (100, 250 or 500).
-        on_update: ``on_update(symbol, book)`` after each change to a LIVE book (an applied event, or
-            a snapshot that made it LIVE). It runs with :attr:`lock` held: read the book there, keep
-            it short (calling :meth:`stop` from it is allowed: the worker then ends after it returns).
-        on_error: ``on_error(symbol, exception)`` for a failed snapshot or a callback that raised
-            (``symbol`` is None when unknown).
+        on_update: `on_update(symbol, book)` after each change to a LIVE book (an applied event, or
+            a snapshot that made it LIVE). It runs with [lock][binance.orderbook.manager.DepthManager.lock] held: read
+            the book there, keep
+            it short (calling [stop][binance.orderbook.manager.DepthManager.stop] from it is allowed: the worker then
+            ends after it returns).
+        on_error: `on_error(symbol, exception)` for a failed snapshot or a callback that raised
+            (`symbol` is None when unknown).
         first_event_timeout: seconds to wait for a symbol's first event before the first snapshot
             (a snapshot taken before the stream delivers is usually stale and costs a resync).
         retry_delay: first delay (s) before a new snapshot after a failed one; doubles up to 5 s.
         max_buffer: events a book keeps while it waits for a snapshot.
 
-    The manager starts with :meth:`start` (or ``with``); :meth:`stop` is idempotent and bounded.
+    The manager starts with [start][binance.orderbook.manager.DepthManager.start] (or `with`);
+    [stop][binance.orderbook.manager.DepthManager.stop] is idempotent and bounded.
     """
 
     def __init__(
@@ -132,6 +138,7 @@ class DepthManager:
             raise ValueError(f"speed must be 100, 250 or 500 ms, not {speed!r}")
         self.rest_client = rest_client
         self.stream_client_class = stream_client_class or _default_stream_class(rest_client)
+        self._follow_environment = stream_client_class is None and stream_url is None
         self.stream_url = stream_url
         self.stream_options = dict(stream_options or {})
         self.speed = speed
@@ -157,7 +164,7 @@ class DepthManager:
     # ------------------------------------------------------------------ lifecycle
     @property
     def state(self) -> ManagerState:
-        """The manager's :class:`ManagerState`."""
+        """The manager's [ManagerState][binance.orderbook.manager.ManagerState]."""
         return self._state
 
     @property
@@ -166,7 +173,8 @@ class DepthManager:
         return self._lock
 
     def start(self) -> "DepthManager":
-        """Open the stream and start synchronising every symbol; returns at once (see :meth:`wait_live`)."""
+        """Open the stream and start synchronising every symbol; returns at once (see
+        [wait_live][binance.orderbook.manager.DepthManager.wait_live])."""
         with self._lock:
             if self._state is not ManagerState.NEW:
                 raise RuntimeError(f"DepthManager is {self._state.value}: it can be started once")
@@ -179,6 +187,9 @@ class DepthManager:
         options = dict(self.stream_options)
         if self.stream_url is not None:
             options["stream_url"] = self.stream_url
+        elif self._follow_environment and getattr(self.rest_client, "environment", None) is not None:
+            if "stream_url" not in options:
+                options.setdefault("environment", self.rest_client.environment)  # the REST client's hosts
         options.setdefault("is_combined", True)
         try:
             client = self.stream_client = self.stream_client_class(
@@ -195,7 +206,7 @@ class DepthManager:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the stream client and the worker thread and join them. Idempotent; returns within
-        about ``timeout`` plus the stream client's own bound (its ``timeout + 7`` s)."""
+        about `timeout` plus the stream client's own bound (its `timeout + 7` s)."""
         with self._lock:
             if self._state is ManagerState.STOPPED:
                 return
@@ -252,7 +263,7 @@ class DepthManager:
             self.stream_client.subscribe([entry.stream])
 
     def remove_symbol(self, symbol: str) -> None:
-        """Stop serving ``symbol`` (unsubscribes its stream; its book is forgotten)."""
+        """Stop serving `symbol` (unsubscribes its stream; its book is forgotten)."""
         key = symbol.upper()
         with self._lock:
             entry = self._symbols.pop(key, None)
@@ -264,23 +275,24 @@ class DepthManager:
             self.stream_client.unsubscribe([entry.stream])
 
     def book(self, symbol: str) -> OrderBook:
-        """The live :class:`OrderBook` of ``symbol`` (it changes under you: read it with
-        :attr:`lock` held, or from ``on_update``). Raises KeyError for a symbol not served."""
+        """The live [OrderBook][binance.orderbook.manager.OrderBook] of `symbol` (it changes under you: read it with
+        [lock][binance.orderbook.manager.DepthManager.lock] held, or from `on_update`). Raises KeyError for a symbol not
+        served."""
         with self._lock:
             return self._entry(symbol).book
 
     def snapshot(self, symbol: str) -> Dict[str, Any]:
-        """A consistent copy of ``symbol``'s book in the REST snapshot's shape (plus state)."""
+        """A consistent copy of `symbol`'s book in the REST snapshot's shape (plus state)."""
         with self._lock:
             return self._entry(symbol).book.to_dict()
 
     def is_live(self, symbol: str) -> bool:
-        """Whether ``symbol``'s book is LIVE now."""
+        """Whether `symbol`'s book is LIVE now."""
         with self._lock:
             return self._entry(symbol).book.is_live
 
     def wait_live(self, symbol: str, timeout: Optional[float] = None) -> bool:
-        """Block until ``symbol``'s book is LIVE; False on timeout or when the manager stops."""
+        """Block until `symbol`'s book is LIVE; False on timeout or when the manager stops."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             while True:
@@ -294,7 +306,7 @@ class DepthManager:
                 self._changed.wait(remaining)
 
     def resync_count(self, symbol: Optional[str] = None) -> int:
-        """Resynchronisations (after a gap or a reconnect) of ``symbol``, or of every symbol."""
+        """Resynchronisations (after a gap or a reconnect) of `symbol`, or of every symbol."""
         with self._lock:
             if symbol is not None:
                 return self._entry(symbol).resyncs
@@ -513,7 +525,7 @@ class DepthManager:
 
 
 def _retry_after(exc: BaseException) -> float:
-    """The server's ``Retry-After`` (s) carried by a 429/418 error, else 0."""
+    """The server's `Retry-After` (s) carried by a 429/418 error, else 0."""
     try:
         return max(0.0, float(getattr(exc, "retry_after", None) or 0))
     except (TypeError, ValueError):

@@ -1,13 +1,13 @@
 """binance.sandbox: a local Binance futures exchange (USDⓈ-M and COIN-M) on the real wire protocol.
 
-::
+
 
     from binance.sandbox import Sandbox
     with Sandbox(seed=1) as sb:
         ...  # sb.um_rest_url, sb.um_stream_url, sb.api_key, sb.api_secret, sb.faults
 
-or from a shell: ``python -m binance.sandbox``. Needs the ``sandbox`` extra (aiohttp); see
-docs/sandbox.md. ``Sandbox`` is imported lazily so that the engine can be used without aiohttp.
+or from a shell: `python -m binance.sandbox`. Needs the `sandbox` extra (aiohttp); see
+docs/sandbox.md. `Sandbox` is imported lazily so that the engine can be used without aiohttp.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ __all__ = ["Sandbox"]
 
 def __getattr__(name: str) -> Any:
     if name == "Sandbox":
+        from binance.sandbox._extra import require_aiohttp
+
+        require_aiohttp()
         from binance.sandbox.sandbox import Sandbox
 
         return Sandbox

@@ -1,17 +1,17 @@
 """API keys and request authentication, checked the way Binance checks them.
 
 Pure core: no sockets, no threads; the clock is passed in. The signature is verified with the
-library's own signing code (:mod:`binance._signing`), used in the other direction.
+library's own signing code (`_signing`), used in the other direction.
 
-REST (:meth:`Authenticator.check_rest`): the signed payload is the query string exactly as
-received followed, with no separator, by the request body, minus the ``signature`` parameter.
-WebSocket API (:meth:`Authenticator.check_ws_request`): every parameter except ``signature``,
-sorted by name and URL-encoded; a signature over that payload with ``@`` left unescaped (as some
+REST (`Authenticator.check_rest`): the signed payload is the query string exactly as
+received followed, with no separator, by the request body, minus the `signature` parameter.
+WebSocket API (`Authenticator.check_ws_request`): every parameter except `signature`,
+sorted by name and URL-encoded; a signature over that payload with `@` left unescaped (as some
 clients build it) is accepted too, tried only when the common form does not verify.
 
-Checks, in order: API key (-2014 format, -2015 unknown), mandatory ``timestamp`` and ``signature``
-(-1102), ``recvWindow`` at most 60000 (-1131), the timing rule
-``timestamp < serverTime + 1000 and serverTime - timestamp <= recvWindow`` (-1021), and the
+Checks, in order: API key (-2014 format, -2015 unknown), mandatory `timestamp` and `signature`
+(-1102), `recvWindow` at most 60000 (-1131), the timing rule
+`timestamp < serverTime + 1000 and serverTime - timestamp <= recvWindow` (-1021), and the
 signature itself (-1022).
 """
 
@@ -86,13 +86,13 @@ class ApiKey:
 
     @property
     def key_type(self) -> str:
-        """``HMAC_SHA256``, ``RSA`` or ``Ed25519`` (the asymmetric key wins when both are set)."""
+        """`HMAC_SHA256`, `RSA` or `Ed25519` (the asymmetric key wins when both are set)."""
         if self.verifier is not None:
             return self.verifier.algorithm
         return "HMAC_SHA256"
 
     def verify(self, payload: str, signature: str) -> bool:
-        """True when ``signature`` (hex for HMAC, base64 otherwise) signs ``payload`` with this key."""
+        """True when `signature` (hex for HMAC, base64 otherwise) signs `payload` with this key."""
         if self.verifier is not None and self.verifier.verify(payload, signature):
             return True
         if self.secret is not None and verify_hmac(self.secret, payload, signature):
@@ -104,8 +104,8 @@ class ApiKey:
 
 
 def split_signature(payload_with_signature: str) -> Tuple[str, Optional[str]]:
-    """Split ``a=1&b=2&signature=XYZ`` into the signed payload and the raw (still URL-encoded)
-    signature. The ``signature`` parameter is removed wherever it is; the rest is kept verbatim."""
+    """Split `a=1&b=2&signature=XYZ` into the signed payload and the raw (still URL-encoded)
+    signature. The `signature` parameter is removed wherever it is; the rest is kept verbatim."""
     parts = payload_with_signature.split("&")
     signature: Optional[str] = None
     kept: List[str] = []
@@ -150,8 +150,8 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 
 
 def ws_signature_payload(params: Mapping[str, object], keep_at: bool = False) -> str:
-    """The payload a WebSocket API request signs: params except ``signature``, sorted by name,
-    URL-encoded (``keep_at`` leaves ``@`` unescaped, as some clients do)."""
+    """The payload a WebSocket API request signs: params except `signature`, sorted by name,
+    URL-encoded (`keep_at` leaves `@` unescaped, as some clients do)."""
     items = [(name, _ws_value(params[name])) for name in sorted(params) if name != "signature"]
     if all(_URL_SAFE.match(n) and _URL_SAFE.match(v) for n, v in items):
         return "&".join(f"{n}={v}" for n, v in items)
@@ -163,7 +163,7 @@ def ws_signature_payload(params: Mapping[str, object], keep_at: bool = False) ->
 class Authenticator:
     """Holds the API keys and checks requests against them.
 
-    ``clock`` returns the server time in ms (the sandbox passes its skewable clock).
+    `clock` returns the server time in ms (the sandbox passes its skewable clock).
     Thread-safe: keys may be added from any thread while requests are checked.
     """
 
@@ -213,7 +213,7 @@ class Authenticator:
             return list(self._keys)
 
     def verify(self, api_key: str, payload: str, signature: str) -> bool:
-        """True when ``signature`` signs ``payload`` with the registered ``api_key``'s key."""
+        """True when `signature` signs `payload` with the registered `api_key`'s key."""
         entry = self.get(api_key)
         return entry is not None and entry.verify(payload, signature)
 
@@ -259,11 +259,11 @@ class Authenticator:
         raw_body: str = "",
         params: Optional[Dict[str, str]] = None,
     ) -> Tuple[Optional[str], Dict[str, str]]:
-        """Check one REST request; return ``(api_key or None, params for the handler)``.
+        """Check one REST request; return `(api_key or None, params for the handler)`.
 
-        ``raw_query`` / ``raw_body`` are exactly as received (still URL-encoded); ``params`` is
-        ``parse_params(raw_query, raw_body)`` when the caller has it already (it is modified).
-        The returned params are decoded, without ``signature``, ``timestamp`` and ``recvWindow``
+        `raw_query` / `raw_body` are exactly as received (still URL-encoded); `params` is
+        `parse_params(raw_query, raw_body)` when the caller has it already (it is modified).
+        The returned params are decoded, without `signature`, `timestamp` and `recvWindow`
         when signed. Raises EngineError with Binance's code on any rejection.
         """
         if params is None:
@@ -289,7 +289,7 @@ class Authenticator:
         return entry.api_key, params
 
     def check_ws_request(self, market: str, params: Mapping[str, object]) -> str:
-        """Check a signed WebSocket API request (``params`` as sent, with apiKey, timestamp and
+        """Check a signed WebSocket API request (`params` as sent, with apiKey, timestamp and
         signature); return the API key. Raises EngineError -2014/-2015/-1102/-1131/-1021/-1022."""
         entry = self.check_api_key(_as_str(params.get("apiKey")))
         if params.get("timestamp") in (None, ""):

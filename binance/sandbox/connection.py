@@ -1,12 +1,12 @@
 """One server-side WebSocket connection (streams and WebSocket API alike) and their registry.
 
-:class:`WsConnection` owns the socket: an outgoing queue drained by one writer task, server pings
+`WsConnection` owns the socket: an outgoing queue drained by one writer task, server pings
 and the pong deadline, the incoming-message limit, and the fault hooks (drop, stall, close after
-N messages, raw or invalid frames). Subclasses implement :meth:`WsConnection.on_text`.
+N messages, raw or invalid frames). Subclasses implement `WsConnection.on_text`.
 
 Everything that touches the socket runs on the server's event loop; the public control methods
-(``drop``, ``stall``, ``unstall``, ``send_raw``, ``send_invalid_frame``, ``close_after``,
-``server_shutdown``) may be called from any thread.
+(`drop`, `stall`, `unstall`, `send_raw`, `send_invalid_frame`, `close_after`,
+`server_shutdown`) may be called from any thread.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class ConnectionSettings:
 
 
 class WsConnection:
-    """A server-side WebSocket connection. ``kind`` is ``"stream"`` or ``"ws_api"``."""
+    """A server-side WebSocket connection. `kind` is `"stream"` or `"ws_api"`."""
 
     kind = "stream"
 
@@ -269,7 +269,7 @@ class WsConnection:
         self._wakeup.set()
 
     def shutdown_notice(self, now_ms: int) -> str:
-        """The ``serverShutdown`` event as this kind of connection carries it."""
+        """The `serverShutdown` event as this kind of connection carries it."""
         return server_shutdown_event(now_ms)
 
     def _begin_shutdown(self, grace: float) -> None:
@@ -319,7 +319,7 @@ class WsConnection:
         self._call(self._drop_now)
 
     def stall(self, seconds: Optional[float] = None) -> None:
-        """Send nothing (no data, no pings, no pongs) for ``seconds`` (None: until unstall)."""
+        """Send nothing (no data, no pings, no pongs) for `seconds` (None: until unstall)."""
         self._call(self._set_stall, seconds)
 
     def unstall(self) -> None:
@@ -327,7 +327,7 @@ class WsConnection:
         self._call(self._clear_stall)
 
     def send_raw(self, text: Union[str, bytes]) -> None:
-        """Send ``text`` as one frame whatever it contains (text frame; bytes: binary frame)."""
+        """Send `text` as one frame whatever it contains (text frame; bytes: binary frame)."""
         self._call(self._enqueue_raw, text)
 
     def send_invalid_frame(self) -> None:
@@ -335,11 +335,11 @@ class WsConnection:
         self._call(self._enqueue_raw, _INVALID_FRAME)
 
     def close_after(self, count: int) -> None:
-        """Cut the connection after it has sent ``count`` more messages."""
+        """Cut the connection after it has sent `count` more messages."""
         self._call(self._set_close_after, count)
 
     def server_shutdown(self, grace: float = 1.0) -> None:
-        """Send Binance's ``serverShutdown`` notice now; ``grace`` seconds later close the connection
+        """Send Binance's `serverShutdown` notice now; `grace` seconds later close the connection
         with a close frame (1001 going away). Messages keep flowing meanwhile."""
         self._call(self._begin_shutdown, float(grace))
 
@@ -367,7 +367,7 @@ class ConnectionRegistry:
             self._cond.notify_all()
 
     def snapshot(self, kind: Optional[str] = None) -> List[WsConnection]:
-        """The open connections (of one ``kind`` if given)."""
+        """The open connections (of one `kind` if given)."""
         with self._cond:
             return [c for c in self._connections if kind is None or c.kind == kind]
 
@@ -385,15 +385,15 @@ class ConnectionRegistry:
             return self._opened
 
     def wait_for(self, count: int, timeout: float = 5.0, kind: Optional[str] = None) -> bool:
-        """Wait until at least ``count`` connections (of ``kind``) are open; False on timeout."""
+        """Wait until at least `count` connections (of `kind`) are open; False on timeout."""
         return self._wait(lambda: len(self.snapshot(kind)) >= count, timeout)
 
     def wait_for_at_most(self, count: int, timeout: float = 5.0, kind: Optional[str] = None) -> bool:
-        """Wait until at most ``count`` connections (of ``kind``) are open; False on timeout."""
+        """Wait until at most `count` connections (of `kind`) are open; False on timeout."""
         return self._wait(lambda: len(self.snapshot(kind)) <= count, timeout)
 
     def wait_for_total(self, count: int, timeout: float = 5.0) -> bool:
-        """Wait until ``count`` connections have been opened in all (reconnects included)."""
+        """Wait until `count` connections have been opened in all (reconnects included)."""
         return self._wait(lambda: self._opened >= count, timeout)
 
     def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:

@@ -1,32 +1,41 @@
 """Fault injection: what goes wrong on a real exchange, on demand.
 
-``sb.faults`` is a :class:`FaultController`. Every method may be called from any thread (tests, a
-bot's own thread, or the admin HTTP path ``POST /admin/faults`` with ``{"fault": name, ...args}``).
+`sb.faults` is a [FaultController][binance.sandbox.faults.FaultController]. Every method may be called from any thread
+(tests, a
+bot's own thread, or the admin HTTP path `POST /admin/faults` with `{"fault": name, ...args}`).
 
-REST (the next ``count`` calls, optionally only those whose path ends with ``path`` or whose market
-is ``market``):
+REST (the next `count` calls, optionally only those whose path ends with `path` or whose market
+is `market`):
 
-* :meth:`server_error` HTTP 5xx (default 503, JSON ``-1001``); with ``execute=True`` the request
+* [server_error][binance.sandbox.faults.FaultController.server_error] HTTP 5xx (default 503, JSON `-1001`); with
+`execute=True` the request
   is carried out first, so the outcome is unknown to the client, as after a real 503;
-* :meth:`rate_limit` HTTP 429 ``-1003`` with ``Retry-After``;
-* :meth:`ip_ban` HTTP 418 ``-1003`` with ``Retry-After``;
-* :meth:`html` an HTML body (default HTTP 403, what a WAF or proxy sends);
-* :meth:`delay` the answer after ``seconds`` (the request is carried out).
+* [rate_limit][binance.sandbox.faults.FaultController.rate_limit] HTTP 429 `-1003` with `Retry-After`;
+* [ip_ban][binance.sandbox.faults.FaultController.ip_ban] HTTP 418 `-1003` with `Retry-After`;
+* [html][binance.sandbox.faults.FaultController.html] an HTML body (default HTTP 403, what a WAF or proxy sends);
+* [delay][binance.sandbox.faults.FaultController.delay] the answer after `seconds` (the request is carried out).
 
 WebSocket (connections open now; streams and WebSocket API alike):
 
-* :meth:`drop_all` cut every connection (no close frame);
-* :meth:`refuse_connections` answer new WebSocket handshakes with HTTP 503 for a while;
-* :meth:`server_shutdown` send Binance's ``serverShutdown`` notice, then close each connection
+* [drop_all][binance.sandbox.faults.FaultController.drop_all] cut every connection (no close frame);
+* [refuse_connections][binance.sandbox.faults.FaultController.refuse_connections] answer new WebSocket handshakes with
+HTTP 503 for a while;
+* [server_shutdown][binance.sandbox.faults.FaultController.server_shutdown] send Binance's `serverShutdown` notice, then
+close each connection
   (close frame 1001) after a grace period;
-* :meth:`close_after` cut each connection after it has sent ``count`` more messages;
-* :meth:`stall` send nothing, not even pings or pongs, keeping the socket open;
-* :meth:`send_malformed` send a non-JSON text, a truncated JSON, a binary frame, or a frame with
+* [close_after][binance.sandbox.faults.FaultController.close_after] cut each connection after it has sent `count` more
+messages;
+* [stall][binance.sandbox.faults.FaultController.stall] send nothing, not even pings or pongs, keeping the socket open;
+* [send_malformed][binance.sandbox.faults.FaultController.send_malformed] send a non-JSON text, a truncated JSON, a
+binary frame, or a frame with
   a reserved opcode;
-* :meth:`skip_depth` swallow the next ``count`` diff-depth events (a ``pu``/``U`` sequence gap);
-* :meth:`expire_listen_key` expire a listenKey now (``listenKeyExpired``, then no more events).
+* [skip_depth][binance.sandbox.faults.FaultController.skip_depth] swallow the next `count` diff-depth events (a `pu`/`U`
+sequence gap);
+* [expire_listen_key][binance.sandbox.faults.FaultController.expire_listen_key] expire a listenKey now
+(`listenKeyExpired`, then no more events).
 
-Clock: :meth:`skew_clock` moves the server clock by ``ms`` (timestamps, ``serverTime``).
+Clock: [skew_clock][binance.sandbox.faults.FaultController.skew_clock] moves the server clock by `ms` (timestamps,
+    `serverTime`).
 """
 
 from __future__ import annotations
@@ -65,7 +74,7 @@ class RestFault:
     market: Optional[str] = None
 
     def matches(self, market: str, path: str) -> bool:
-        """Whether this fault applies to a call of ``market`` on ``path``."""
+        """Whether this fault applies to a call of `market` on `path`."""
         if self.market is not None and self.market != market:
             return False
         return self.path is None or path.endswith(self.path)
@@ -103,7 +112,7 @@ class FaultController:
         path: Optional[str] = None,
         market: Optional[str] = None,
     ) -> None:
-        """Answer the next ``count`` matching REST calls with fault ``kind`` (one of REST_KINDS)."""
+        """Answer the next `count` matching REST calls with fault `kind` (one of REST_KINDS)."""
         if kind not in REST_KINDS:
             raise ValueError(f"unknown REST fault {kind!r}; expected one of {', '.join(REST_KINDS)}")
         if count < 1:
@@ -123,25 +132,25 @@ class FaultController:
         self._note(f"rest:{kind}x{count}")
 
     def server_error(self, count: int = 1, status: int = 503, execute: bool = False, **match: Any) -> None:
-        """The next ``count`` calls get HTTP ``status`` (5xx); ``execute`` carries them out first."""
+        """The next `count` calls get HTTP `status` (5xx); `execute` carries them out first."""
         if not 500 <= int(status) <= 599:
             raise ValueError("status must be a 5xx code")
         self.fail_next("server_error", count, status=status, execute=execute, **match)
 
     def rate_limit(self, count: int = 1, retry_after: int = 1, **match: Any) -> None:
-        """The next ``count`` calls get HTTP 429 (-1003) with ``Retry-After: retry_after``."""
+        """The next `count` calls get HTTP 429 (-1003) with `Retry-After: retry_after`."""
         self.fail_next("rate_limit", count, retry_after=retry_after, **match)
 
     def ip_ban(self, count: int = 1, retry_after: int = 120, **match: Any) -> None:
-        """The next ``count`` calls get HTTP 418 (-1003, IP banned) with ``Retry-After``."""
+        """The next `count` calls get HTTP 418 (-1003, IP banned) with `Retry-After`."""
         self.fail_next("ip_ban", count, retry_after=retry_after, **match)
 
     def html(self, count: int = 1, status: int = 403, **match: Any) -> None:
-        """The next ``count`` calls get an HTML page with HTTP ``status`` instead of JSON."""
+        """The next `count` calls get an HTML page with HTTP `status` instead of JSON."""
         self.fail_next("html", count, status=status, **match)
 
     def delay(self, seconds: float, count: int = 1, **match: Any) -> None:
-        """The next ``count`` calls are carried out, then answered after ``seconds``."""
+        """The next `count` calls are carried out, then answered after `seconds`."""
         self.fail_next("delay", count, delay=seconds, **match)
 
     def take_rest_fault(self, market: str, path: str) -> Optional[RestFault]:
@@ -166,7 +175,7 @@ class FaultController:
         return self._registry.snapshot(kind)
 
     def drop_all(self, kind: Optional[str] = None) -> int:
-        """Cut every open WebSocket connection now (of ``kind`` "stream"/"ws_api" if given);
+        """Cut every open WebSocket connection now (of `kind` "stream"/"ws_api" if given);
         return how many."""
         conns = self._connections(kind)
         for conn in conns:
@@ -175,7 +184,7 @@ class FaultController:
         return len(conns)
 
     def close_after(self, count: int, kind: Optional[str] = None) -> int:
-        """Each open connection is cut after sending ``count`` more messages; return how many."""
+        """Each open connection is cut after sending `count` more messages; return how many."""
         conns = self._connections(kind)
         for conn in conns:
             conn.close_after(count)
@@ -183,8 +192,8 @@ class FaultController:
         return len(conns)
 
     def stall(self, seconds: Optional[float] = None, kind: Optional[str] = None) -> int:
-        """Open connections send nothing (no data, pings or pongs) for ``seconds``
-        (None: until :meth:`unstall`); return how many."""
+        """Open connections send nothing (no data, pings or pongs) for `seconds`
+        (None: until [unstall][binance.sandbox.faults.FaultController.unstall]); return how many."""
         conns = self._connections(kind)
         for conn in conns:
             conn.stall(seconds)
@@ -192,9 +201,9 @@ class FaultController:
         return len(conns)
 
     def server_shutdown(self, grace: float = 1.0, kind: Optional[str] = None) -> int:
-        """Binance's planned disconnect: every open connection (of ``kind`` if given) gets a
-        ``serverShutdown`` event now (streams ``{"e":"serverShutdown","E":ms}``, WebSocket API the
-        same inside ``{"event": ...}``) and is closed (close frame 1001) ``grace`` seconds later, so a
+        """Binance's planned disconnect: every open connection (of `kind` if given) gets a
+        `serverShutdown` event now (streams `{"e":"serverShutdown","E":ms}`, WebSocket API the
+        same inside `{"event": ...}`) and is closed (close frame 1001) `grace` seconds later, so a
         client can move to a new connection first. Return how many connections got the notice."""
         if grace < 0:
             raise ValueError("grace must be >= 0")
@@ -205,7 +214,7 @@ class FaultController:
         return len(conns)
 
     def refuse_connections(self, seconds: float) -> None:
-        """For ``seconds``, answer every new WebSocket handshake with HTTP 503 (a server that is
+        """For `seconds`, answer every new WebSocket handshake with HTTP 503 (a server that is
         down): clients must back off and retry. Open connections are not touched."""
         with self._lock:
             self._refuse_until = time.monotonic() + float(seconds)
@@ -222,7 +231,7 @@ class FaultController:
             conn.unstall()
 
     def send_malformed(self, kind: str = "non_json", conn_kind: Optional[str] = None) -> int:
-        """Send one malformed message on every open connection; ``kind`` is one of
+        """Send one malformed message on every open connection; `kind` is one of
         MALFORMED_KINDS. Return how many connections got it."""
         if kind not in MALFORMED_KINDS:
             raise ValueError(f"unknown malformed kind {kind!r}; expected one of {', '.join(MALFORMED_KINDS)}")
@@ -240,8 +249,8 @@ class FaultController:
         return len(conns)
 
     def skip_depth(self, count: int = 1, stream: Optional[str] = None) -> None:
-        """Swallow the next ``count`` diff-depth events (of ``stream`` if given, else of any
-        depth stream): subscribers see a ``pu``/``U`` sequence gap."""
+        """Swallow the next `count` diff-depth events (of `stream` if given, else of any
+        depth stream): subscribers see a `pu`/`U` sequence gap."""
         with self._lock:
             self._depth_skips[stream] = self._depth_skips.get(stream, 0) + int(count)
         self._note(f"ws:skip_depth({count})")
@@ -260,7 +269,7 @@ class FaultController:
         return False
 
     def expire_listen_key(self, listen_key: str) -> None:
-        """Expire ``listen_key`` now: its stream gets ``listenKeyExpired``, then nothing more."""
+        """Expire `listen_key` now: its stream gets `listenKeyExpired`, then nothing more."""
         if self._expire_listen_key is None:
             raise RuntimeError("no exchange attached")
         self._expire_listen_key(listen_key)
@@ -268,7 +277,7 @@ class FaultController:
 
     # ------------------------------------------------------------------------------ clock
     def skew_clock(self, ms: int) -> None:
-        """Move the server clock ``ms`` milliseconds ahead (negative: behind) of real time."""
+        """Move the server clock `ms` milliseconds ahead (negative: behind) of real time."""
         if self._set_clock_skew is None:
             raise RuntimeError("no clock attached")
         self._set_clock_skew(int(ms))
@@ -291,7 +300,7 @@ class FaultController:
             self._set_clock_skew(0)
 
     def apply(self, request: Mapping[str, Any]) -> Any:
-        """Run one fault from a JSON object ``{"fault": name, ...arguments}`` (the admin path)."""
+        """Run one fault from a JSON object `{"fault": name, ...arguments}` (the admin path)."""
         args = dict(request)
         name = args.pop("fault", None)
         if name not in _ADMIN_FAULTS:

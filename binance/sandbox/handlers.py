@@ -1,8 +1,8 @@
 """REST endpoint -> engine mapping for every endpoint of the spec, both markets.
 
-``dispatch(ex, market, method, path, api_key, params)`` checks the spec's mandatory parameters (-1102), takes
+`dispatch(ex, market, method, path, api_key, params)` checks the spec's mandatory parameters (-1102), takes
 the exchange lock and runs the endpoint's handler; trading, account and market-data endpoints go through the
-engine. ``ENDPOINTS`` maps (market, method, path) to an ``EndpointInfo`` (security, weight rule, order flag).
+engine. `ENDPOINTS` maps (market, method, path) to an `EndpointInfo` (security, weight rule, order flag).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _relative(market: str, path: str) -> str:
 
 
 def handler_for(market: str, http_method: str, path: str) -> Optional[Handler]:
-    """The engine handler of an endpoint, or ``None`` when it answers from its documented example."""
+    """The engine handler of an endpoint, or `None` when it answers from its documented example."""
     rel = _relative(market, path)
     method = http_method.upper()
     return _ROUTES.get((market, method, rel)) or _ROUTES.get(("*", method, rel))
@@ -56,7 +56,7 @@ def dispatch(ex: Exchange, market: str, http_method: str, path: str, api_key: Op
              params: Mapping[str, str], source: str = "REST") -> object:
     """Run one REST call against the exchange; returns the JSON body of the 200 answer.
 
-    ``source`` labels the orders the call places in ``ex.order_log`` ("REST", "WS_API"; batch and
+    `source` labels the orders the call places in `ex.order_log` ("REST", "WS_API"; batch and
     algo endpoints append "-batch" / "-algo"). Raises EngineError with Binance's code and message
     (and the HTTP status to answer) on rejection."""
     method = http_method.upper()

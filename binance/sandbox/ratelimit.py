@@ -1,14 +1,14 @@
 """Request-weight and order-count limits, counted the way Binance counts them.
 
 Pure core: the clock (ms) is passed in, nothing sleeps. Windows are fixed and aligned to the clock
-(a minute window resets at the minute boundary, as ``X-MBX-USED-WEIGHT-1M`` does).
+(a minute window resets at the minute boundary, as `X-MBX-USED-WEIGHT-1M` does).
 
-* weight per IP per minute: past the limit a request is answered 429 (-1003) with ``Retry-After``
-  (seconds to the end of the window); after ``ban_after`` such answers in one window the IP is
-  banned for ``ban_seconds`` and every request gets 418 (-1003) with ``Retry-After``;
+* weight per IP per minute: past the limit a request is answered 429 (-1003) with `Retry-After`
+  (seconds to the end of the window); after `ban_after` such answers in one window the IP is
+  banned for `ban_seconds` and every request gets 418 (-1003) with `Retry-After`;
 * orders per account per 10 s and per minute: past either limit 429 (-1015);
-* WebSocket connection attempts per IP per 5 minutes (default 300, ``None`` for no limit): past the
-  limit the handshake is answered 429 (-1003) with ``Retry-After``.
+* WebSocket connection attempts per IP per 5 minutes (default 300, `None` for no limit): past the
+  limit the handshake is answered 429 (-1003) with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ class RateLimits:
 
 
 class RateLimitExceeded(Exception):
-    """A request refused by a limit: ``status`` 429 or 418, Binance ``code`` and ``msg``,
-    ``retry_after`` in whole seconds."""
+    """A request refused by a limit: `status` 429 or 418, Binance `code` and `msg`,
+    `retry_after` in whole seconds."""
 
     def __init__(self, status: int, code: int, msg: str, retry_after: int, used_weight: int = 0) -> None:
         super().__init__(status, code, msg)
@@ -84,8 +84,8 @@ class RateLimiter:
             self._connections.clear()
 
     def add_connection(self, ip: str) -> int:
-        """Count one WebSocket connection attempt from ``ip``; return the attempts in the current
-        5-minute window, or raise RateLimitExceeded 429 -1003 past ``connection_attempts_per_5m``."""
+        """Count one WebSocket connection attempt from `ip`; return the attempts in the current
+        5-minute window, or raise RateLimitExceeded 429 -1003 past `connection_attempts_per_5m`."""
         limit = self.limits.connection_attempts_per_5m
         now = self._clock()
         with self._lock:
@@ -102,14 +102,14 @@ class RateLimiter:
             )
 
     def used_weight(self, ip: str) -> int:
-        """Weight used by ``ip`` in the current minute."""
+        """Weight used by `ip` in the current minute."""
         with self._lock:
             window = self._weights.get(ip)
             now = self._clock()
             return window.used if window and window.index == now // MINUTE_MS else 0
 
     def add_weight(self, ip: str, weight: int) -> int:
-        """Count ``weight`` for ``ip``; return the weight used this minute, or raise
+        """Count `weight` for `ip`; return the weight used this minute, or raise
         RateLimitExceeded (429, or 418 while banned)."""
         now = self._clock()
         with self._lock:
@@ -151,12 +151,12 @@ class RateLimiter:
         )
 
     def ban(self, ip: str, seconds: float) -> None:
-        """Ban ``ip`` now for ``seconds`` (as if it had ignored 429s)."""
+        """Ban `ip` now for `seconds` (as if it had ignored 429s)."""
         with self._lock:
             self._bans[ip] = self._clock() + int(seconds * 1000)
 
     def add_order(self, account: str, count: int = 1) -> Tuple[int, int]:
-        """Count ``count`` orders for ``account``; return (orders in 10 s, orders in 1 min) or
+        """Count `count` orders for `account`; return (orders in 10 s, orders in 1 min) or
         raise RateLimitExceeded 429 -1015."""
         now = self._clock()
         with self._lock:
@@ -177,7 +177,7 @@ class RateLimiter:
             return windows.short.used, windows.long.used
 
     def order_counts(self, account: str) -> Tuple[int, int]:
-        """Orders counted for ``account`` in the current 10 s and minute windows."""
+        """Orders counted for `account` in the current 10 s and minute windows."""
         now = self._clock()
         with self._lock:
             windows = self._orders.get(account)

@@ -3,15 +3,15 @@
 One port serves everything:
 
 ==========================  ===========================================================
-``/um/fapi/...``            UM REST (base URL ``http://HOST:PORT/um``)
-``/um/futures/data/...``    UM trading statistics
-``/cm/dapi/...``            COIN-M REST (base URL ``http://HOST:PORT/cm``)
-``/cm/futures/data/...``    COIN-M trading statistics
-``/fstream/...``            UM streams: ``/ws``, ``/stream``, ``/public|/market|/private`` + those
-``/dstream/...``            COIN-M streams: ``/ws``, ``/stream``
-``/ws-fapi/v1``             UM WebSocket API (served by the ws_api extension)
-``/ws-dapi/v1``             COIN-M WebSocket API
-``/admin/...``              sandbox controls (faults, accounts, connections)
+`/um/fapi/...`            UM REST (base URL `http://HOST:PORT/um`)
+`/um/futures/data/...`    UM trading statistics
+`/cm/dapi/...`            COIN-M REST (base URL `http://HOST:PORT/cm`)
+`/cm/futures/data/...`    COIN-M trading statistics
+`/fstream/...`            UM streams: `/ws`, `/stream`, `/public|/market|/private` + those
+`/dstream/...`            COIN-M streams: `/ws`, `/stream`
+`/ws-fapi/v1`             UM WebSocket API (served by the ws_api extension)
+`/ws-dapi/v1`             COIN-M WebSocket API
+`/admin/...`              sandbox controls (faults, accounts, connections)
 ==========================  ===========================================================
 """
 
@@ -42,7 +42,7 @@ _SHARED_ROOT = "/futures/data/"
 
 
 def market_paths(market: str, path: str) -> bool:
-    """Whether ``path`` (e.g. ``/fapi/v1/order``) belongs to ``market``'s REST tree."""
+    """Whether `path` (e.g. `/fapi/v1/order`) belongs to `market`'s REST tree."""
     return path.startswith(_API_ROOT[market]) or path.startswith(_SHARED_ROOT)
 
 
@@ -75,7 +75,7 @@ def endpoint_weight(info: Any, params: Mapping[str, str]) -> int:
 
 
 def urls(host: str, port: int) -> dict:
-    """Every base URL of a sandbox listening on ``host:port``."""
+    """Every base URL of a sandbox listening on `host:port`."""
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     http = f"http://{host}:{port}"
@@ -91,7 +91,7 @@ def urls(host: str, port: int) -> dict:
 
 
 def rest_market(prefix: str) -> Optional[str]:
-    """The market whose REST prefix is ``prefix`` (``/um`` -> ``um``)."""
+    """The market whose REST prefix is `prefix` (`/um` -> `um`)."""
     for market, value in REST_PREFIX.items():
         if value == prefix:
             return market

@@ -1,12 +1,12 @@
 """The sandbox's aiohttp application (HTTP and WebSocket on one event loop) and its thread.
 
-REST calls go: fault switch -> endpoint lookup (404 ``-5000`` when unknown) -> request weight
-(429 / 418) -> API key, timestamp and signature checks -> order counts -> ``handlers.dispatch``.
-Every answer carries ``X-MBX-USED-WEIGHT-1M``; order endpoints also ``X-MBX-ORDER-COUNT-10S`` and
-``X-MBX-ORDER-COUNT-1M``.
+REST calls go: fault switch -> endpoint lookup (404 `-5000` when unknown) -> request weight
+(429 / 418) -> API key, timestamp and signature checks -> order counts -> `handlers.dispatch`.
+Every answer carries `X-MBX-USED-WEIGHT-1M`; order endpoints also `X-MBX-ORDER-COUNT-10S` and
+`X-MBX-ORDER-COUNT-1M`.
 
-Extensions: each module named in :data:`EXTENSIONS` is imported when the app is built and its
-``setup(app, sandbox)`` is called; a module that does not exist yet is skipped.
+Extensions: each module named in `EXTENSIONS` is imported when the app is built and its
+`setup(app, sandbox)` is called; a module that does not exist yet is skipped.
 """
 
 from __future__ import annotations
@@ -193,13 +193,13 @@ class StreamEndpoint:
 
 
 class AdminHandler:
-    """``/admin/*``: sandbox controls over HTTP (faults, accounts, connections, info)."""
+    """`/admin/*`: sandbox controls over HTTP (faults, accounts, connections, info)."""
 
     def __init__(self, sandbox: "Sandbox") -> None:
         self.sandbox = sandbox
 
     async def faults(self, request: web.Request) -> web.Response:
-        """POST ``{"fault": name, ...arguments}``: run one FaultController method."""
+        """POST `{"fault": name, ...arguments}`: run one FaultController method."""
         try:
             body = await request.json()
             result = self.sandbox.faults.apply(body)
@@ -208,7 +208,7 @@ class AdminHandler:
         return _json_response({"ok": True, "result": result})
 
     async def accounts(self, request: web.Request) -> web.Response:
-        """POST ``{"api_key", "api_secret"?, "rsa_public_key"?, "ed25519_public_key"?, "funded"?}``."""
+        """POST `{"api_key", "api_secret"?, "rsa_public_key"?, "ed25519_public_key"?, "funded"?}`."""
         try:
             body = await request.json()
             self.sandbox.add_account(
@@ -256,7 +256,7 @@ async def _guard_admin(request: web.Request, handler: Any) -> web.StreamResponse
 
 @web.middleware
 async def _guard_websockets(request: web.Request, handler: Any) -> web.StreamResponse:
-    """WebSocket handshakes: the ``refuse_connections`` fault (503), then the connection-attempt limit (429)."""
+    """WebSocket handshakes: the `refuse_connections` fault (503), then the connection-attempt limit (429)."""
     if request.headers.get("Upgrade", "").lower() != "websocket":
         return await handler(request)
     sandbox = request.app[SANDBOX_KEY]
@@ -317,7 +317,7 @@ def build_app(sandbox: "Sandbox") -> web.Application:
 
 
 async def _cancel_pending_tasks(timeout: float) -> None:
-    """Cancel every task still running on this loop (handlers still in a ``delay`` fault, connection
+    """Cancel every task still running on this loop (handlers still in a `delay` fault, connection
     writers ...) and wait for them, so none is destroyed while pending when the loop closes."""
     current = asyncio.current_task()
     pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
@@ -402,7 +402,7 @@ class ServerThread:
         await _cancel_pending_tasks(2.0)
 
     def call_soon(self, fn: Any, *args: Any) -> None:
-        """Run ``fn(*args)`` on the server loop (from any thread)."""
+        """Run `fn(*args)` on the server loop (from any thread)."""
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(partial(fn, *args))
 

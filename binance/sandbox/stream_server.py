@@ -1,14 +1,14 @@
-"""Market and user-data stream connections: the I/O around :mod:`binance.sandbox.streams`.
+"""Market and user-data stream connections: the I/O around `streams`.
 
-One :class:`StreamHub` per market receives the engine's events (from any thread, handed to the
-event loop with ``call_soon_threadsafe``), pushes periodic streams from ``render_stream`` at their
-cadence, and fans everything out to the :class:`StreamConnection` objects subscribed to it.
+One `StreamHub` per market receives the engine's events (from any thread, handed to the
+event loop with `call_soon_threadsafe`), pushes periodic streams from `render_stream` at their
+cadence, and fans everything out to the `StreamConnection` objects subscribed to it.
 Each payload is encoded once, whatever the number of subscribers.
 
-UM routing: a connection under ``/public``, ``/market`` or ``/private`` receives only the streams
+UM routing: a connection under `/public`, `/market` or `/private` receives only the streams
 of that category (others are accepted and listed, as Binance does, but send nothing). Connections
 on the unrouted legacy paths receive everything, unless the sandbox runs with
-``strict_routing=True``, where they receive only public streams, like Binance after 2026-04-23.
+`strict_routing=True`, where they receive only public streams, like Binance after 2026-04-23.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ _TICK_S = 0.05
 
 
 class StreamConnection(WsConnection):
-    """A market-stream connection: its subscriptions, its ``combined`` property, its category."""
+    """A market-stream connection: its subscriptions, its `combined` property, its category."""
 
     kind = "stream"
 
@@ -69,7 +69,7 @@ class StreamConnection(WsConnection):
         self.url_filters: Dict[str, Optional[Tuple[str, ...]]] = {}
 
     def accepts(self, stream: str, is_listen_key: bool) -> bool:
-        """Whether this connection's URL category lets ``stream`` through."""
+        """Whether this connection's URL category lets `stream` through."""
         if self.market != "um":
             return True
         category = stream_category(stream, is_listen_key)
@@ -124,8 +124,8 @@ class StreamConnection(WsConnection):
 
 
 def _refresh_event_filter(conn: StreamConnection, listen_key: str) -> bool:
-    """Recompute which events of ``listen_key`` ``conn`` receives from its subscriptions: everything
-    for the bare key (or the ``events`` its URL named), plus each ``<listenKey>@<EVENT>`` item.
+    """Recompute which events of `listen_key` `conn` receives from its subscriptions: everything
+    for the bare key (or the `events` its URL named), plus each `<listenKey>@<EVENT>` item.
     Returns False when nothing of that key is subscribed any more."""
     whole = listen_key in conn.subscriptions
     events = set()
@@ -161,7 +161,7 @@ class StreamHub:
 
     # ------------------------------------------------------------------- subscriptions
     def is_listen_key(self, name: str) -> bool:
-        """Whether ``name`` is a live listenKey of this market."""
+        """Whether `name` is a live listenKey of this market."""
         keys = self.sandbox.exchange.listen_keys
         if keys.owner(name) is None:
             return False
@@ -169,7 +169,7 @@ class StreamHub:
         return market_of is None or market_of(name) == self.market
 
     def user_key(self, name: str) -> Optional[str]:
-        """The live listenKey a subscription name refers to (``<listenKey>`` or ``<listenKey>@<EVENT>``),
+        """The live listenKey a subscription name refers to (`<listenKey>` or `<listenKey>@<EVENT>`),
         or None for a market stream."""
         if self.is_listen_key(name):
             return name
@@ -179,8 +179,8 @@ class StreamHub:
         return None
 
     def is_valid(self, name: str) -> bool:
-        """Whether SUBSCRIBE accepts ``name``: a market stream of this market, a listenKey, or
-        ``<listenKey>@<EVENT>`` (that key's events of one type only)."""
+        """Whether SUBSCRIBE accepts `name`: a market stream of this market, a listenKey, or
+        `<listenKey>@<EVENT>` (that key's events of one type only)."""
         return self.user_key(name) is not None or bool(self.engine.is_valid_stream(name))
 
     def subscribe(self, conn: StreamConnection, names: List[str]) -> None:

@@ -1,15 +1,15 @@
-"""The sandbox's WebSocket API endpoints: ``/ws-fapi/v1`` (USDⓈ-M) and ``/ws-dapi/v1`` (COIN-M).
+"""The sandbox's WebSocket API endpoints: `/ws-fapi/v1` (USDⓈ-M) and `/ws-dapi/v1` (COIN-M).
 
-Each request ``{"id", "method", "params"}`` is checked the way Binance checks it (signed methods:
+Each request `{"id", "method", "params"}` is checked the way Binance checks it (signed methods:
 apiKey, timestamp, recvWindow and the signature over the sorted params, with the account's key
 type; user-stream methods: apiKey), counted against the rate limits, then mapped onto the REST
-handler it mirrors (``order.place`` -> ``POST /fapi/v1/order`` ...) through
-:func:`binance.sandbox.handlers.dispatch`. Replies use Binance's envelope:
-``{"id", "status", "result", "rateLimits"}`` or ``{"id", "status", "error": {"code", "msg"}}``.
+handler it mirrors (`order.place` -> `POST /fapi/v1/order` ...) through
+`dispatch`. Replies use Binance's envelope:
+`{"id", "status", "result", "rateLimits"}` or `{"id", "status", "error": {"code", "msg"}}`.
 
-:class:`WsApiService` is the request logic (no sockets); :class:`WsApiConnection` is the socket,
-registered in ``sandbox.connections`` so the fault controls (drop, stall, close after N, malformed
-frames) reach it. Pings and pongs are handled by :class:`binance.sandbox.connection.WsConnection`.
+`WsApiService` is the request logic (no sockets); `WsApiConnection` is the socket,
+registered in `sandbox.connections` so the fault controls (drop, stall, close after N, malformed
+frames) reach it. Pings and pongs are handled by `WsConnection`.
 """
 
 from __future__ import annotations
@@ -61,9 +61,9 @@ def _error(request_id: Any, status: int, code: int, msg: str, rate_limits: Optio
 class WsApiService:
     """Answers WebSocket API requests for one sandbox (both markets); thread-safe, no I/O.
 
-    ``dispatch(exchange, market, http_method, path, api_key, params, source=...)`` and ``endpoints``
-    default to the sandbox's REST handlers (orders placed are logged with source ``"WS_API"``);
-    ``limiter`` is the sandbox's RateLimiter (or None for no limits).
+    `dispatch(exchange, market, http_method, path, api_key, params, source=...)` and `endpoints`
+    default to the sandbox's REST handlers (orders placed are logged with source `"WS_API"`);
+    `limiter` is the sandbox's RateLimiter (or None for no limits).
     """
 
     def __init__(
@@ -210,7 +210,7 @@ class WsApiConnection(WsConnection):
         self.peer = request.remote or "127.0.0.1"
 
     def shutdown_notice(self, now_ms: int) -> str:
-        """``{"event": {"e": "serverShutdown", "E": ms}}``: WebSocket API events come wrapped."""
+        """`{"event": {"e": "serverShutdown", "E": ms}}`: WebSocket API events come wrapped."""
         return server_shutdown_event(now_ms, wrapped=True)
 
     async def on_text(self, text: str) -> None:

@@ -1,6 +1,7 @@
-"""4.2.0 import path ``binance.um_futures.data_stream``: its endpoint functions, now methods of :class:`UMFutures`.
+"""4.2.0 import path `binance.um_futures.data_stream`: its endpoint functions, now methods of
+[UMFutures][binance.um_futures.data_stream.UMFutures].
 
-``from binance.um_futures.data_stream import depth`` keeps working; each name is the class's function (``self`` first).
+`from binance.um_futures.data_stream import depth` keeps working; each name is the class's function (`self` first).
 """
 
 from binance.um_futures import UMFutures

@@ -1,8 +1,8 @@
 """WebSocket market and user-data stream clients (4.2.0 import paths kept).
 
-``binance.websocket.um_futures.websocket_client.UMFuturesWebsocketClient`` and
-``binance.websocket.cm_futures.websocket_client.CMFuturesWebsocketClient`` are the entry points;
-:class:`binance.websocket.user_data.UserDataStream` manages a listenKey for either market.
+`binance.websocket.um_futures.websocket_client.UMFuturesWebsocketClient` and
+`binance.websocket.cm_futures.websocket_client.CMFuturesWebsocketClient` are the entry points;
+[UserDataStream][binance.websocket.user_data.UserDataStream] manages a listenKey for either market.
 """
 
 from __future__ import annotations

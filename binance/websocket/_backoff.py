@@ -11,9 +11,9 @@ from typing import Callable, Iterator, Optional
 class ReconnectPolicy:
     """How a connection retries after a failure.
 
-    ``initial`` and ``maximum`` bound the delay in seconds, each attempt multiplies the ceiling by
-    ``factor``, and the delay is drawn uniformly from ``[ceiling * (1 - jitter), ceiling]``.
-    ``max_attempts`` of ``None`` (the default) means never give up.
+    `initial` and `maximum` bound the delay in seconds, each attempt multiplies the ceiling by
+    `factor`, and the delay is drawn uniformly from `[ceiling * (1 - jitter), ceiling]`.
+    `max_attempts` of `None` (the default) means never give up.
     """
 
     initial: float = 0.1
@@ -34,9 +34,9 @@ class ReconnectPolicy:
 
 
 def backoff(policy: ReconnectPolicy = ReconnectPolicy(), rand: Callable[[], float] = random.random) -> Iterator[float]:
-    """Yield the delay before each reconnect attempt; stops only after ``policy.max_attempts`` delays.
+    """Yield the delay before each reconnect attempt; stops only after `policy.max_attempts` delays.
 
-    ``rand`` returns a float in ``[0, 1)``; pass a fixed function to get deterministic delays.
+    `rand` returns a float in `[0, 1)`; pass a fixed function to get deterministic delays.
     """
     ceiling = policy.initial
     attempt = 0

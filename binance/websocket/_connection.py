@@ -1,27 +1,27 @@
 """One self-healing WebSocket stream connection: the only place that touches sockets.
 
-A :class:`StreamConnection` owns one URL and the streams assigned to it. Two threads serve it:
+A `StreamConnection` owns one URL and the streams assigned to it. Two threads serve it:
 
-* the reader connects, reads frames, hands them to its :class:`ConnectionListener`, notices a dead
-  connection (error, close, a missed server-ping deadline, or silence beyond ``silence_timeout``)
-  and reconnects with the jittered backoff of :mod:`binance.websocket._backoff`;
+* the reader connects, reads frames, hands them to its `ConnectionListener`, notices a dead
+  connection (error, close, a missed server-ping deadline, or silence beyond `silence_timeout`)
+  and reconnects with the jittered backoff of `_backoff`;
 * the writer sends queued SUBSCRIBE/UNSUBSCRIBE/raw messages when the socket is open, at most
-  ``max_messages_per_second`` (a sliding window with a safety margin, see
-  :mod:`binance.websocket._throttle`).
+  `max_messages_per_second` (a sliding window with a safety margin, see
+  `_throttle`).
 
-Planned renewals (a ``serverShutdown`` notice, or ``max_age`` before Binance's 24 h limit) are
+Planned renewals (a `serverShutdown` notice, or `max_age` before Binance's 24 h limit) are
 make-before-break: the old socket is handed to a short-lived drain thread that keeps delivering
 while the reader opens and subscribes the new one; the old socket is closed once the new one has
-delivered every stream the old one delivered meanwhile (or after ``handover_timeout``). During the
-overlap copies of an event are dropped by the rules of :mod:`binance.websocket._handover`.
+delivered every stream the old one delivered meanwhile (or after `handover_timeout`). During the
+overlap copies of an event are dropped by the rules of `_handover`.
 
 Subscriptions made before the socket opens are queued and sent on open; after every reconnect the
-whole stream set is subscribed again. The reader parses frames itself (:mod:`binance.websocket._frames`,
-one ``recv`` for every frame the socket holds) and answers each ping with its own payload as soon as
+whole stream set is subscribed again. The reader parses frames itself (`_frames`,
+one `recv` for every frame the socket holds) and answers each ping with its own payload as soon as
 it is read, whatever the user callbacks are doing: callbacks never run on the reader thread.
 
-States (``CONNECTING -> OPEN -> RECONNECTING | RENEWING -> OPEN ... -> CLOSED``) change only in
-:meth:`StreamConnection._set_state`, which logs every transition.
+States (`CONNECTING -> OPEN -> RECONNECTING | RENEWING -> OPEN ... -> CLOSED`) change only in
+`StreamConnection._set_state`, which logs every transition.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ _internal_ids = itertools.count(1)
 
 
 class State(enum.Enum):
-    """Lifecycle of a :class:`StreamConnection`."""
+    """Lifecycle of a `StreamConnection`."""
 
     CONNECTING = "CONNECTING"
     OPEN = "OPEN"
@@ -71,12 +71,12 @@ class State(enum.Enum):
 class ConnectionSettings:
     """Timeouts and limits of a connection (seconds unless stated).
 
-    ``timeout``: TCP connect + handshake. ``silence_timeout``: reconnect when nothing at all (data,
+    `timeout`: TCP connect + handshake. `silence_timeout`: reconnect when nothing at all (data,
     ping or pong) arrived for this long; a client ping is sent at half of it so quiet streams on a
-    live server are not mistaken for a dead one (``None`` disables). ``ping_timeout``: reconnect when
-    the server has not pinged for this long (Binance pings every 3 minutes; ``None`` disables).
-    ``max_age``: renew the connection after this long (Binance closes at 24 h; ``None`` disables).
-    ``handover_timeout``: during a renewal, close the old socket at the latest this long after the
+    live server are not mistaken for a dead one (`None` disables). `ping_timeout`: reconnect when
+    the server has not pinged for this long (Binance pings every 3 minutes; `None` disables).
+    `max_age`: renew the connection after this long (Binance closes at 24 h; `None` disables).
+    `handover_timeout`: during a renewal, close the old socket at the latest this long after the
     new one opened, even if some stream has not delivered on the new one yet.
     """
 
@@ -94,10 +94,10 @@ class ConnectionListener:
     """What a connection reports to its owner; every method is called on the reader thread."""
 
     def connection_opened(self, conn: "StreamConnection", reconnected: bool, streams: List[str]) -> None:
-        """The socket is open; ``streams`` are being (re)subscribed."""
+        """The socket is open; `streams` are being (re)subscribed."""
 
     def connection_message(self, conn: "StreamConnection", data: Union[str, bytes]) -> None:
-        """One data frame (text as ``str``, binary as ``bytes``)."""
+        """One data frame (text as `str`, binary as `bytes`)."""
 
     def connection_ping(self, conn: "StreamConnection", payload: bytes) -> None:
         """The server pinged (already answered with the same payload)."""
@@ -111,7 +111,7 @@ class ConnectionListener:
     def connection_renewed(self, conn: "StreamConnection", seamless: bool, streams: List[str]) -> None:
         """A planned renewal finished and the old socket is being closed.
 
-        ``seamless``: the old socket delivered until the new one had taken over, so nothing was
+        `seamless`: the old socket delivered until the new one had taken over, so nothing was
         missed. Otherwise the old socket ended first and events may be missing, as after a reconnect.
         """
 
@@ -151,7 +151,7 @@ class _Retired:
 
 
 class _Lost(Exception):
-    """The current socket is finished; ``planned`` reconnects skip the backoff delay."""
+    """The current socket is finished; `planned` reconnects skip the backoff delay."""
 
     def __init__(self, reason: str, planned: bool = False) -> None:
         super().__init__(reason)
@@ -160,7 +160,8 @@ class _Lost(Exception):
 
 
 class StreamConnection:
-    """A market/user-data stream connection that reconnects and resubscribes until :meth:`stop`."""
+    """A market/user-data stream connection that reconnects and resubscribes until
+    [stop][binance.orderbook.manager.DepthManager.stop]."""
 
     def __init__(
         self,
@@ -198,7 +199,7 @@ class StreamConnection:
     # ------------------------------------------------------------------ public
     @property
     def state(self) -> State:
-        """The current :class:`State`."""
+        """The current [State][binance.websocket.api.State]."""
         return self._state
 
     @property
@@ -224,7 +225,7 @@ class StreamConnection:
         self._writer.start()
 
     def subscribe(self, streams: Iterable[str], request_id: Any, auto_id: bool = False) -> None:
-        """Keep ``streams`` subscribed; the SUBSCRIBE goes out now or as soon as the socket opens."""
+        """Keep `streams` subscribed; the SUBSCRIBE goes out now or as soon as the socket opens."""
         names = list(streams)
         with self._cond:
             for name in names:
@@ -232,7 +233,7 @@ class StreamConnection:
             self._queue(_Outgoing(SUBSCRIBE, names, request_id, auto_id))
 
     def unsubscribe(self, streams: Iterable[str], request_id: Any, auto_id: bool = False) -> None:
-        """Stop keeping ``streams``; the UNSUBSCRIBE goes out now or on open."""
+        """Stop keeping `streams`; the UNSUBSCRIBE goes out now or on open."""
         names = list(streams)
         with self._cond:
             for name in names:
@@ -262,7 +263,8 @@ class StreamConnection:
             _abort(ws)
 
     def stop(self) -> None:
-        """Ask both threads to finish and wake them (returns at once; see :meth:`join`)."""
+        """Ask both threads to finish and wake them (returns at once; see
+        [join][binance.websocket.binance_socket_manager.BinanceSocketManager.join])."""
         self._stopping.set()
         with self._cond:
             retired = self._retired.ws if self._retired is not None else None
@@ -272,7 +274,7 @@ class StreamConnection:
             _abort(ws)
 
     def join(self, timeout: float) -> bool:
-        """Wait for both threads (at most ``timeout`` seconds in all); True when both ended."""
+        """Wait for both threads (at most `timeout` seconds in all); True when both ended."""
         deadline = time.monotonic() + timeout
         threads = self.threads
         for thread in threads:
@@ -282,7 +284,7 @@ class StreamConnection:
 
     # ------------------------------------------------------------------ state
     def _set_state(self, state: State, detail: str = "") -> None:
-        """The one place where the state changes (call with ``_cond`` held)."""
+        """The one place where the state changes (call with `_cond` held)."""
         if state is self._state:
             return
         previous, self._state = self._state, state
@@ -396,10 +398,10 @@ class StreamConnection:
         self._listener.connection_opened(self, reconnected, streams)
 
     def _read(self, ws: websocket.WebSocket, parser: FrameParser) -> None:
-        """Read until the socket is finished (raises :class:`_Lost`).
+        """Read until the socket is finished (raises `_Lost`).
 
-        The hot path: one ``recv`` returns every frame the socket holds; deadlines, silence and the
-        handover are checked once per ``recv`` (or socket timeout), not per message.
+        The hot path: one `recv` returns every frame the socket holds; deadlines, silence and the
+        handover are checked once per `recv` (or socket timeout), not per message.
         """
         listener = self._listener
         message = listener.connection_message
@@ -487,7 +489,7 @@ class StreamConnection:
 
     # ------------------------------------------------------------------ make-before-break renewal
     def _retire(self, ws: websocket.WebSocket, reason: str, parser: FrameParser) -> bool:
-        """Keep ``ws`` delivering on a drain thread while the reader opens its successor."""
+        """Keep `ws` delivering on a drain thread while the reader opens its successor."""
         superseded = self._retired is not None and self._retired.closing_at is None
         self._end_handover(self._settings.timeout)
         thread = threading.Thread(
@@ -555,7 +557,7 @@ class StreamConnection:
                 self._overlap = None
 
     def _end_handover(self, timeout: float) -> None:
-        """Cut the old socket of a renewal and join its drain thread (for at most ``timeout`` s)."""
+        """Cut the old socket of a renewal and join its drain thread (for at most `timeout` s)."""
         retired = self._retired
         if retired is None:
             return
@@ -571,7 +573,7 @@ class StreamConnection:
     def _drain(self, ws: websocket.WebSocket, parser: FrameParser) -> None:
         """The old socket's reader during a renewal: deliver (deduplicated) until it is closed.
 
-        It starts with what the reader had parsed after the ``serverShutdown`` notice.
+        It starts with what the reader had parsed after the `serverShutdown` notice.
         """
         silence = self._settings.silence_timeout
         last_rx = time.monotonic()

@@ -1,21 +1,21 @@
 """Runs user callbacks on one thread, fed by a bounded queue, so slow callbacks never stall a socket.
 
-The reader threads only append to the queue (a ``collections.deque``: no lock, no clock, no
+The reader threads only append to the queue (a `collections.deque`: no lock, no clock, no
 system call per message) and wake the callback thread only when it sleeps; the callback thread
 then runs everything queued before it sleeps again. Callbacks never run on a reader thread, so
 pings are answered however slow the callbacks are.
 
 When the callbacks fall behind:
 
-1. once half of ``maxsize`` calls are waiting, the reader pauses (at most 0.1 s at a time) until
+1. once half of `maxsize` calls are waiting, the reader pauses (at most 0.1 s at a time) until
    the callback thread has worked the backlog down to a quarter. A callback that is only slower
    than a burst thus slows the reading down (the server's socket buffers the rest) and loses
    nothing;
 2. when the backlog does not shrink within that 0.1 s, the callback cannot keep up: the reader
    stops pausing (until the backlog is down to a quarter again) so that pings keep being
-   answered, and once ``maxsize`` calls are waiting the OLDEST is dropped for each new one,
-   :attr:`Dispatcher.dropped` grows and a warning is logged (at most once every few seconds). A
-   slow ``on_message`` loses old messages rather than delaying new ones without bound or getting
+   answered, and once `maxsize` calls are waiting the OLDEST is dropped for each new one,
+   `Dispatcher.dropped` grows and a warning is logged (at most once every few seconds). A
+   slow `on_message` loses old messages rather than delaying new ones without bound or getting
    the connection dropped by the server for unanswered pings.
 """
 
@@ -34,7 +34,7 @@ _STOP = object()
 
 
 class Dispatcher:
-    """One thread that calls ``callback(owner, *args)`` for each queued item, in order."""
+    """One thread that calls `callback(owner, *args)` for each queued item, in order."""
 
     def __init__(
         self,
@@ -74,7 +74,7 @@ class Dispatcher:
         return self._thread
 
     def put(self, callback: Optional[Callable[..., Any]], *args: Any) -> None:
-        """Queue ``callback(owner, *args)``; drops the oldest queued call when the queue is full."""
+        """Queue `callback(owner, *args)`; drops the oldest queued call when the queue is full."""
         if callback is None or self._closing:
             return
         items = self._items
@@ -118,7 +118,7 @@ class Dispatcher:
                 )
 
     def close(self, final: Optional[Callable[..., Any]] = None, timeout: float = 5.0) -> None:
-        """Discard what is queued, run ``final(owner)`` last, stop and join the thread (bounded by ``timeout``)."""
+        """Discard what is queued, run `final(owner)` last, stop and join the thread (bounded by `timeout`)."""
         with self._drop_lock:
             if self._closing:
                 return
@@ -167,7 +167,7 @@ class Dispatcher:
         self._room.set()
 
     def call(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Call ``callback(owner, *args)`` here; an exception is logged and passed to ``on_error``."""
+        """Call `callback(owner, *args)` here; an exception is logged and passed to `on_error`."""
         try:
             callback(self._owner, *args)
         except Exception as exc:

@@ -1,8 +1,8 @@
 """A pure, incremental WebSocket frame parser for the stream reader (RFC 6455, client side, no extensions).
 
-websocket-client reads every frame with two or three ``recv`` calls (header, length, payload), each
+websocket-client reads every frame with two or three `recv` calls (header, length, payload), each
 releasing and re-taking the GIL. The stream reader instead reads whatever the socket holds (up to
-64 KiB) and hands it to :meth:`FrameParser.feed`, which returns every complete message in it: one
+64 KiB) and hands it to `FrameParser.feed`, which returns every complete message in it: one
 system call for hundreds of messages. No sockets, threads or clocks here.
 """
 
@@ -21,12 +21,12 @@ _MAX_CONTROL = 125
 
 
 class FrameParser:
-    """Turns the byte stream of one connection into ``(opcode, payload)`` messages.
+    """Turns the byte stream of one connection into `(opcode, payload)` messages.
 
     Fragmented messages are reassembled (their opcode is the first fragment's); control frames
     (close, ping, pong) are returned as they come, also between fragments. A frame that breaks the
     protocol (reserved opcode or bits, an oversized or fragmented control frame, a stray
-    continuation) raises :class:`websocket.WebSocketProtocolException`.
+    continuation) raises `websocket.WebSocketProtocolException`.
     """
 
     __slots__ = ("_pending", "_fragments", "_fragment_opcode", "_unread")
@@ -38,11 +38,11 @@ class FrameParser:
         self._unread: List[Tuple[int, bytes]] = []
 
     def unread(self, messages: List[Tuple[int, bytes]]) -> None:
-        """Put back parsed ``messages`` that were not handled; :meth:`take_unread` returns them."""
+        """Put back parsed `messages` that were not handled; `take_unread` returns them."""
         self._unread = list(messages) + self._unread
 
     def take_unread(self) -> List[Tuple[int, bytes]]:
-        """The messages put back by :meth:`unread` (and forget them)."""
+        """The messages put back by `unread` (and forget them)."""
         messages, self._unread = self._unread, []
         return messages
 
@@ -52,7 +52,7 @@ class FrameParser:
         return len(self._pending)
 
     def feed(self, data: bytes) -> List[Tuple[int, bytes]]:
-        """Add ``data``; return the messages completed by it, in order."""
+        """Add `data`; return the messages completed by it, in order."""
         buf = self._pending + data if self._pending else data
         size = len(buf)
         out: List[Tuple[int, bytes]] = []

@@ -1,29 +1,29 @@
 """Pure rules of a make-before-break renewal (no sockets, threads or clocks).
 
-When a connection is renewed (``serverShutdown`` notice, or ``max_connection_age``), the new
+When a connection is renewed (`serverShutdown` notice, or `max_connection_age`), the new
 connection is opened and subscribed while the old one still delivers; both then carry the same
-events for a moment. :class:`Overlap` decides, message by message, what the user sees during that
+events for a moment. `Overlap` decides, message by message, what the user sees during that
 overlap, and when the new connection has taken over so the old one can be closed.
 
-Deduplication rule (per stream: the ``stream`` field of a combined payload; for raw payloads the
-event type ``e`` with the symbol ``s``):
+Deduplication rule (per stream: the `stream` field of a combined payload; for raw payloads the
+event type `e` with the symbol `s`):
 
-* ``aggTrade``: an event whose aggregate trade id ``a`` was already delivered is dropped;
-* ``depthUpdate`` on a combined stream: an event is delivered only when its final update id ``u``
-  is greater than the last one delivered on that stream (diff depth keeps its ``pu`` chain; a
-  partial-depth snapshot with an unchanged ``u`` is the same book and is not repeated);
-* every other event (klines, tickers, mark price, bookTicker, user data, ``!...@arr`` arrays, raw
+* `aggTrade`: an event whose aggregate trade id `a` was already delivered is dropped;
+* `depthUpdate` on a combined stream: an event is delivered only when its final update id `u`
+  is greater than the last one delivered on that stream (diff depth keeps its `pu` chain; a
+  partial-depth snapshot with an unchanged `u` is the same book and is not repeated);
+* every other event (klines, tickers, mark price, bookTicker, user data, `!...@arr` arrays, raw
   depth): a second byte-identical payload is dropped (compared by length and a 64-bit hash, so
   nothing large is kept). Binance fans one encoded event out to every connection, so the copies
   are identical; were a server to render the same event differently on two connections (another
-  event time ``E``), the user would see both copies, each a valid snapshot;
-* messages that are not stream events (no event type ``e``: replies to SUBSCRIBE, errors, malformed
-  or binary frames; and the connection's own ``serverShutdown`` notice) are always delivered.
+  event time `E`), the user would see both copies, each a valid snapshot;
+* messages that are not stream events (no event type `e`: replies to SUBSCRIBE, errors, malformed
+  or binary frames; and the connection's own `serverShutdown` notice) are always delivered.
 
 Apart from diff depth, nothing is dropped for arriving late, only for being a copy: if the old
 connection lagged behind the new one, an event could reach the user after a newer one of the same
 stream (never twice). A diff-depth event older than one already delivered is dropped: the chain
-check of a local book (``pu`` equal to the previous ``u``) then reports the gap and resynchronises.
+check of a local book (`pu` equal to the previous `u`) then reports the gap and resynchronises.
 Outside a renewal nothing is parsed or filtered.
 """
 
@@ -42,9 +42,9 @@ _CONNECTION_NOTICES = frozenset({"serverShutdown"})
 
 
 def event_identity(data: Union[str, bytes]) -> Optional[Tuple[Hashable, Hashable, bool]]:
-    """``(stream, key, ordered)`` of an event message, or ``None`` for anything that is not an event.
+    """`(stream, key, ordered)` of an event message, or `None` for anything that is not an event.
 
-    ``ordered`` keys (``depthUpdate`` ``u`` on a combined stream) are compared by value; the others
+    `ordered` keys (`depthUpdate` `u` on a combined stream) are compared by value; the others
     are identities.
     """
     if not isinstance(data, str):
@@ -103,7 +103,7 @@ class Overlap:
         self.dropped = 0
 
     def admit(self, source: str, data: Union[str, bytes]) -> bool:
-        """Whether the message ``data`` that arrived on ``source`` (OLD or NEW) goes to the user."""
+        """Whether the message `data` that arrived on `source` (OLD or NEW) goes to the user."""
         identity = event_identity(data)
         if identity is None:
             return True

@@ -24,7 +24,7 @@ MASK = "***"
 
 # ---------------------------------------------------------------- stream names
 def agg_trade(symbol: str) -> str:
-    """``<symbol>@aggTrade``."""
+    """`<symbol>@aggTrade`."""
     return f"{symbol.lower()}@aggTrade"
 
 
@@ -38,57 +38,57 @@ def _speed_suffix_seconds(speed: Optional[Union[int, str]]) -> str:
 
 
 def mark_price(symbol: str, speed: Optional[Union[int, str]] = 1) -> str:
-    """``<symbol>@markPrice@1s`` for speed 1, else the 3 s form ``<symbol>@markPrice``."""
+    """`<symbol>@markPrice@1s` for speed 1, else the 3 s form `<symbol>@markPrice`."""
     return f"{symbol.lower()}@markPrice{_speed_suffix_seconds(speed)}"
 
 
 def mark_price_all_market(speed: Optional[Union[int, str]] = 1) -> str:
-    """``!markPrice@arr@1s`` for speed 1, else ``!markPrice@arr``."""
+    """`!markPrice@arr@1s` for speed 1, else `!markPrice@arr`."""
     return f"!markPrice@arr{_speed_suffix_seconds(speed)}"
 
 
 def pair_mark_price(pair: str, speed: Optional[Union[int, str]] = 1) -> str:
-    """COIN-M ``<pair>@markPrice@1s`` or ``<pair>@markPrice``."""
+    """COIN-M `<pair>@markPrice@1s` or `<pair>@markPrice`."""
     return f"{pair.lower()}@markPrice{_speed_suffix_seconds(speed)}"
 
 
 def index_price(pair: str, speed: Optional[Union[int, str]] = 1) -> str:
-    """COIN-M ``<pair>@indexPrice@1s`` or ``<pair>@indexPrice``."""
+    """COIN-M `<pair>@indexPrice@1s` or `<pair>@indexPrice`."""
     return f"{pair.lower()}@indexPrice{_speed_suffix_seconds(speed)}"
 
 
 def kline(symbol: str, interval: str) -> str:
-    """``<symbol>@kline_<interval>``."""
+    """`<symbol>@kline_<interval>`."""
     return f"{symbol.lower()}@kline_{interval}"
 
 
 def continuous_kline(pair: str, contract_type: str, interval: str) -> str:
-    """``<pair>_<contractType>@continuousKline_<interval>`` (pair lowercased, contract type as given)."""
+    """`<pair>_<contractType>@continuousKline_<interval>` (pair lowercased, contract type as given)."""
     return f"{pair.lower()}_{contract_type}@continuousKline_{interval}"
 
 
 def index_kline(pair: str, interval: str) -> str:
-    """COIN-M ``<pair>@indexPriceKline_<interval>``."""
+    """COIN-M `<pair>@indexPriceKline_<interval>`."""
     return f"{pair.lower()}@indexPriceKline_{interval}"
 
 
 def mark_kline(symbol: str, interval: str) -> str:
-    """COIN-M ``<symbol>@markPriceKline_<interval>``."""
+    """COIN-M `<symbol>@markPriceKline_<interval>`."""
     return f"{symbol.lower()}@markPriceKline_{interval}"
 
 
 def mini_ticker(symbol: Optional[str] = None) -> str:
-    """``<symbol>@miniTicker``, or ``!miniTicker@arr`` for every symbol."""
+    """`<symbol>@miniTicker`, or `!miniTicker@arr` for every symbol."""
     return "!miniTicker@arr" if symbol is None else f"{symbol.lower()}@miniTicker"
 
 
 def ticker(symbol: Optional[str] = None) -> str:
-    """``<symbol>@ticker``, or ``!ticker@arr`` for every symbol."""
+    """`<symbol>@ticker`, or `!ticker@arr` for every symbol."""
     return "!ticker@arr" if symbol is None else f"{symbol.lower()}@ticker"
 
 
 def book_ticker(symbol: Optional[str] = None) -> str:
-    """``<symbol>@bookTicker``, or ``!bookTicker`` for every symbol."""
+    """`<symbol>@bookTicker`, or `!bookTicker` for every symbol."""
     return "!bookTicker" if symbol is None else f"{symbol.lower()}@bookTicker"
 
 
@@ -99,53 +99,53 @@ def _ms_suffix(speed: Optional[Union[int, str]]) -> str:
 
 
 def diff_book_depth(symbol: str, speed: Optional[Union[int, str]] = 100) -> str:
-    """``<symbol>@depth@100ms`` / ``@500ms``; speed ``None`` or 250 gives the 250 ms form ``<symbol>@depth``."""
+    """`<symbol>@depth@100ms` / `@500ms`; speed `None` or 250 gives the 250 ms form `<symbol>@depth`."""
     return f"{symbol.lower()}@depth{_ms_suffix(speed)}"
 
 
 def partial_book_depth(symbol: str, level: Union[int, str] = 5, speed: Optional[Union[int, str]] = 500) -> str:
-    """``<symbol>@depth<level>@<speed>ms``; speed ``None`` or 250 gives ``<symbol>@depth<level>``."""
+    """`<symbol>@depth<level>@<speed>ms`; speed `None` or 250 gives `<symbol>@depth<level>`."""
     return f"{symbol.lower()}@depth{level}{_ms_suffix(speed)}"
 
 
 def rpi_diff_book_depth(symbol: str) -> str:
-    """USDⓈ-M ``<symbol>@rpiDepth@500ms`` (depth including RPI orders)."""
+    """USDⓈ-M `<symbol>@rpiDepth@500ms` (depth including RPI orders)."""
     return f"{symbol.lower()}@rpiDepth@500ms"
 
 
 def liquidation_order(symbol: Optional[str] = None) -> str:
-    """``<symbol>@forceOrder``, or ``!forceOrder@arr`` for every symbol."""
+    """`<symbol>@forceOrder`, or `!forceOrder@arr` for every symbol."""
     return "!forceOrder@arr" if symbol is None else f"{symbol.lower()}@forceOrder"
 
 
 def composite_index(symbol: str) -> str:
-    """USDⓈ-M ``<symbol>@compositeIndex``."""
+    """USDⓈ-M `<symbol>@compositeIndex`."""
     return f"{symbol.lower()}@compositeIndex"
 
 
 def contract_info() -> str:
-    """``!contractInfo``."""
+    """`!contractInfo`."""
     return "!contractInfo"
 
 
 def asset_index(symbol: Optional[str] = None) -> str:
-    """USDⓈ-M ``<assetSymbol>@assetIndex``, or ``!assetIndex@arr`` for every asset."""
+    """USDⓈ-M `<assetSymbol>@assetIndex`, or `!assetIndex@arr` for every asset."""
     return "!assetIndex@arr" if symbol is None else f"{symbol.lower()}@assetIndex"
 
 
 def trading_session() -> str:
-    """USDⓈ-M ``tradingSession``."""
+    """USDⓈ-M `tradingSession`."""
     return "tradingSession"
 
 
 # ---------------------------------------------------------------- classification and routing
 def is_private(stream: str) -> bool:
-    """Whether ``stream`` is a listenKey (user data) rather than a market stream name."""
+    """Whether `stream` is a listenKey (user data) rather than a market stream name."""
     return "@" not in stream and not stream.startswith("!") and stream not in _BARE_MARKET_STREAMS
 
 
 def um_category(stream: str) -> str:
-    """The USDⓈ-M path a stream lives under: ``public`` (book data), ``private`` (listenKey) or ``market``."""
+    """The USDⓈ-M path a stream lives under: `public` (book data), `private` (listenKey) or `market`."""
     if is_private(stream):
         return PRIVATE
     if any(marker in stream for marker in _PUBLIC_MARKERS):
@@ -154,7 +154,7 @@ def um_category(stream: str) -> str:
 
 
 def stream_base(stream_url: str) -> str:
-    """Strip a trailing ``/ws``/``/stream`` and a category from ``stream_url``, giving the host root."""
+    """Strip a trailing `/ws`/`/stream` and a category from `stream_url`, giving the host root."""
     parts = urlsplit(stream_url)
     path = parts.path.rstrip("/")
     for suffix in _PATH_SUFFIXES:
@@ -169,7 +169,7 @@ def stream_base(stream_url: str) -> str:
 
 
 def connection_url(base: str, category: Optional[str], is_combined: bool) -> str:
-    """``<base>[/<category>]/ws`` or ``.../stream`` (combined payloads)."""
+    """`<base>[/<category>]/ws` or `.../stream` (combined payloads)."""
     path = "/stream" if is_combined else "/ws"
     return f"{base}/{category}{path}" if category else f"{base}{path}"
 
@@ -185,7 +185,7 @@ def as_list(stream: Union[str, Sequence[str]]) -> List[str]:
 
 
 def frame(method: str, streams: Optional[Iterable[str]], request_id: Union[int, str]) -> str:
-    """JSON text of a control request: ``{"method": ..., "params": [...], "id": ...}``."""
+    """JSON text of a control request: `{"method": ..., "params": [...], "id": ...}`."""
     message: dict = {"method": method}
     if streams is not None:
         message["params"] = list(streams)
@@ -194,10 +194,10 @@ def frame(method: str, streams: Optional[Iterable[str]], request_id: Union[int, 
 
 
 def masked(streams: Iterable[str]) -> List[str]:
-    """Stream names safe to log: listenKeys replaced by ``***``."""
+    """Stream names safe to log: listenKeys replaced by `***`."""
     return [MASK if is_private(name) else name for name in streams]
 
 
 def chunks(items: Sequence[str], size: int) -> List[List[str]]:
-    """Split ``items`` into lists of at most ``size``."""
+    """Split `items` into lists of at most `size`."""
     return [list(items[i : i + size]) for i in range(0, len(items), size)]

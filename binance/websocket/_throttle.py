@@ -6,10 +6,10 @@ from collections import deque
 
 
 class Throttle:
-    """Allow at most ``rate`` messages in any ``period`` seconds.
+    """Allow at most `rate` messages in any `period` seconds.
 
     Binance futures stream connections accept 10 incoming messages per second; more and the
-    server disconnects. Call :meth:`reserve` with the current monotonic time before each send and
+    server disconnects. Call `reserve` with the current monotonic time before each send and
     wait the returned number of seconds before sending.
     """
 
@@ -21,7 +21,7 @@ class Throttle:
         self._sent: deque = deque()
 
     def reserve(self, now: float) -> float:
-        """Book a send slot; return how long to wait (0.0 when the message may go out at ``now``)."""
+        """Book a send slot; return how long to wait (0.0 when the message may go out at `now`)."""
         while self._sent and self._sent[0] <= now - self.period:
             self._sent.popleft()
         if len(self._sent) < self.rate:

@@ -1,8 +1,9 @@
-"""4.2.0's ``BinanceSocketManager``: one stream URL, kept for code that builds a manager directly.
+"""4.2.0's `BinanceSocketManager`: one stream URL, kept for code that builds a manager directly.
 
-It now reconnects and resubscribes like the clients (it runs a :class:`BinanceWebsocketClient`
-for ``stream_url`` as given, without routing). Callbacks receive the manager as first argument,
-as in 4.2.0. ``start()`` returns at once; ``close()`` stops and joins every thread.
+It now reconnects and resubscribes like the clients (it runs a
+[BinanceWebsocketClient][binance.websocket.binance_socket_manager.BinanceWebsocketClient]
+for `stream_url` as given, without routing). Callbacks receive the manager as first argument,
+as in 4.2.0. `start()` returns at once; `close()` stops and joins every thread.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class BinanceSocketManager:
         proxies: Optional[dict] = None,
         **options: Any,
     ) -> None:
-        """Remember the settings; nothing connects before :meth:`start`."""
+        """Remember the settings; nothing connects before
+        [start][binance.websocket.binance_socket_manager.BinanceSocketManager.start]."""
         self.logger = logger or logging.getLogger(__name__)
         self.stream_url = stream_url
         self.proxies = proxies
@@ -75,7 +77,8 @@ class BinanceSocketManager:
             self._client.stop()
 
     def join(self, timeout: Optional[float] = None) -> None:
-        """Return once closed (:meth:`close` already joins every thread)."""
+        """Return once closed ([close][binance.websocket.binance_socket_manager.BinanceSocketManager.close] already
+        joins every thread)."""
         if self._client is not None:
             for thread in self._client.threads():
                 thread.join(timeout)

@@ -4,24 +4,32 @@
     from binance.websocket.user_data import UserDataStream
 
     stream = UserDataStream(UMFutures(key, secret), on_message=handler)   # UM: routed to /private
+    stream.wait_ready(5)                                                   # the subscription is live
     ...
     stream.stop()                                                          # deletes the listenKey
 
-The listenKey is created over REST (``new_listen_key``), kept alive every ``keepalive_interval``
-seconds (``renew_listen_key``) from the helper's own timer thread, never from a socket thread.
-When the stream reports ``listenKeyExpired`` or a keepalive is rejected, a new key is created and
-the stream resubscribed. ``stop()`` deletes the key (``close_listen_key``). The key itself is
+The stream connects to the REST client's environment (production, testnet, demo or a sandbox:
+`client.environment`, also recognised from a known `base_url`) unless `stream_url` is given; a
+REST client on an unknown host needs `stream_url` (a ValueError says so) rather than silently
+reading the production stream host.
+
+The listenKey is created over REST (`new_listen_key`), kept alive every `keepalive_interval`
+seconds (`renew_listen_key`) from the helper's own timer thread, never from a socket thread.
+When the stream reports `listenKeyExpired` or a keepalive is rejected, a new key is created and
+the stream resubscribed. `stop()` deletes the key (`close_listen_key`). The key itself is
 never logged. Events of the short gap while a key is replaced may be missed: reconcile with REST
-(open orders, positions) in ``on_reconnect``/``on_listen_key`` if that matters.
+(open orders, positions) in `on_reconnect`/`on_listen_key` if that matters.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
 from typing import Any, Callable, Optional, Union
 
+from binance.environments import environment_of_rest_url, get_environment
 from binance.websocket._backoff import ReconnectPolicy, backoff
 from binance.websocket.websocket_client import BinanceWebsocketClient, Callback
 
@@ -29,6 +37,8 @@ __all__ = ["UserDataStream"]
 
 _LOG = logging.getLogger(__name__)
 _EXPIRED_MARKER = "listenKeyExpired"
+# SUBSCRIBE ids of this helper: far above the millisecond timestamps the stream clients use.
+_SUBSCRIBE_IDS = itertools.count(10**15 + 1)
 
 
 class UserDataStream:
@@ -49,9 +59,12 @@ class UserDataStream:
     ) -> None:
         """Create the listenKey (REST, blocking), open the stream and start the keepalive timer.
 
-        ``rest_client`` is a ``UMFutures`` or ``CMFutures`` with an API key; ``market`` ("um"/"cm")
-        is inferred from it when omitted. ``on_message(ws_client, text)`` and ``on_error`` are as
-        for the stream clients; ``on_listen_key(stream)`` is called after a key was replaced.
+        `rest_client` is a `UMFutures` or `CMFutures` with an API key; `market` ("um"/"cm")
+        is inferred from it when omitted. Without `stream_url` the stream host is that of the REST
+        client's environment. The constructor returns before the subscription is live: call
+        [wait_ready][binance.websocket.user_data.UserDataStream.wait_ready] before placing an order whose
+        events you need. `on_message(ws_client, text)` and `on_error` are as
+        for the stream clients; `on_listen_key(stream)` is called after a key was replaced.
         Other keyword arguments go to the stream client.
         """
         if keepalive_interval <= 0:
@@ -68,13 +81,30 @@ class UserDataStream:
         self._lock = threading.Lock()
         self._stopped = False
         self.renewals = 0
+        self._ready = threading.Event()
+        self._subscribe_id: Optional[int] = None
+        stream_url = stream_url or _stream_url_of(rest_client, self._market)
         self.listen_key: str = self._create_key()
         self.ws_client: BinanceWebsocketClient = self._open_stream(stream_url, ws_options)
-        self.ws_client.user_data(self.listen_key)
+        self._subscribe(self.listen_key)
         self._timer = threading.Thread(target=self._keepalive_forever, name="binance-listenkey-keepalive", daemon=True)
         self._timer.start()
 
     # ------------------------------------------------------------------ public
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """Wait until the server confirmed the subscription of the current listenKey.
+
+        Events of an order placed after this returned True reach `on_message`. Returns False when
+        `timeout` seconds passed first (the stream keeps trying in the background). After a listenKey
+        replacement it waits for the new key's confirmation.
+        """
+        return self._ready.wait(timeout)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the current listenKey's subscription is confirmed (see `wait_ready`)."""
+        return self._ready.is_set()
+
     def renew(self) -> None:
         """Replace the listenKey now (from the timer thread) and resubscribe."""
         self._wake.set()
@@ -116,7 +146,20 @@ class UserDataStream:
             options["stream_url"] = stream_url
         return client_class(on_message=self._message, on_error=self._on_error, **options)
 
+    def _subscribe(self, listen_key: str) -> None:
+        with self._lock:
+            self._ready.clear()
+            self._subscribe_id = next(_SUBSCRIBE_IDS)
+            request_id = self._subscribe_id
+        self.ws_client.user_data(listen_key, id=request_id)
+
     def _message(self, client: BinanceWebsocketClient, message: Union[str, bytes]) -> None:
+        if isinstance(message, bytes):
+            text = message.decode("utf-8", "replace")
+        else:
+            text = message
+        if not self._ready.is_set() and '"id"' in text and _reply_id(text) == self._subscribe_id:
+            self._ready.set()
         if isinstance(message, str) and _EXPIRED_MARKER in message and _is_expiry(message):
             self._log.warning("listenKey expired; creating a new one")
             self._wake.set()
@@ -171,7 +214,7 @@ class UserDataStream:
             return
         old_key, self.listen_key = self.listen_key, new_key
         self.ws_client.unsubscribe(old_key)
-        self.ws_client.user_data(new_key)
+        self._subscribe(new_key)
         self.renewals += 1
         self._log.info("listenKey replaced (%s); stream resubscribed", reason)
         if self._on_listen_key is not None:
@@ -197,6 +240,31 @@ def _is_expiry(message: str) -> bool:
     if isinstance(event, dict) and isinstance(event.get("data"), dict):
         event = event["data"]
     return isinstance(event, dict) and event.get("e") == _EXPIRED_MARKER
+
+
+def _reply_id(text: str) -> Any:
+    """The `id` of a `{"result": ..., "id": ...}` reply, or None for anything else."""
+    try:
+        reply = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(reply, dict) and "result" in reply and "e" not in reply:
+        return reply.get("id")
+    return None
+
+
+def _stream_url_of(rest_client: Any, market: str) -> str:
+    """The stream base URL of the REST client's environment."""
+    env = getattr(rest_client, "environment", None)
+    if env is None:
+        base_url = getattr(rest_client, "base_url", "") or ""
+        env = environment_of_rest_url(base_url, market) if base_url else get_environment("production")
+    if env is None:
+        raise ValueError(
+            f"cannot tell the stream host of REST base_url {rest_client.base_url!r}: pass stream_url= "
+            "(or create the REST client with environment=)"
+        )
+    return str(env.stream_url(market))
 
 
 def _market_of(rest_client: Any) -> str:

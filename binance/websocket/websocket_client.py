@@ -1,31 +1,34 @@
-"""The stream client behind the USDⓈ-M and COIN-M WebSocket clients (4.2.0's ``BinanceWebsocketClient``).
+"""The stream client behind the USDⓈ-M and COIN-M WebSocket clients (4.2.0's `BinanceWebsocketClient`).
 
 Same constructor and methods as 4.2.0, and it is usable straight after construction, but:
 
 * it never blocks: the connection starts on its own thread; what is subscribed before the socket
   opens is sent when it opens;
 * it never loses a subscription: every connection reconnects with jittered exponential backoff
-  (forever by default) and resubscribes everything; ``on_reconnect(client, streams)`` is told;
-* callbacks run on one dispatcher thread fed by a bounded queue (``queue_size``), so a slow
-  ``on_message`` never stops pings from being answered. A callback slower than a burst makes the
+  (forever by default) and resubscribes everything; `on_reconnect(client, streams)` is told;
+* callbacks run on one dispatcher thread fed by a bounded queue (`queue_size`), so a slow
+  `on_message` never stops pings from being answered. A callback slower than a burst makes the
   reader slow down (nothing is lost); when the backlog does not shrink within 0.1 s the callback
-  cannot keep up: the reader reads on, and once ``queue_size`` messages wait the OLDEST undelivered
-  message is dropped, a warning is logged and :attr:`BinanceWebsocketClient.dropped_messages` grows;
-* streams can be spread over several connections (a URL per stream, see :meth:`_route`, and at
-  most ``max_streams_per_connection`` per connection); outgoing messages are throttled per
+  cannot keep up: the reader reads on, and once `queue_size` messages wait the OLDEST undelivered
+  message is dropped, a warning is logged and
+  [dropped_messages][binance.websocket.websocket_client.BinanceWebsocketClient.dropped_messages] grows;
+* streams can be spread over several connections (a URL per stream, see `_route`, and at
+  most `max_streams_per_connection` per connection); outgoing messages are throttled per
   connection;
-* an exception in a callback is logged and passed to ``on_error``; reading goes on;
-* planned renewals (a ``serverShutdown`` notice, or ``max_connection_age`` ahead of Binance's 24 h
+* an exception in a callback is logged and passed to `on_error`; reading goes on;
+* planned renewals (a `serverShutdown` notice, or `max_connection_age` ahead of Binance's 24 h
   cut-off) are make-before-break: the new connection is opened and subscribed while the old one
   still delivers, and the old one is closed once the new one delivers every stream the old one
-  did meanwhile. Copies of an event seen on both during the overlap reach ``on_message`` once
-  (rules in :mod:`binance.websocket._handover`). Nothing was missed, so ``on_reconnect`` is not
-  called (a log line says so and :attr:`BinanceWebsocketClient.renewals` grows); it is called when
+  did meanwhile. Copies of an event seen on both during the overlap reach `on_message` once
+  (rules in `_handover`). Nothing was missed, so `on_reconnect` is not
+  called (a log line says so and
+  [BinanceWebsocketClient.renewals][binance.websocket.websocket_client.BinanceWebsocketClient.renewals] grows); it is
+  called when
   the old connection ended before the new one took over, as events may be missing then.
 
-Callbacks: ``on_message(client, text)`` (``bytes`` for a binary frame), ``on_open(client)`` once,
-``on_close(client)`` once when the client stops, ``on_error(client, exception)``,
-``on_ping(client, payload)``, ``on_pong(client)``, ``on_reconnect(client, streams)``.
+Callbacks: `on_message(client, text)` (`bytes` for a binary frame), `on_open(client)` once,
+`on_close(client)` once when the client stops, `on_error(client, exception)`,
+`on_ping(client, payload)`, `on_pong(client)`, `on_reconnect(client, streams)`.
 """
 
 from __future__ import annotations
@@ -78,10 +81,10 @@ class BinanceWebsocketClient:
     ) -> None:
         """Start the client; returns at once (the first connection opens in the background).
 
-        ``timeout`` bounds each connect/handshake and ``stop()``; ``silence_timeout`` and
-        ``ping_timeout`` (seconds, ``None`` disables) trigger a reconnect; ``max_connection_age``
-        (seconds, ``None`` disables) a make-before-break renewal;
-        ``reconnect_policy`` sets the backoff (never gives up by default).
+        `timeout` bounds each connect/handshake and `stop()`; `silence_timeout` and
+        `ping_timeout` (seconds, `None` disables) trigger a reconnect; `max_connection_age`
+        (seconds, `None` disables) a make-before-break renewal;
+        `reconnect_policy` sets the backoff (never gives up by default).
         """
         if max_streams_per_connection < 1:
             raise ValueError("max_streams_per_connection must be >= 1")
@@ -119,7 +122,7 @@ class BinanceWebsocketClient:
 
     # ------------------------------------------------------------------ routing (overridden per market)
     def _route(self, stream: Optional[str]) -> str:
-        """The URL of the connection ``stream`` belongs on (``None``: the default connection)."""
+        """The URL of the connection `stream` belongs on (`None`: the default connection)."""
         return self.stream_url
 
     # ------------------------------------------------------------------ 4.2.0 methods
@@ -138,7 +141,8 @@ class BinanceWebsocketClient:
             conn.send_text(text)
 
     def send_message(self, message: str) -> None:
-        """Send a JSON text (4.2.0's socket-manager method); control messages are tracked like :meth:`send`."""
+        """Send a JSON text (4.2.0's socket-manager method); control messages are tracked like
+        [send][binance.websocket.websocket_client.BinanceWebsocketClient.send]."""
         try:
             decoded = json.loads(message)
         except (TypeError, ValueError):
@@ -150,7 +154,7 @@ class BinanceWebsocketClient:
             conn.send_text(message)
 
     def send_message_to_server(self, message: StreamNames, action: Optional[str] = None, id: Any = None) -> None:
-        """SUBSCRIBE ``message`` (stream name or list), or UNSUBSCRIBE when ``action == "UNSUBSCRIBE"``."""
+        """SUBSCRIBE `message` (stream name or list), or UNSUBSCRIBE when `action == "UNSUBSCRIBE"`."""
         if action != self.ACTION_UNSUBSCRIBE:
             return self.subscribe(message, id=id)
         return self.unsubscribe(message, id=id)
@@ -192,7 +196,8 @@ class BinanceWebsocketClient:
     def list_subscribe(self, id: Any = None) -> None:
         """Ask each connection for its subscriptions (one LIST_SUBSCRIPTIONS reply per connection).
 
-        :attr:`subscriptions` answers the same question locally, without a round trip.
+        [subscriptions][binance.websocket.websocket_client.BinanceWebsocketClient.subscriptions] answers the same
+        question locally, without a round trip.
         """
         text = frame(LIST_SUBSCRIPTIONS, None, id or get_timestamp())
         for conn in self._connections():
@@ -207,8 +212,8 @@ class BinanceWebsocketClient:
     def stop(self, id: Any = None) -> None:
         """Close every connection and join every thread the client started. Idempotent.
 
-        Returns within about ``timeout + 7`` seconds even when the server is silent, or a callback
-        is stuck (a callback still running after 5 s is left to finish on its own). ``on_close``
+        Returns within about `timeout + 7` seconds even when the server is silent, or a callback
+        is stuck (a callback still running after 5 s is left to finish on its own). `on_close`
         is called once, last.
         """
         with self._lock:
@@ -239,20 +244,21 @@ class BinanceWebsocketClient:
 
     @property
     def dropped_messages(self) -> int:
-        """Messages discarded because ``on_message`` could not keep up (queue full)."""
+        """Messages discarded because `on_message` could not keep up (queue full)."""
         return self._dispatcher.dropped
 
     @property
     def reconnects(self) -> int:
         """How many times a connection of this client was re-established after an interruption.
 
-        Seamless make-before-break renewals are counted in :attr:`renewals` only.
+        Seamless make-before-break renewals are counted in
+        [renewals][binance.websocket.websocket_client.BinanceWebsocketClient.renewals] only.
         """
         return sum(conn.reconnects for conn in self._connections())
 
     @property
     def renewals(self) -> int:
-        """How many planned make-before-break renewals (``serverShutdown``, ``max_connection_age``) took place."""
+        """How many planned make-before-break renewals (`serverShutdown`, `max_connection_age`) took place."""
         return sum(conn.renewals for conn in self._connections())
 
     @property

@@ -17,7 +17,6 @@ import json
 import logging
 import queue
 import sys
-import threading
 import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
@@ -52,14 +51,12 @@ class GridBot:
         self.mine: Dict[int, str] = {}
         self.buys = 0
         self.sells = 0
-        self.subscribed = threading.Event()
         self.user: UserDataStream = UserDataStream(self.rest, on_message=self.on_user, stream_url=self.stream_url)
 
     def on_user(self, _client: Any, message: str) -> None:
         """Queue the fills of grid orders; the main loop answers them (no REST from a stream thread)."""
         event = json.loads(message)
         if "result" in event and "id" in event:  # the server's answer to the stream's SUBSCRIBE
-            self.subscribed.set()
             return
         if event.get("e") != "ORDER_TRADE_UPDATE":
             return
@@ -91,7 +88,7 @@ class GridBot:
 
     def build(self) -> None:
         """The initial ladder around the mark price, once fills can be seen."""
-        if not self.subscribed.wait(10):
+        if not self.user.wait_ready(10):
             raise RuntimeError("the user-data stream was not subscribed within 10s")
         print(f"grid on {SYMBOL}: {self.levels} levels a side, step {self.step}, center {self.center:.1f}")
         orders = [self.order("BUY", self.center - self.step * i) for i in range(1, self.levels + 1)]

@@ -60,7 +60,6 @@ class MarketMaker:
         """Fills of our quotes: position, realized PnL, and forget filled quotes."""
         event = json.loads(message)
         if "result" in event and "id" in event:  # the server's answer to the stream's SUBSCRIBE
-            self.subscribed.set()
             return
         if event.get("e") != "ORDER_TRADE_UPDATE":
             return
@@ -81,9 +80,8 @@ class MarketMaker:
 
     def start(self) -> None:
         """Open the user-data stream and the local book; wait (bounded) until the book is live."""
-        self.subscribed = threading.Event()
         self.user = UserDataStream(self.rest, on_message=self.on_user, stream_url=self.stream_url)
-        if not self.subscribed.wait(10):
+        if not self.user.wait_ready(10):
             raise RuntimeError("the user-data stream was not subscribed within 10s")
         self.depth.start()
         if not self.depth.wait_live(SYMBOL, timeout=15):

@@ -19,7 +19,6 @@ import json
 import logging
 import queue
 import sys
-import threading
 import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
@@ -53,14 +52,12 @@ class Manager:
         self.stops = 0
         self.targets = 0
         self.next_side = "BUY"
-        self.subscribed = threading.Event()
         self.user = UserDataStream(self.rest, on_message=self.on_user, stream_url=target.stream_url)
 
     def on_user(self, _client: Any, message: str) -> None:
         """Hand position changes and closing fills to the main loop (no REST calls on stream threads)."""
         event = json.loads(message)
         if "result" in event and "id" in event:  # the server's answer to the stream's SUBSCRIBE
-            self.subscribed.set()
             return
         kind = event.get("e")
         if kind == "ACCOUNT_UPDATE":
@@ -136,7 +133,7 @@ class Manager:
 
     def run(self, seconds: float) -> None:
         """Manage positions for ``seconds``, once the user-data stream is subscribed."""
-        if not self.subscribed.wait(10):
+        if not self.user.wait_ready(10):
             raise RuntimeError("the user-data stream was not subscribed within 10s")
         end = time.monotonic() + seconds
         if self.open_positions:

@@ -66,7 +66,7 @@ class AccountViewsMixin:
         }
 
     def available_balance(self: "MarketEngine", acct: "Account", asset: str) -> Decimal:
-        """Balance free for new positions/orders in ``asset``."""
+        """Balance free for new positions/orders in `asset`."""
         return self.asset_totals(acct, asset)["available"]
 
     def _assets(self: "MarketEngine", acct: "Account") -> List[str]:
@@ -93,7 +93,7 @@ class AccountViewsMixin:
     # ----------------------------------------------------------------- events
     def account_update_event(self: "MarketEngine", acct: "Account", reason: str,
                              keys: Iterable[Tuple[str, str]], now: int) -> dict:
-        """ACCOUNT_UPDATE for ``reason`` with the margin asset balances and the given positions."""
+        """ACCOUNT_UPDATE for `reason` with the margin asset balances and the given positions."""
         assets: List[str] = []
         positions = []
         for sym, side in keys:
@@ -144,7 +144,7 @@ class AccountViewsMixin:
 
     # ----------------------------------------------------------------- REST renderings
     def asset_json(self: "MarketEngine", acct: "Account", asset: str, style: str) -> dict:
-        """One ``assets[]`` entry of the account endpoints (style "v2", "v3" or "cm")."""
+        """One `assets[]` entry of the account endpoints (style "v2", "v3" or "cm")."""
         t = self.asset_totals(acct, asset)
         d = {
             "asset": asset, "walletBalance": fmt(t["wallet"], 8), "unrealizedProfit": fmt(t["unrealized"], 8),

@@ -21,42 +21,42 @@ class Linear:
 
     @staticmethod
     def notional(qty: Decimal, price: Decimal, ins: Instrument) -> Decimal:
-        """Notional value of ``qty`` at ``price`` in the margin asset."""
+        """Notional value of `qty` at `price` in the margin asset."""
         return qty * price
 
     @staticmethod
     def pnl(amt: Decimal, entry: Decimal, price: Decimal, ins: Instrument) -> Decimal:
-        """Profit of a signed position amount bought at ``entry`` and valued at ``price``."""
+        """Profit of a signed position amount bought at `entry` and valued at `price`."""
         return amt * (price - entry)
 
     @staticmethod
     def add_entry(amt: Decimal, entry: Decimal, add: Decimal, price: Decimal, ins: Instrument) -> Decimal:
-        """New entry price after adding ``add`` (absolute) to an absolute amount ``amt`` at ``entry``."""
+        """New entry price after adding `add` (absolute) to an absolute amount `amt` at `entry`."""
         return (amt * entry + add * price) / (amt + add)
 
 
 class Inverse:
-    """COIN-M arithmetic: quantity in contracts of ``contract_size`` USD, notional and PnL in the coin."""
+    """COIN-M arithmetic: quantity in contracts of `contract_size` USD, notional and PnL in the coin."""
 
     @staticmethod
     def notional(qty: Decimal, price: Decimal, ins: Instrument) -> Decimal:
-        """Notional value of ``qty`` contracts at ``price`` in the coin."""
+        """Notional value of `qty` contracts at `price` in the coin."""
         return qty * ins.contract_size / price
 
     @staticmethod
     def pnl(amt: Decimal, entry: Decimal, price: Decimal, ins: Instrument) -> Decimal:
-        """Coin profit of a signed number of contracts entered at ``entry`` and valued at ``price``."""
+        """Coin profit of a signed number of contracts entered at `entry` and valued at `price`."""
         return amt * ins.contract_size * (Decimal(1) / entry - Decimal(1) / price)
 
     @staticmethod
     def add_entry(amt: Decimal, entry: Decimal, add: Decimal, price: Decimal, ins: Instrument) -> Decimal:
-        """Harmonic average entry price after adding ``add`` contracts at ``price``."""
+        """Harmonic average entry price after adding `add` contracts at `price`."""
         return (amt + add) / (amt / entry + add / price)
 
 
 @dataclass
 class Position:
-    """A position of one symbol and side; ``amt`` is negative for shorts (also in hedge mode)."""
+    """A position of one symbol and side; `amt` is negative for shorts (also in hedge mode)."""
 
     symbol: str
     side: str
@@ -107,7 +107,7 @@ class Account:
     _open_client_ids: Dict[str, Order] = field(default_factory=dict, repr=False)
 
     def balance(self, asset: str) -> Balance:
-        """The balance record of ``asset`` (created empty when missing)."""
+        """The balance record of `asset` (created empty when missing)."""
         return self.balances.setdefault(asset, Balance())
 
     def position(self, symbol: str, side: str) -> Position:
@@ -124,7 +124,7 @@ class Account:
         self.order_changed(o)
 
     def order_changed(self, o: Order) -> None:
-        """Keep the open-order indexes in step with ``o.status``; call after every status change."""
+        """Keep the open-order indexes in step with `o.status`; call after every status change."""
         if o.is_open and self.orders.get(o.order_id) is o:
             self._open[o.order_id] = o
             self._open_by_symbol.setdefault(o.symbol, {})[o.order_id] = o
@@ -145,15 +145,15 @@ class Account:
         return list(self._open_by_symbol.get(symbol, {}).values())
 
     def open_order_count(self, symbol: str) -> int:
-        """How many orders of ``symbol`` are working."""
+        """How many orders of `symbol` are working."""
         return len(self._open_by_symbol.get(symbol, ()))
 
     def open_client_id(self, client_id: str) -> Optional[Order]:
-        """The working order with ``client_id``, or None."""
+        """The working order with `client_id`, or None."""
         return self._open_client_ids.get(client_id)
 
     def find_order(self, symbol: str, order_id: Optional[int], client_id: Optional[str]) -> Optional[Order]:
-        """An order of ``symbol`` by id or client id (the newest one with that client id)."""
+        """An order of `symbol` by id or client id (the newest one with that client id)."""
         if order_id is not None:
             o = self.orders.get(order_id)
             return o if o is not None and o.symbol == symbol else None

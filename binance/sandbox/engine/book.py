@@ -23,7 +23,7 @@ class _Side:
         return -price if self.descending else price
 
     def add(self, order: Order) -> None:
-        """Append ``order`` to the queue of its price level."""
+        """Append `order` to the queue of its price level."""
         price = order.price
         if price not in self.levels:
             self.levels[price] = deque()
@@ -33,7 +33,7 @@ class _Side:
         self.qty[price] += order.remaining
 
     def remove(self, order: Order, qty: Decimal) -> None:
-        """Take ``order`` off its level; ``qty`` is the quantity it still had on the book."""
+        """Take `order` off its level; `qty` is the quantity it still had on the book."""
         price = order.price
         level = self.levels.get(price)
         if level is None:
@@ -80,7 +80,7 @@ class _Side:
 
 
 class OrderBook:
-    """Resting orders of one symbol. ``update_id`` grows with every change; trackers collect changed levels."""
+    """Resting orders of one symbol. `update_id` grows with every change; trackers collect changed levels."""
 
     def __init__(self, first_update_id: int) -> None:
         self.bids = _Side(descending=True)
@@ -93,7 +93,7 @@ class OrderBook:
         return self.bids if is_buy else self.asks
 
     def track(self, name: str) -> None:
-        """Start collecting changed levels under ``name`` (one tracker per diff stream speed)."""
+        """Start collecting changed levels under `name` (one tracker per diff stream speed)."""
         self._trackers.setdefault(name, (None, set()))
 
     def _touch(self, is_buy: bool, price: Decimal) -> None:
@@ -105,7 +105,7 @@ class OrderBook:
             changed.add(key)
 
     def add(self, order: Order) -> None:
-        """Rest ``order`` at the back of its price level."""
+        """Rest `order` at the back of its price level."""
         self.side(order.is_buy).add(order)
         self._touch(order.is_buy, order.price)
 
@@ -115,7 +115,7 @@ class OrderBook:
         self._touch(order.is_buy, order.price)
 
     def fill_front(self, order: Order, qty: Decimal) -> None:
-        """Record that the first order of its level traded ``qty`` (the caller updates ``order.filled``)."""
+        """Record that the first order of its level traded `qty` (the caller updates `order.filled`)."""
         side = self.side(order.is_buy)
         side.reduce(order.price, qty)
         if order.remaining - qty <= 0:
@@ -140,7 +140,7 @@ class OrderBook:
         return self.side(is_buy).qty.get(price, Decimal(0))
 
     def depth(self, limit: int) -> Tuple[List[Tuple[Decimal, Decimal]], List[Tuple[Decimal, Decimal]]]:
-        """Top ``limit`` levels of bids and asks as (price, qty)."""
+        """Top `limit` levels of bids and asks as (price, qty)."""
         bids = []
         for p in self.bids.prices():
             if len(bids) >= limit:
@@ -155,7 +155,7 @@ class OrderBook:
 
     def take_changes(self, name: str) -> Optional[Tuple[int, int, List[Tuple[Decimal, Decimal]],
                                                        List[Tuple[Decimal, Decimal]]]]:
-        """Changes collected by tracker ``name`` since its last call: (U, u, bids, asks); ``None`` if none."""
+        """Changes collected by tracker `name` since its last call: (U, u, bids, asks); `None` if none."""
         first, changed = self._trackers.get(name, (None, set()))
         if first is None or not changed:
             return None

@@ -14,7 +14,7 @@ _KLINE_BANDS = ((100, 1), (500, 2), (1001, 5))
 
 
 def load_spec() -> dict:
-    """The spec copy shipped with the package (``binance/sandbox/spec_data.json``)."""
+    """The spec copy shipped with the package (`binance/sandbox/spec_data.json`)."""
     return json.loads(SPEC_FILE.read_text(encoding="utf-8"))
 
 
@@ -49,7 +49,7 @@ class EndpointInfo:
         return self.weight_for({})
 
     def weight_for(self, params: Mapping[str, str]) -> int:
-        """IP weight of a request with ``params`` (depth/kline limit and with/without symbol rules)."""
+        """IP weight of a request with `params` (depth/kline limit and with/without symbol rules)."""
         spec = self.weight_spec
         if "limit" in spec and ("by limit" in spec or "based on limit" in spec):
             if self.path.endswith("/depth") or self.path.endswith("/rpiDepth"):

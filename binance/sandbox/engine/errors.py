@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class EngineError(Exception):
-    """A request the exchange rejects, as Binance answers it: ``{"code": code, "msg": msg}``."""
+    """A request the exchange rejects, as Binance answers it: `{"code": code, "msg": msg}`."""
 
     def __init__(self, code: int, msg: str, http_status: int = 400) -> None:
         super().__init__(code, msg)

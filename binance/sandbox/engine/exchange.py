@@ -16,9 +16,9 @@ def _wall_clock() -> int:
 
 
 class Exchange:
-    """A local Binance futures exchange: ``um`` and ``cm`` markets sharing one lock and clock.
+    """A local Binance futures exchange: `um` and `cm` markets sharing one lock and clock.
 
-    ``seed`` makes the simulated market reproducible; ``clock`` returns the exchange time in ms
+    `seed` makes the simulated market reproducible; `clock` returns the exchange time in ms
     (wall clock by default; it may be replaced, e.g. to skew the time)."""
 
     def __init__(self, seed: int = 0, clock: Optional[Callable[[], int]] = None) -> None:
@@ -44,7 +44,7 @@ class Exchange:
         raise ValueError(f"unknown market {kind!r}")
 
     def create_account(self, api_key: str, funded: bool = True) -> None:
-        """Open (idempotently) the account of ``api_key`` in both markets."""
+        """Open (idempotently) the account of `api_key` in both markets."""
         self.um.create_account(api_key, funded)
         self.cm.create_account(api_key, funded)
 

@@ -96,7 +96,7 @@ class Instrument:
         return self.brackets[-1]
 
     def max_notional_for(self, leverage: int) -> Decimal:
-        """The largest notional allowed at ``leverage`` (cap of the last bracket allowing it)."""
+        """The largest notional allowed at `leverage` (cap of the last bracket allowing it)."""
         cap = self.brackets[0][3]
         for b in self.brackets:
             if b[1] >= leverage:
@@ -227,7 +227,7 @@ def _filters(ins: Instrument) -> list:
 
 
 def symbol_info(ins: Instrument) -> dict:
-    """One entry of exchangeInfo ``symbols``."""
+    """One entry of exchangeInfo `symbols`."""
     common = {
         "symbol": ins.symbol,
         "pair": ins.pair,

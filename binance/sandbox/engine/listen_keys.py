@@ -64,7 +64,7 @@ class ListenKeys:
         del self._by_key[e.key]
 
     def owner(self, listen_key: str) -> Optional[str]:
-        """The API key owning a live listenKey, else ``None``."""
+        """The API key owning a live listenKey, else `None`."""
         e = self._by_key.get(listen_key)
         if e is None or e.expires <= self._clock():
             return None

@@ -32,14 +32,14 @@ CM_TAKER_RATE = Decimal("0.0005")
 
 
 class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMixin):
-    """The exchange of one market. Every public method expects the caller to hold ``exchange.lock``
-    (``handlers.dispatch`` and ``step`` take it)."""
+    """The exchange of one market. Every public method expects the caller to hold `exchange.lock`
+    (`handlers.dispatch` and `step` take it)."""
 
     def __init__(self, exchange: "Exchange", kind: str, seed: int) -> None:
         self.exchange = exchange
         self.kind = kind
         self.rate_limits: Optional[list] = None
-        """``exchangeInfo.rateLimits`` to publish; ``None``: Binance's defaults."""
+        """`exchangeInfo.rateLimits` to publish; `None`: Binance's defaults."""
         self.lock = exchange.lock
         self.rng = random.Random(f"{seed}:{kind}")
         self.id_rng = random.Random(f"{seed}:{kind}:ids")
@@ -86,7 +86,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
         return exchange_info(self.kind, list(self.instruments.values()), self.now(), self.rate_limits)
 
     def state(self, symbol: Optional[str]) -> SymbolState:
-        """The state of ``symbol`` (-1121 Invalid symbol when unknown)."""
+        """The state of `symbol` (-1121 Invalid symbol when unknown)."""
         st = self.states.get(symbol or "")
         if st is None:
             raise EngineError(*INVALID_SYMBOL)
@@ -111,7 +111,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
 
     # ----------------------------------------------------------------- accounts
     def create_account(self, api_key: str, funded: bool = True) -> None:
-        """Open an account for ``api_key`` (idempotent); ``funded`` credits the demo balances."""
+        """Open an account for `api_key` (idempotent); `funded` credits the demo balances."""
         with self.lock:
             if api_key in self.accounts:
                 return
@@ -128,11 +128,11 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
             self.accounts[api_key] = acct
 
     def has_account(self, api_key: str) -> bool:
-        """Whether ``api_key`` has an account in this market."""
+        """Whether `api_key` has an account in this market."""
         return api_key in self.accounts
 
     def account(self, api_key: Optional[str]) -> Account:
-        """The account of ``api_key`` (-2015 when it has none)."""
+        """The account of `api_key` (-2015 when it has none)."""
         acct = self.accounts.get(api_key or "")
         if acct is None:
             raise EngineError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
@@ -145,7 +145,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
 
     # ----------------------------------------------------------------- listeners
     def add_listener(self, fn: Listener) -> None:
-        """Register ``fn(channel, key, payload)`` for market-stream and user-data events."""
+        """Register `fn(channel, key, payload)` for market-stream and user-data events."""
         self._listeners.append(fn)
 
     def remove_listener(self, fn: Listener) -> None:
@@ -162,7 +162,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
                 log.exception("sandbox listener failed for %s %s", channel, key if channel == "market" else "")
 
     def emit_user(self, api_key: Optional[str], payload: dict) -> None:
-        """Send a user-data event to ``api_key``'s streams."""
+        """Send a user-data event to `api_key`'s streams."""
         if api_key is not None:
             self.emit("user", api_key, payload)
 
@@ -235,7 +235,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
 
     # ----------------------------------------------------------------- controls for tests and demos
     def reset_book(self, symbol: str) -> None:
-        """Remove every participant order of ``symbol`` from the book (user orders stay)."""
+        """Remove every participant order of `symbol` from the book (user orders stay)."""
         with self.lock:
             st = self.state(symbol)
             for is_buy in (True, False):
@@ -246,13 +246,13 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
                             st.book.remove(o)
 
     def add_liquidity(self, symbol: str, side: str, price: object, qty: object) -> None:
-        """Place a participant limit order (``side`` BUY/SELL) as if another trader sent it; it may trade."""
+        """Place a participant limit order (`side` BUY/SELL) as if another trader sent it; it may trade."""
         with self.lock:
             st = self.state(symbol)
             self.sim_limit(st, side == "BUY", Decimal(str(price)), Decimal(str(qty)))
 
     def set_mark_price(self, symbol: str, mark: object, index: Optional[object] = None) -> None:
-        """Force the mark (and index) price of ``symbol``, then run the conditional-order triggers."""
+        """Force the mark (and index) price of `symbol`, then run the conditional-order triggers."""
         with self.lock:
             st = self.state(symbol)
             st.mark = Decimal(str(mark))

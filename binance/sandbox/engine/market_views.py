@@ -28,7 +28,7 @@ class MarketViewsMixin:
     """Public market data; mixed into MarketEngine."""
 
     def depth_json(self: "MarketEngine", symbol: Optional[str], limit: int = 500) -> dict:
-        """Order book snapshot; ``lastUpdateId`` is the id of the latest change (the diff streams' ``u``)."""
+        """Order book snapshot; `lastUpdateId` is the id of the latest change (the diff streams' `u`)."""
         st = self.state(symbol)
         if limit not in DEPTH_LIMITS:
             limit = min((x for x in DEPTH_LIMITS if x >= limit), default=1000)
@@ -45,7 +45,7 @@ class MarketViewsMixin:
 
     def trades_json(self: "MarketEngine", symbol: Optional[str], limit: int = 500,
                     from_id: Optional[int] = None) -> List[dict]:
-        """Recent (or, with ``from_id``, historical) trades."""
+        """Recent (or, with `from_id`, historical) trades."""
         st = self.state(symbol)
         ins = st.ins
         limit = max(1, min(limit, 1000))
@@ -90,7 +90,7 @@ class MarketViewsMixin:
 
     def kline_rows(self: "MarketEngine", st: SymbolState, source: str, interval: str, start: Optional[int],
                    end: Optional[int], limit: int) -> List[list]:
-        """Kline arrays; ``source`` is "trade", "mark", "index" or "premium"."""
+        """Kline arrays; `source` is "trade", "mark", "index" or "premium"."""
         ins = st.ins
         seed_candles(st)
         limit = max(1, min(limit, 1500))
@@ -114,8 +114,8 @@ class MarketViewsMixin:
 
     def kline_event(self: "MarketEngine", st: SymbolState, source: str, interval: str, now: int,
                     stream: Optional[str] = None) -> dict:
-        """The ``k`` object of kline streams: the candle open now; with ``stream``, the first call after a
-        candle closed returns that closed candle (``x`` true) once, as Binance sends a final update."""
+        """The `k` object of kline streams: the candle open now; with `stream`, the first call after a
+        candle closed returns that closed candle (`x` true) once, as Binance sends a final update."""
         seed_candles(st)
         series = {"trade": st.klines, "mark": st.mark_klines, "index": st.index_klines,
                   "premium": st.premium_klines}[source]

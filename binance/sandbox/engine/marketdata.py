@@ -17,7 +17,7 @@ HISTORY_MINUTES = 1500
 
 
 def interval_start(ts: int, interval: str) -> int:
-    """Open time of the candle of ``interval`` containing ``ts`` (weeks start Monday, months on the 1st)."""
+    """Open time of the candle of `interval` containing `ts` (weeks start Monday, months on the 1st)."""
     if interval == "1w":
         return ((ts + 3 * DAY) // (7 * DAY)) * 7 * DAY - 3 * DAY
     if interval == "1M":
@@ -29,7 +29,7 @@ def interval_start(ts: int, interval: str) -> int:
 
 
 def interval_end(start: int, interval: str) -> int:
-    """Close time (inclusive, ms) of the candle opened at ``start``."""
+    """Close time (inclusive, ms) of the candle opened at `start`."""
     if interval == "1M":
         import datetime as _dt
         d = _dt.datetime.fromtimestamp(start / 1000, tz=_dt.timezone.utc)
@@ -39,7 +39,7 @@ def interval_end(start: int, interval: str) -> int:
 
 
 class Candle:
-    """OHLC plus volumes of one period. ``quote`` is the quote volume (UM) or base volume (CM)."""
+    """OHLC plus volumes of one period. `quote` is the quote volume (UM) or base volume (CM)."""
 
     __slots__ = ("open_time", "o", "h", "l", "c", "volume", "quote", "count", "taker_volume",
                  "taker_quote", "first_id", "last_id")
@@ -104,7 +104,7 @@ class Series:
 
     def sample(self, ts: int, price: Decimal, qty: Decimal = Decimal(0), quote: Decimal = Decimal(0),
                taker_buy: bool = False, trade_id: int = -1) -> Candle:
-        """Record a trade or price sample at ``ts``; returns the current 1m candle."""
+        """Record a trade or price sample at `ts`; returns the current 1m candle."""
         start = ts - ts % MINUTE
         candle = self.minutes.get(start)
         if candle is None:
@@ -122,7 +122,7 @@ class Series:
         return self.minutes[self.order[-1]].c if self.order else None
 
     def candles(self, interval: str, start: Optional[int], end: Optional[int], limit: int) -> List[Candle]:
-        """Candles of ``interval`` (built from 1m candles) within [start, end], at most ``limit``."""
+        """Candles of `interval` (built from 1m candles) within [start, end], at most `limit`."""
         out: Dict[int, Candle] = {}
         cutoff = None
         if start is None and limit and self.order and interval != "1M":

@@ -14,7 +14,7 @@ FINAL_STATUSES = ("FILLED", "CANCELED", "EXPIRED", "REJECTED", "EXPIRED_IN_MATCH
 
 @dataclass
 class Order:
-    """An order; ``owner`` is the account's API key, ``None`` for simulated participants."""
+    """An order; `owner` is the account's API key, `None` for simulated participants."""
 
     order_id: int
     symbol: str

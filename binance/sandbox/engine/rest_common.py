@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class Ctx:
     """One REST call: the exchange, the market engine, the caller's key, the decoded parameters and the
-    ``source`` recorded in ``ex.order_log`` for orders it places ("REST", "WS_API" ...)."""
+    `source` recorded in `ex.order_log` for orders it places ("REST", "WS_API" ...)."""
 
     def __init__(self, ex: "Exchange", market: str, api_key: Optional[str], params: Mapping[str, str],
                  info: "EndpointInfo", source: str = "REST") -> None:
@@ -61,7 +61,7 @@ class Ctx:
         return get_bool(self.params, name, default)
 
     def limit(self, default: int, maximum: int) -> int:
-        """The ``limit`` parameter clamped to [1, maximum]."""
+        """The `limit` parameter clamped to [1, maximum]."""
         value = self.int("limit", default=default) or default
         return max(1, min(value, maximum))
 
@@ -83,12 +83,12 @@ class Ctx:
         return list(self.m.states.values())
 
     def require_one(self, *names: str) -> None:
-        """-1102 unless at least one of ``names`` was sent."""
+        """-1102 unless at least one of `names` was sent."""
         if not any(self.str(n) for n in names):
             raise mandatory(names[0])
 
     def time_window(self, rows: list, key: str, default_limit: int, max_limit: int) -> list:
-        """Filter rows by startTime/endTime on ``key`` and apply ``limit`` (newest rows when no start)."""
+        """Filter rows by startTime/endTime on `key` and apply `limit` (newest rows when no start)."""
         start = self.int("startTime")
         end = self.int("endTime")
         if start is not None and end is not None and start > end:
@@ -99,7 +99,7 @@ class Ctx:
 
 
 def fill_example(example: Any, values: Mapping[str, Any]) -> Any:
-    """A copy of a documented example with matching keys replaced by ``values`` (recursively in lists)."""
+    """A copy of a documented example with matching keys replaced by `values` (recursively in lists)."""
     if isinstance(example, list):
         return [fill_example(e, values) for e in example]
     if isinstance(example, dict):

@@ -236,7 +236,7 @@ def delivery_price(c: Ctx) -> list:
 
 
 def index_info(c: Ctx) -> list:
-    """GET indexInfo: composite indices (any other ``...USDT`` name is a composite of the sandbox's coins)."""
+    """GET indexInfo: composite indices (any other `...USDT` name is a composite of the sandbox's coins)."""
     symbol = c.str("symbol")
     names = [symbol] if symbol else ["DEFIUSDT"]
     out = []

@@ -107,7 +107,7 @@ class TradingMixin(MatchingMixin):
         return False
 
     def increasing_qty(self: "MarketEngine", acct: "Account", o: Order) -> Decimal:
-        """Part of ``o`` that opens or increases a position (what needs initial margin)."""
+        """Part of `o` that opens or increases a position (what needs initial margin)."""
         if o.reduce_only or o.close_position:
             return ZERO
         if o.position_side == "LONG":
@@ -120,7 +120,7 @@ class TradingMixin(MatchingMixin):
         return o.remaining
 
     def order_margin(self: "MarketEngine", acct: "Account", o: Order, price: Optional[Decimal] = None) -> Decimal:
-        """Initial margin ``o`` needs at ``price`` (its own price by default)."""
+        """Initial margin `o` needs at `price` (its own price by default)."""
         st = self.states[o.symbol]
         qty = self.increasing_qty(acct, o)
         if qty <= 0:
@@ -266,10 +266,10 @@ class TradingMixin(MatchingMixin):
 
     def place_order(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str],
                     source: str = "REST", test: bool = False, algo: bool = False) -> Order:
-        """Validate and place a new order; returns it with ``ack`` set to its state at acceptance.
+        """Validate and place a new order; returns it with `ack` set to its state at acceptance.
 
-        ``test`` validates only; ``algo`` places a conditional order through the algo service (ALGO_UPDATE
-        events until it triggers; its ``algo_id`` is its order id)."""
+        `test` validates only; `algo` places a conditional order through the algo service (ALGO_UPDATE
+        events until it triggers; its `algo_id` is its order id)."""
         with self.lock:
             acct = self.account(api_key)
             o = self.build_order(acct, params)
@@ -391,7 +391,7 @@ class TradingMixin(MatchingMixin):
             return o
 
     def cancel_all(self: "MarketEngine", api_key: Optional[str], symbol: Optional[str]) -> List[Order]:
-        """Cancel every working order of ``symbol``."""
+        """Cancel every working order of `symbol`."""
         with self.lock:
             acct = self.account(api_key)
             st = self.state(symbol)
@@ -466,7 +466,7 @@ class TradingMixin(MatchingMixin):
 
     def countdown_cancel_all(self: "MarketEngine", api_key: Optional[str], symbol: Optional[str],
                              countdown_ms: int) -> dict:
-        """Arm (or with 0 disarm) the auto-cancel of all open orders of ``symbol`` after ``countdown_ms``."""
+        """Arm (or with 0 disarm) the auto-cancel of all open orders of `symbol` after `countdown_ms`."""
         with self.lock:
             acct = self.account(api_key)
             st = self.state(symbol)

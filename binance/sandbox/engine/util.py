@@ -13,7 +13,7 @@ ONE = Decimal(1)
 
 
 def dec(value: object) -> Decimal:
-    """Decimal from an int, str or Decimal (floats go through ``str`` to keep their short form)."""
+    """Decimal from an int, str or Decimal (floats go through `str` to keep their short form)."""
     if isinstance(value, Decimal):
         return value
     if isinstance(value, float):
@@ -25,7 +25,7 @@ _QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(1, 19)}
 
 
 def fmt(value: Decimal, places: int) -> str:
-    """Fixed-point text with ``places`` decimals (Binance style, no exponent)."""
+    """Fixed-point text with `places` decimals (Binance style, no exponent)."""
     q = (_QUANTUM.get(places) or Decimal(1).scaleb(-places)) if places > 0 else ONE
     return format(value.quantize(q, rounding=ROUND_HALF_UP), "f")
 
@@ -37,12 +37,12 @@ def plain(value: Decimal) -> str:
 
 
 def round_down(value: Decimal, step: Decimal) -> Decimal:
-    """The largest multiple of ``step`` not above ``value``."""
+    """The largest multiple of `step` not above `value`."""
     return (value / step).to_integral_value(rounding=ROUND_DOWN) * step
 
 
 def round_to(value: Decimal, step: Decimal) -> Decimal:
-    """The multiple of ``step`` nearest to ``value``."""
+    """The multiple of `step` nearest to `value`."""
     return (value / step).to_integral_value(rounding=ROUND_HALF_UP) * step
 
 
@@ -53,7 +53,7 @@ def decimals_of(value: Decimal) -> int:
 
 
 def get_str(params: Mapping[str, str], name: str, required: bool = False) -> Optional[str]:
-    """A string parameter; ``None`` when absent or empty (-1102 when required)."""
+    """A string parameter; `None` when absent or empty (-1102 when required)."""
     value = params.get(name)
     if value is None or value == "":
         if required:
@@ -100,7 +100,7 @@ def get_int(params: Mapping[str, str], name: str, required: bool = False,
 
 
 def get_bool(params: Mapping[str, str], name: str, default: bool = False) -> bool:
-    """A boolean parameter written ``true``/``false`` (any case); -1130 for anything else."""
+    """A boolean parameter written `true`/`false` (any case); -1130 for anything else."""
     text = get_str(params, name)
     if text is None:
         return default
@@ -114,7 +114,7 @@ def get_bool(params: Mapping[str, str], name: str, default: bool = False) -> boo
 
 def get_enum(params: Mapping[str, str], name: str, allowed: tuple, code: int, msg: str,
              required: bool = False, default: Optional[str] = None) -> Optional[str]:
-    """An enum parameter; the given error when the value is not one of ``allowed``."""
+    """An enum parameter; the given error when the value is not one of `allowed`."""
     text = get_str(params, name, required)
     if text is None:
         return default

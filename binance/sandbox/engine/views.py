@@ -133,7 +133,7 @@ def trade_lite_event(o: Order, ins: Instrument, now: int, last_qty: Decimal, las
 
 def position_event_entry(p: "Position", ins: Instrument, unrealized: Decimal, margin_type: str,
                          bep: Decimal) -> dict:
-    """One ``a.P[]`` entry of ACCOUNT_UPDATE."""
+    """One `a.P[]` entry of ACCOUNT_UPDATE."""
     return {
         "s": p.symbol,
         "pa": ins.fmt_qty(p.amt),

@@ -1,6 +1,6 @@
 """WebSocket API clients: orders and queries over one persistent signed connection, from any thread.
 
-::
+
 
     from binance.websocket.api import UMFuturesWebsocketAPIClient
 
@@ -8,8 +8,8 @@
         order = client.order_place("BTCUSDT", "BUY", "LIMIT", timeInForce="GTC", quantity="0.01", price="50000")
         client.order_cancel("BTCUSDT", orderId=order["orderId"])
 
-Method names follow Binance's method names (``order.place`` -> ``order_place``,
-``v2/account.status`` -> ``account_status_v2``); see :mod:`binance.websocket.api._methods`.
+Method names follow Binance's method names (`order.place` -> `order_place`,
+`v2/account.status` -> `account_status_v2`); see `_methods`.
 """
 
 from binance.websocket.api.client import State, WebsocketAPIClient

@@ -2,8 +2,8 @@
 
 The reader thread routes each reply to its waiting caller by id. Pings are answered by
 websocket-client with their payload. When the socket breaks (or the server closes it) every request
-in flight fails at once with :class:`binance.error.ConnectionLostError` and ``on_closed`` is called.
-A ``serverShutdown`` event (Binance's notice ahead of a forced disconnect) calls ``on_shutdown_notice``.
+in flight fails at once with [ConnectionLostError][binance.error.ConnectionLostError] and `on_closed` is called.
+A `serverShutdown` event (Binance's notice ahead of a forced disconnect) calls `on_shutdown_notice`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = ["Link"]
 
 
 class Link:
-    """An open connection. Build it with :meth:`open`; it is never reopened (a new Link replaces it)."""
+    """An open connection. Build it with `open`; it is never reopened (a new Link replaces it)."""
 
     def __init__(self, ws: websocket.WebSocket, url: str, on_closed: Callable[["Link"], None], number: int) -> None:
         self._ws = ws
@@ -52,7 +52,7 @@ class Link:
         options: Optional[Dict[str, Any]] = None,
         on_shutdown_notice: Optional[Callable[["Link"], None]] = None,
     ) -> "Link":
-        """Connect to ``url`` (raises on failure, leaving nothing open) and start the reader thread."""
+        """Connect to `url` (raises on failure, leaving nothing open) and start the reader thread."""
         ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
         try:
             ws.connect(url, timeout=connect_timeout, **(options or {}))

@@ -1,14 +1,14 @@
 """The WebSocket API methods of each market, as data: name, security, and the REST endpoint it mirrors.
 
-Python method names are derived from the Binance method names by one rule (:func:`python_name`):
-dots become underscores, camelCase becomes snake_case, and a ``vN/`` prefix becomes a ``_vN`` suffix::
+Python method names are derived from the Binance method names by one rule (`python_name`):
+dots become underscores, camelCase becomes snake_case, and a `vN/` prefix becomes a `_vN` suffix:
 
     order.place           -> order_place
     algoOrder.cancel      -> algo_order_cancel
     userDataStream.start  -> user_data_stream_start
     v2/account.status     -> account_status_v2
 
-The REST mirror (``http_method``, ``rest_path``) is what the sandbox dispatches a WebSocket request to.
+The REST mirror (`http_method`, `rest_path`) is what the sandbox dispatches a WebSocket request to.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class WsMethod(NamedTuple):
 
     @property
     def needs_api_key(self) -> bool:
-        """True when the request carries ``apiKey`` (signed methods and user-stream methods)."""
+        """True when the request carries `apiKey` (signed methods and user-stream methods)."""
         return self.signed or self.security == "USER_STREAM"
 
     @property
@@ -106,5 +106,5 @@ METHODS: Dict[str, Dict[str, WsMethod]] = {
 
 
 def method_info(market: str, method: str) -> WsMethod:
-    """The :class:`WsMethod` for ``method`` in ``market`` ("um" or "cm"); KeyError when it does not exist."""
+    """The `WsMethod` for `method` in `market` ("um" or "cm"); KeyError when it does not exist."""
     return METHODS[market][method]

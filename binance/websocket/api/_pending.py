@@ -1,9 +1,9 @@
 """Routing replies to waiting callers by request id (thread-safe, no I/O).
 
-Each connection owns one :class:`PendingRequests`. A caller registers its id *before* sending,
+Each connection owns one `PendingRequests`. A caller registers its id *before* sending,
 then waits; the reader thread resolves the id when the reply arrives. When the connection breaks
 the registry is closed: every waiter is woken at once with the given error, and registering on a
-closed registry raises :class:`RegistryClosed` (the request was never sent, so it may go elsewhere).
+closed registry raises `RegistryClosed` (the request was never sent, so it may go elsewhere).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Waiter:
         self._event.set()
 
     def wait(self, timeout: Optional[float]) -> bool:
-        """Block until settled or ``timeout`` seconds; True when settled (then ``reply`` or ``error`` is set)."""
+        """Block until settled or `timeout` seconds; True when settled (then `reply` or `error` is set)."""
         return self._event.wait(timeout)
 
 
@@ -51,7 +51,8 @@ class PendingRequests:
         self._idle.set()
 
     def add(self, request_id: Hashable) -> Waiter:
-        """Register ``request_id``; raises RegistryClosed after :meth:`close`, ValueError if the id is in use."""
+        """Register `request_id`; raises RegistryClosed after [close][binance.api.API.close], ValueError if the id is in
+        use."""
         waiter = Waiter(request_id)
         with self._lock:
             if self._closed:
@@ -63,7 +64,7 @@ class PendingRequests:
         return waiter
 
     def resolve(self, reply: Reply) -> bool:
-        """Hand ``reply`` to the caller waiting for its id; False when nobody waits (late or unknown id)."""
+        """Hand `reply` to the caller waiting for its id; False when nobody waits (late or unknown id)."""
         with self._lock:
             waiter = self._waiters.pop(reply.id, None)
             if not self._waiters:
@@ -74,14 +75,14 @@ class PendingRequests:
         return True
 
     def discard(self, request_id: Hashable) -> None:
-        """Forget ``request_id`` (its caller gave up); a late reply is then ignored."""
+        """Forget `request_id` (its caller gave up); a late reply is then ignored."""
         with self._lock:
             self._waiters.pop(request_id, None)
             if not self._waiters:
                 self._idle.set()
 
     def close(self, error_factory: Callable[[Hashable], BaseException]) -> int:
-        """Refuse new ids and wake every waiter with ``error_factory(id)``; returns how many were failed."""
+        """Refuse new ids and wake every waiter with `error_factory(id)`; returns how many were failed."""
         with self._lock:
             self._closed = True
             waiters = list(self._waiters.values())
@@ -92,12 +93,12 @@ class PendingRequests:
         return len(waiters)
 
     def wait_idle(self, timeout: Optional[float]) -> bool:
-        """Block until nothing is in flight (or ``timeout``); True when idle."""
+        """Block until nothing is in flight (or `timeout`); True when idle."""
         return self._idle.wait(timeout)
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`close` was called."""
+        """True once [close][binance.api.API.close] was called."""
         return self._closed
 
     def __len__(self) -> int:

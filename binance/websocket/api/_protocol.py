@@ -2,9 +2,9 @@
 
 No sockets, threads or clocks: the caller passes the timestamp and the request id.
 
-Signing (Binance's rule for the WebSocket API): every param except ``signature`` (including
-``apiKey`` and ``timestamp``) is sorted by name and URL-encoded; the signature of that string goes
-back into ``params``. Values are written with :func:`binance._params.format_value`; integers stay
+Signing (Binance's rule for the WebSocket API): every param except `signature` (including
+`apiKey` and `timestamp`) is sorted by name and URL-encoded; the signature of that string goes
+back into `params`. Values are written with `format_value`; integers stay
 JSON integers on the wire, everything else (decimals, booleans, lists) is a JSON string.
 """
 
@@ -41,7 +41,7 @@ def wire_value(value: Any) -> Any:
 
 
 def signing_payload(params: Mapping[str, Any]) -> str:
-    """The string Binance signs: all params but ``signature``, sorted by name, URL-encoded."""
+    """The string Binance signs: all params but `signature`, sorted by name, URL-encoded."""
     return urlencode(sorted((k, format_value(v)) for k, v in params.items() if k != "signature"))
 
 
@@ -52,10 +52,10 @@ def build_params(
     signer: Optional[Signer] = None,
     timestamp: Optional[int] = None,
 ) -> Dict[str, Any]:
-    """Return the ``params`` object of a request.
+    """Return the `params` object of a request.
 
-    ``None`` values are dropped. With ``api_key`` the key goes into params; with ``signer`` (which
-    needs ``api_key`` and ``timestamp``) the request is signed. Raises ParameterArgumentError when a
+    `None` values are dropped. With `api_key` the key goes into params; with `signer` (which
+    needs `api_key` and `timestamp`) the request is signed. Raises ParameterArgumentError when a
     signed request lacks its key or timestamp, so nothing unsigned leaves by mistake.
     """
     out: Dict[str, Any] = {k: wire_value(v) for k, v in params.items() if v is not None}
@@ -76,7 +76,7 @@ def _json_default(value: Any) -> Any:
 
 
 def encode_request(request_id: RequestId, method: str, params: Optional[Mapping[str, Any]] = None) -> str:
-    """The text frame of one request: ``{"id", "method", "params"}`` (params omitted when empty)."""
+    """The text frame of one request: `{"id", "method", "params"}` (params omitted when empty)."""
     frame: Dict[str, Any] = {"id": request_id, "method": method}
     if params:
         frame["params"] = params
@@ -85,7 +85,7 @@ def encode_request(request_id: RequestId, method: str, params: Optional[Mapping[
 
 @dataclass(frozen=True)
 class Reply:
-    """One reply frame, split into its envelope fields (``raw`` keeps the whole frame)."""
+    """One reply frame, split into its envelope fields (`raw` keeps the whole frame)."""
 
     id: Optional[RequestId]
     status: int
@@ -101,7 +101,7 @@ class Reply:
 
 
 def parse_reply(text: Union[str, bytes]) -> Optional[Reply]:
-    """Parse a reply frame; ``None`` when the text is not a JSON object with an ``id`` key."""
+    """Parse a reply frame; `None` when the text is not a JSON object with an `id` key."""
     try:
         data = json.loads(text)
     except (ValueError, TypeError):
@@ -125,7 +125,7 @@ def parse_reply(text: Union[str, bytes]) -> Optional[Reply]:
 def reply_error(reply: Reply) -> Error:
     """The exception for a failed reply: the same typed errors as REST (ClientError tree, ServerError).
 
-    The reply's ``rateLimits`` are attached to the exception as ``rate_limits``.
+    The reply's `rateLimits` are attached to the exception as `rate_limits`.
     """
     error = reply.error or {}
     code = error.get("code")

@@ -1,22 +1,22 @@
 """The WebSocket API client: signed requests over one persistent connection, called from any thread.
 
-Lifecycle (one state, logged from :meth:`WebsocketAPIClient._set_state`)::
+Lifecycle (one state, logged from `WebsocketAPIClient._set_state`):
 
     CONNECTING ──> OPEN ──(drop)──> RECONNECTING ──> OPEN ...
         └──────────────┴──────────────────┴──(stop)──> CLOSED
 
 A supervisor thread opens the connection (with backoff after failures), reopens it after a drop,
-and replaces it before ``max_connection_age`` (Binance closes connections at 24 h) or when the
-server sends a ``serverShutdown`` event: the new connection takes new requests while the old one
+and replaces it before `max_connection_age` (Binance closes connections at 24 h) or when the
+server sends a `serverShutdown` event: the new connection takes new requests while the old one
 finishes its in-flight requests.
 
 Delivery rules a caller relies on:
 
 * a request is sent at most once; nothing is ever re-sent automatically;
 * a request still waiting when the connection drops raises
-  :class:`binance.error.ConnectionLostError` at once (its outcome is unknown: query the order);
-* no reply within ``timeout`` raises :class:`binance.error.ReadTimeoutError` (outcome unknown);
-* no connection within ``timeout`` raises :class:`binance.error.ConnectError` (nothing sent);
+  [ConnectionLostError][binance.error.ConnectionLostError] at once (its outcome is unknown: query the order);
+* no reply within `timeout` raises [ReadTimeoutError][binance.error.ReadTimeoutError] (outcome unknown);
+* no connection within `timeout` raises [ConnectError][binance.error.ConnectError] (nothing sent);
 * an error reply raises the same typed errors as REST (ClientError subclasses, ServerError).
 """
 
@@ -30,6 +30,7 @@ import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from binance._signing import KeyMaterial, make_signer
+from binance.environments import EnvironmentLike, get_environment
 from binance.error import ConnectError, ConnectionLostError, ParameterArgumentError, ReadTimeoutError
 from binance.lib.utils import check_required_parameter
 from binance.websocket._backoff import ReconnectPolicy, backoff
@@ -57,29 +58,34 @@ class State(enum.Enum):
 
 
 class WebsocketAPIClient:
-    """Base class of the UM and COIN-M WebSocket API clients (use those; ``market`` is "um" or "cm").
+    """Base class of the UM and COIN-M WebSocket API clients (use those; `market` is "um" or "cm").
 
     Args:
         api_key: API key; needed by signed and user-stream methods.
         api_secret: API secret for HMAC-SHA256 signing.
 
     Keyword Args:
-        private_key: PEM text, bytes or path of an RSA or Ed25519 key (wins over ``api_secret``).
-        private_key_pass: passphrase of an encrypted ``private_key``.
+        private_key: PEM text, bytes or path of an RSA or Ed25519 key (wins over `api_secret`).
+        private_key_pass: passphrase of an encrypted `private_key`.
         stream_url: the WebSocket API URL (default: the market's production URL).
         timeout: seconds a call waits for its reply (and for a connection); default 10.
-        recv_window: ``recvWindow`` added to every signed request unless the call passes one.
-        return_full_response: return the whole reply (``id``, ``status``, ``result``, ``rateLimits``)
-            instead of ``result``.
-        return_rate_limits: ask Binance to include ``rateLimits`` in replies (default True).
+        recv_window: `recvWindow` added to every signed request unless the call passes one.
+        return_full_response: return the whole reply (`id`, `status`, `result`, `rateLimits`)
+            instead of `result`.
+        return_rate_limits: ask Binance to include `rateLimits` in replies (default True).
         max_connection_age: replace the connection after this many seconds (Binance drops at 24 h).
-        reconnect_policy: backoff between connection attempts (:class:`ReconnectPolicy`).
+        reconnect_policy: backoff between connection attempts
+            ([ReconnectPolicy][binance.websocket.api.client.ReconnectPolicy]).
         connect_timeout: seconds one connection attempt may take.
-        time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
-        connection_options: extra keyword args for ``websocket.WebSocket.connect`` (proxy, headers ...).
+        time_offset_ms: added to the local clock for `timestamp` (server time minus local time).
+        connection_options: extra keyword args for `websocket.WebSocket.connect` (proxy, headers ...).
+        environment: `"production"` (default), `"testnet"`, `"demo"`, an
+            [Environment][binance.environments.Environment] or a started sandbox; picks the URL when no
+            `stream_url` is given.
 
     The connection is opened in the background at construction; calls made before it is open wait
-    for it (up to ``timeout``). Call :meth:`stop` when done (or use the client as a context manager).
+    for it (up to `timeout`). Call [stop][binance.websocket.api.client.WebsocketAPIClient.stop] when done (or use the
+    client as a context manager).
     """
 
     market = ""
@@ -102,6 +108,7 @@ class WebsocketAPIClient:
         connect_timeout: float = 10.0,
         time_offset_ms: int = 0,
         connection_options: Optional[Dict[str, Any]] = None,
+        environment: Optional[EnvironmentLike] = None,
     ) -> None:
         if self.market not in METHODS:
             raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
@@ -111,7 +118,7 @@ class WebsocketAPIClient:
             raise ParameterArgumentError("timeout must be a positive number of seconds")
         self.api_key = api_key
         self._signer = make_signer(api_secret, private_key, private_key_pass)
-        self.url = stream_url or self.default_url
+        self.url = stream_url or get_environment(environment or "production").ws_api_url(self.market)
         self.timeout = float(timeout)
         self.recv_window = recv_window
         self.return_full_response = return_full_response
@@ -146,7 +153,7 @@ class WebsocketAPIClient:
         return self._state
 
     def wait_until_open(self, timeout: Optional[float] = None) -> bool:
-        """Block until the connection is open (True) or ``timeout`` passes / the client stops (False)."""
+        """Block until the connection is open (True) or `timeout` passes / the client stops (False)."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         with self._cond:
             while self._state is not State.OPEN:
@@ -165,11 +172,11 @@ class WebsocketAPIClient:
         full_response: Optional[bool] = None,
         timeout: Optional[float] = None,
     ) -> Any:
-        """Send one request and block for its reply; return ``result`` (or the whole reply).
+        """Send one request and block for its reply; return `result` (or the whole reply).
 
-        ``method`` is a Binance method name (``"order.place"``); ``security`` defaults to the
-        method's own (``NONE``, ``USER_STREAM``, ``USER_DATA``, ``TRADE``) and must be given for a
-        method this library does not list. ``None`` values in ``params`` are dropped.
+        `method` is a Binance method name (`"order.place"`); `security` defaults to the
+        method's own (`NONE`, `USER_STREAM`, `USER_DATA`, `TRADE`) and must be given for a
+        method this library does not list. `None` values in `params` are dropped.
 
         Raises: ConnectError (no connection in time: not sent, safe to retry),
         ConnectionLostError / ReadTimeoutError (outcome unknown: query before re-sending an order),
@@ -186,10 +193,12 @@ class WebsocketAPIClient:
         full_response: Optional[bool] = None,
         timeout: Optional[float] = None,
     ) -> "PendingCall":
-        """Send one request without waiting for its reply; return a :class:`PendingCall` whose
-        ``result()`` blocks for it (same arguments and errors as :meth:`send_request`). Lets one
+        """Send one request without waiting for its reply; return a
+        [PendingCall][binance.websocket.api.client.PendingCall] whose
+        `result()` blocks for it (same arguments and errors as
+        [send_request][binance.websocket.api.client.WebsocketAPIClient.send_request]). Lets one
         thread keep several requests in flight. Blocks only while no connection is open (up to
-        ``timeout``: then ConnectError, nothing sent)."""
+        `timeout`: then ConnectError, nothing sent)."""
         if security is None:
             info = self._methods.get(method)
             if info is None:
@@ -236,7 +245,7 @@ class WebsocketAPIClient:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Close the connection and join every thread this client started (idempotent, bounded by
-        ``timeout``). Requests still in flight raise ConnectionLostError; later calls raise ConnectError."""
+        `timeout`). Requests still in flight raise ConnectionLostError; later calls raise ConnectError."""
         self._stopping.set()
         self._wake.set()
         with self._cond:
@@ -251,7 +260,8 @@ class WebsocketAPIClient:
         self._set_state(State.CLOSED)
 
     def threads(self) -> List[threading.Thread]:
-        """The threads this client started that are still alive (empty after :meth:`stop`)."""
+        """The threads this client started that are still alive (empty after
+        [stop][binance.websocket.api.client.WebsocketAPIClient.stop])."""
         with self._cond:
             links = list(self._links)
         alive = [self._supervisor] + [link._reader for link in links]
@@ -360,7 +370,7 @@ class WebsocketAPIClient:
             self._set_state(State.CLOSED)
 
     def _watch(self, link: Link) -> Optional[Link]:
-        """Wait while ``link`` is the live connection; return its replacement when it grew too old,
+        """Wait while `link` is the live connection; return its replacement when it grew too old,
         or None when it closed (or the client stops)."""
         born = time.monotonic()
         while not self._stopping.is_set():
@@ -388,7 +398,8 @@ class WebsocketAPIClient:
 
 
 class PendingCall:
-    """A request that was sent; :meth:`result` waits for its reply (until the call's deadline)."""
+    """A request that was sent; [result][binance.websocket.api.client.PendingCall.result] waits for its reply (until the
+    call's deadline)."""
 
     __slots__ = ("_client", "_link", "_waiter", "method", "_deadline", "_timeout", "_full", "_started")
 
@@ -413,7 +424,8 @@ class PendingCall:
         return self._waiter.wait(0)
 
     def result(self) -> Any:
-        """Block for the reply; return ``result`` (or the whole reply) or raise as :meth:`send_request`."""
+        """Block for the reply; return `result` (or the whole reply) or raise as
+        [send_request][binance.api.API.send_request]."""
         waiter = self._waiter
         if not waiter.wait(max(0.0, self._deadline - time.monotonic())):
             self._link.pending.discard(waiter.request_id)

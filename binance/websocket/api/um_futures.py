@@ -1,4 +1,4 @@
-"""USDⓈ-M futures WebSocket API client (``wss://ws-fapi.binance.com/ws-fapi/v1``)."""
+"""USDⓈ-M futures WebSocket API client (`wss://ws-fapi.binance.com/ws-fapi/v1`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ __all__ = ["UMFuturesWebsocketAPIClient"]
 
 
 class UMFuturesWebsocketAPIClient(CommonMethods, UMOnlyMethods, WebsocketAPIClient):
-    """USDⓈ-M WebSocket API: 18 methods over one signed connection (see :class:`WebsocketAPIClient`)."""
+    """USDⓈ-M WebSocket API: 18 methods over one signed connection (see
+    [WebsocketAPIClient][binance.websocket.api.um_futures.WebsocketAPIClient])."""
 
     market = UM.name
     default_url = UM.ws_api_url
