@@ -148,7 +148,8 @@ def test_trailing_stop_and_close_position(ex: Exchange) -> None:
     order(ex, type="MARKET", price=None, timeInForce=None, quantity="0.100")
     trail = order(ex, side="SELL", type="TRAILING_STOP_MARKET", price=None, timeInForce=None, quantity="0.100",
                   callbackRate="1", reduceOnly="true", workingType="MARK_PRICE")
-    assert trail["priceRate"] == "1"
+    query = {"symbol": "BTCUSDT", "orderId": str(trail["orderId"])}
+    assert "priceRate" not in trail and dispatch(ex, "um", "GET", "/fapi/v1/order", "K", query)["priceRate"] == "1"
     for mark in ("60500", "61000", "60600"):
         m.set_mark_price("BTCUSDT", mark)
     assert dispatch(ex, "um", "GET", "/fapi/v1/openOrders", "K", {"symbol": "BTCUSDT"})
