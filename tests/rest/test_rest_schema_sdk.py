@@ -47,6 +47,20 @@ ALLOW = sdk_schema.Allowances(
             "PositionAdlQuantileEstimationResponseInnerAdlQuantile.HEDGE",
             # one entry per market type that has a schedule
             "TradingScheduleResponseMarketSchedules.*",
+            # user-data events: leverage (ac) or multi-assets mode (ai) changed
+            "AccountConfigUpdate.ac",
+            "AccountConfigUpdate.ai",
+            # the symbol of a FUNDING_FEE balance update
+            "AccountUpdateA.S",
+            # trailing stops only; M only for an amendment that had a modifyId
+            "OrderTradeUpdateO.AP",
+            "OrderTradeUpdateO.cr",
+            "OrderTradeUpdateO.M",
+            # only once the algo order triggered and its order is in the matching engine; trailing only
+            "AlgoUpdateO.act",
+            "AlgoUpdateO.ap",
+            "AlgoUpdateO.aq",
+            "AlgoUpdateO.ia",
         }
     ),
     # documented examples show null
