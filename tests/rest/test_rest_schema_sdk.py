@@ -239,3 +239,32 @@ def test_the_check_is_strict():
     assert sdk_schema.check(extra, model).problems == [
         "$[0].markPrice: field not documented by NotionalBracketForPairResponseInner"
     ]
+
+
+@pytest.mark.parametrize("market", ["um", "cm"])
+def test_an_amendment_with_a_modify_id_echoes_it(market, models):
+    """`modifyId` is documented in the amendment answer; it is sent back when the request had one."""
+    with Sandbox(seed=17, tick_interval=None) as sb:
+        client_class = every.UMFutures if market == "um" else every.CMFutures
+        base_url = sb.um_rest_url if market == "um" else sb.cm_rest_url
+        ctx = every.Ctx(market, client_class(sb.api_key, sb.api_secret, base_url=base_url))
+        order = ctx.rest()
+        modified = ctx.c.modify_order(
+            ctx.symbol, "BUY", orderId=order["orderId"], quantity=ctx.qty, price="63100", modifyId=77
+        )
+        batch = ctx.c.modify_batch_order(
+            [
+                {
+                    "symbol": ctx.symbol,
+                    "orderId": order["orderId"],
+                    "side": "BUY",
+                    "quantity": ctx.qty,
+                    "price": "63200",
+                    "modifyId": 78,
+                }
+            ]
+        )
+    assert modified["modifyId"] == 77 and batch[0]["modifyId"] == 78
+    prefix = "/fapi" if market == "um" else "/dapi"
+    assert sdk_schema.check(modified, models[market][("PUT", prefix + "/v1/order")]).problems == []
+    assert sdk_schema.check(batch, models[market][("PUT", prefix + "/v1/batchOrders")], allow=ALLOW).problems == []
