@@ -268,3 +268,11 @@ def test_an_amendment_with_a_modify_id_echoes_it(market, models):
     prefix = "/fapi" if market == "um" else "/dapi"
     assert sdk_schema.check(modified, models[market][("PUT", prefix + "/v1/order")]).problems == []
     assert sdk_schema.check(batch, models[market][("PUT", prefix + "/v1/batchOrders")], allow=ALLOW).problems == []
+
+
+def test_time_in_force_lists_follow_each_market(answers):
+    """The models type `timeInForce` as strings only: COIN-M has no GTD (GTC, IOC, FOK, GTX)."""
+    um = answers[("um", "GET", "/fapi/v1/exchangeInfo")]["symbols"]
+    cm = answers[("cm", "GET", "/dapi/v1/exchangeInfo")]["symbols"]
+    assert all(s["timeInForce"] == ["GTC", "IOC", "FOK", "GTX"] for s in cm)
+    assert all("GTD" in s["timeInForce"] for s in um)
