@@ -13,6 +13,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from .accounts import Account, Position
     from .market import MarketEngine
 
+# The position fields of each account answer (the official SDK's response models), by market and style.
+ACCOUNT_POSITION_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("um", "v2"): tuple("""symbol initialMargin maintMargin unrealizedProfit positionInitialMargin
+        openOrderInitialMargin leverage isolated entryPrice maxNotional bidNotional askNotional positionSide
+        positionAmt updateTime""".split()),
+    ("um", "v3"): tuple("""symbol positionSide positionAmt unrealizedProfit isolatedMargin notional isolatedWallet
+        initialMargin maintMargin updateTime""".split()),
+    ("cm", "cm"): tuple("""symbol positionAmt initialMargin maintMargin unrealizedProfit positionInitialMargin
+        openOrderInitialMargin leverage isolated positionSide entryPrice breakEvenPrice maxQty updateTime
+        notionalValue""".split()),
+}
+
 
 class AccountViewsMixin:
     """Computed account figures; mixed into MarketEngine."""
@@ -187,7 +199,7 @@ class AccountViewsMixin:
                 else:
                     p["maxQty"] = str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size))
                     p["notionalValue"] = fmt(m["notional"], 8)
-            positions.append(p)
+            positions.append({k: p[k] for k in ACCOUNT_POSITION_FIELDS[(self.kind, style)] if k in p})
         if self.kind == "cm":
             return {"assets": assets, "positions": positions, "canDeposit": True, "canTrade": True,
                     "canWithdraw": True, "feeTier": 0, "updateTime": 0}
@@ -267,6 +279,7 @@ class AccountViewsMixin:
                           "maxQty": str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size)),
                           "marginType": "isolated" if iso else "cross", "isAutoAddMargin": "false",
                           "notionalValue": fmt(m["notional"], 8), "updateTime": pos.update_time})
+                d.pop("notionalValue")  # COIN-M positionRisk documents no notionalValue
             out.append(d)
         return out
 
@@ -296,11 +309,10 @@ class AccountViewsMixin:
         d = {"symbol": t["symbol"], "id": t["id"], "orderId": t["orderId"], "side": t["side"],
              "price": plain(t["price"]), "qty": ins.fmt_qty(t["qty"]), "realizedPnl": fmt(t["realizedPnl"], 8),
              "marginAsset": t["marginAsset"]}
-        if self.kind == "um":
-            d["quoteQty"] = plain(t["quoteQty"])
-        else:
-            d["pair"] = t["pair"]
-            d["baseQty"] = fmt(t["baseQty"], 8)
+        # Both markets document both quantities: quoteQty is "0" on COIN-M, baseQty "0" on USDⓈ-M.
+        d["pair"] = t["pair"]
+        d["quoteQty"] = plain(t["quoteQty"]) if self.kind == "um" else "0"
+        d["baseQty"] = fmt(t["baseQty"], 8) if self.kind == "cm" else "0"
         d.update({"commission": fmt(t["commission"], 8), "commissionAsset": t["commissionAsset"],
                   "time": t["time"], "positionSide": t["positionSide"], "buyer": t["buyer"], "maker": t["maker"]})
         return d
