@@ -40,8 +40,9 @@ import websocket
 from websocket import WebSocketConnectionClosedException
 
 from binance._redact import redact
+from binance.error import MessageTooLargeError
 from binance.websocket._backoff import ReconnectPolicy, backoff
-from binance.websocket._frames import BINARY, CLOSE, PING, PONG, TEXT, FrameParser
+from binance.websocket._frames import BINARY, CLOSE, DEFAULT_MAX_MESSAGE_SIZE, PING, PONG, TEXT, FrameParser
 from binance.websocket._handover import NEW, OLD, Overlap
 from binance.websocket._streams import SUBSCRIBE, UNSUBSCRIBE, chunks, frame, masked
 from binance.websocket._throttle import Throttle
@@ -78,6 +79,8 @@ class ConnectionSettings:
     ``max_age``: renew the connection after this long (Binance closes at 24 h; ``None`` disables).
     ``handover_timeout``: during a renewal, close the old socket at the latest this long after the
     new one opened, even if some stream has not delivered on the new one yet.
+    ``max_message_size``: bytes one message may have (``None``: no cap); a longer one drops the
+    connection, which reconnects (counted in ``oversized_messages``, logged as a warning).
     """
 
     timeout: float = 10.0
@@ -85,6 +88,7 @@ class ConnectionSettings:
     ping_timeout: Optional[float] = 600.0
     max_age: Optional[float] = 23 * 3600.0
     handover_timeout: float = 10.0
+    max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE
     policy: ReconnectPolicy = ReconnectPolicy()
     max_messages_per_second: int = 10
     proxy_options: Dict[str, Any] = field(default_factory=dict)
@@ -192,6 +196,7 @@ class StreamConnection:
         self._overlap_until = 0.0
         self._overlap_lock = threading.Lock()
         self.duplicates_dropped = 0
+        self.oversized_messages = 0
         self._reader = threading.Thread(target=self._read_forever, name=f"binance-ws-read-{name}", daemon=True)
         self._writer = threading.Thread(target=self._write_forever, name=f"binance-ws-write-{name}", daemon=True)
 
@@ -321,7 +326,7 @@ class StreamConnection:
                 delays = backoff(self._settings.policy)
                 self._opened(ws, reconnected and self._retired is None)
                 planned, reason = False, "ended"
-                parser = FrameParser()
+                parser = FrameParser(self._settings.max_message_size)
                 try:
                     self._read(ws, parser)
                 except _Lost as lost:
@@ -467,6 +472,14 @@ class StreamConnection:
     def _failed(self, exc: BaseException) -> _Lost:
         if self._stopping.is_set():
             return _Lost("stopped")
+        if isinstance(exc, MessageTooLargeError):
+            self.oversized_messages += 1
+            self._log.warning(
+                "stream connection %s: %s; dropping the connection (%d oversized so far)",
+                self.name,
+                exc,
+                self.oversized_messages,
+            )
         self._listener.connection_error(self, exc)
         return _Lost(f"{type(exc).__name__}: {exc}")
 

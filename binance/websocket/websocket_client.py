@@ -40,6 +40,7 @@ from binance.lib.utils import get_timestamp, parse_proxies
 from binance.websocket._backoff import ReconnectPolicy
 from binance.websocket._connection import ConnectionListener, ConnectionSettings, State, StreamConnection
 from binance.websocket._dispatch import Dispatcher
+from binance.websocket._frames import DEFAULT_MAX_MESSAGE_SIZE
 from binance.websocket._streams import LIST_SUBSCRIPTIONS, SUBSCRIBE, UNSUBSCRIBE, as_list, frame
 
 __all__ = ["BinanceWebsocketClient"]
@@ -75,13 +76,17 @@ class BinanceWebsocketClient:
         max_streams_per_connection: int = 1024,
         max_messages_per_second: int = 10,
         queue_size: int = 10000,
+        max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         """Start the client; returns at once (the first connection opens in the background).
 
         ``timeout`` bounds each connect/handshake and ``stop()``; ``silence_timeout`` and
         ``ping_timeout`` (seconds, ``None`` disables) trigger a reconnect; ``max_connection_age``
         (seconds, ``None`` disables) a make-before-break renewal;
-        ``reconnect_policy`` sets the backoff (never gives up by default).
+        ``reconnect_policy`` sets the backoff (never gives up by default);
+        ``max_message_size`` caps one message in bytes (16 MiB by default, ``None``: no cap): a
+        longer one drops the connection, which reconnects and reports
+        [MessageTooLargeError][binance.error.MessageTooLargeError] through ``on_error``.
         """
         if max_streams_per_connection < 1:
             raise ValueError("max_streams_per_connection must be >= 1")
@@ -105,6 +110,7 @@ class BinanceWebsocketClient:
             policy=reconnect_policy or ReconnectPolicy(),
             max_messages_per_second=max_messages_per_second,
             proxy_options=_proxy_options(proxies),
+            max_message_size=max_message_size,
         )
         self._lock = threading.RLock()
         self._pools: Dict[str, List[StreamConnection]] = {}
@@ -241,6 +247,11 @@ class BinanceWebsocketClient:
     def dropped_messages(self) -> int:
         """Messages discarded because ``on_message`` could not keep up (queue full)."""
         return self._dispatcher.dropped
+
+    @property
+    def oversized_messages(self) -> int:
+        """Messages longer than ``max_message_size``; each one dropped its connection (which reconnected)."""
+        return sum(conn.oversized_messages for conn in self._connections())
 
     @property
     def reconnects(self) -> int:
