@@ -34,13 +34,14 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import websocket
 from websocket import WebSocketConnectionClosedException
 
 from binance._redact import redact
 from binance.error import MessageTooLargeError
+from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
 from binance.websocket._frames import BINARY, CLOSE, DEFAULT_MAX_MESSAGE_SIZE, PING, PONG, TEXT, FrameParser
 from binance.websocket._handover import NEW, OLD, Overlap
@@ -308,7 +309,8 @@ class StreamConnection:
 
     # ------------------------------------------------------------------ reader thread
     def _read_forever(self) -> None:
-        delays = backoff(self._settings.policy)
+        policy = self._settings.policy
+        delays = backoff(policy)
         reconnected = False
         try:
             while not self._stopping.is_set():
@@ -323,7 +325,6 @@ class StreamConnection:
                         break
                     self._stopping.wait(delay)
                     continue
-                delays = backoff(self._settings.policy)
                 self._opened(ws, reconnected and self._retired is None)
                 planned, reason = False, "ended"
                 parser = FrameParser(self._settings.max_message_size)
@@ -331,9 +332,16 @@ class StreamConnection:
                     self._read(ws, parser)
                 except _Lost as lost:
                     planned, reason = lost.planned, lost.reason
+                # The backoff starts over only after a connection that proved healthy; a server that
+                # closes (or announces a shutdown) right after the handshake is retried ever more slowly.
+                healthy = policy.proven_healthy(time.monotonic() - (self.opened_at or 0.0))
+                if healthy:
+                    delays = backoff(policy)
                 if planned and self._retire(ws, reason, parser):
                     reconnected = True
                     self.renewals += 1
+                    if not healthy and not self._back_off(delays, reason):
+                        break
                     continue
                 self._end_handover(self._settings.timeout)
                 with self._cond:
@@ -346,12 +354,8 @@ class StreamConnection:
                 reconnected = True
                 self.reconnects += 1
                 self._listener.connection_lost(self, reason)
-                if not planned:
-                    delay = next(delays, None)
-                    if delay is None:
-                        self._listener.connection_gave_up(self)
-                        break
-                    self._stopping.wait(delay)
+                if (not planned or not healthy) and not self._back_off(delays, reason):
+                    break
         finally:
             self._end_handover(self._settings.timeout)
             with self._cond:
@@ -359,7 +363,21 @@ class StreamConnection:
                 self._set_state(State.CLOSED)
                 self._cond.notify_all()
 
+    def _back_off(self, delays: Iterator[float], reason: str) -> bool:
+        """Wait the next backoff delay; False when the policy is exhausted (the connection gave up)."""
+        delay = next(delays, None)
+        if delay is None:
+            self._log.error("stream connection %s: giving up (reconnect policy exhausted)", self.name)
+            self._listener.connection_gave_up(self)
+            return False
+        if delay >= 1.0:
+            self._log.info("stream connection %s: %s; reconnecting in %.1f s", self.name, reason, delay)
+        self._stopping.wait(delay)
+        return True
+
     def _connect(self) -> Optional[websocket.WebSocket]:
+        if not CONNECTION_GUARD.wait_turn(self.url, self._stopping):
+            return None
         ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
         with self._cond:
             if self._stopping.is_set():

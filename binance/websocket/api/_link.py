@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from typing import Any, Callable, Dict, Optional
 
 import websocket
@@ -38,6 +39,8 @@ class Link:
         self._closed = threading.Event()
         self._close_lock = threading.Lock()
         self.close_reason = ""
+        self.opened_at = time.monotonic()
+        self.closed_at: Optional[float] = None
         self.last_ping_payload: Optional[bytes] = None
         self.on_shutdown_notice: Optional[Callable[["Link"], None]] = None
         self._reader = threading.Thread(target=self._read_loop, name=f"binance-ws-api-reader-{number}", daemon=True)
@@ -66,6 +69,11 @@ class Link:
         link.on_shutdown_notice = on_shutdown_notice
         link._reader.start()
         return link
+
+    def lifetime(self) -> float:
+        """Seconds the connection has been (or was) open."""
+        end = self.closed_at if self.closed_at is not None else time.monotonic()
+        return end - self.opened_at
 
     @property
     def closed(self) -> bool:
@@ -104,7 +112,7 @@ class Link:
     def _finish(self, reason: str) -> None:
         with self._close_lock:
             self.close_reason = reason = self.close_reason or reason
-            self._closed.set()
+            self._mark_closed()
         failed = self.pending.close(
             lambda rid: ConnectionLostError(f"connection lost before the reply to request {rid!r} ({reason})")
         )
@@ -123,7 +131,7 @@ class Link:
             if self._closed.is_set():
                 return
             self.close_reason = reason
-            self._closed.set()
+            self._mark_closed()
         sock = self._ws.sock
         try:
             self._ws.send_close()
@@ -134,6 +142,11 @@ class Link:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def _mark_closed(self) -> None:
+        if self.closed_at is None:
+            self.closed_at = time.monotonic()
+        self._closed.set()
 
     def join(self, timeout: Optional[float]) -> bool:
         """Wait for the reader thread to end; True when it has."""

@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from binance._signing import KeyMaterial, make_signer
 from binance.error import ConnectError, ConnectionLostError, ParameterArgumentError, ReadTimeoutError
 from binance.lib.utils import check_required_parameter
+from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
 from binance.websocket.api._link import Link
 from binance.websocket.api._methods import METHODS, WsMethod
@@ -118,6 +119,7 @@ class WebsocketAPIClient:
         self.return_rate_limits = return_rate_limits
         self.max_connection_age = float(max_connection_age)
         self.reconnect_policy = reconnect_policy or ReconnectPolicy()
+        self._delays = backoff(self.reconnect_policy)
         self.connect_timeout = connect_timeout
         self.time_offset_ms = time_offset_ms
         self._connection_options = dict(connection_options or {})
@@ -317,21 +319,40 @@ class WebsocketAPIClient:
             self._on_shutdown_notice,
         )
 
-    def _connect_with_backoff(self) -> Optional[Link]:
-        delays = backoff(self.reconnect_policy)
+    def _connect_with_backoff(self, previous: Optional[Link] = None) -> Optional[Link]:
+        """Open a new connection, waiting between failed attempts.
+
+        ``previous`` is the connection being replaced (closed or about to be). If it stayed open
+        ``reconnect_policy.healthy_after`` seconds the backoff starts over and the first attempt is
+        made at once; otherwise the backoff goes on growing and the next delay is waited first, so a
+        server that closes right after the handshake is retried ever more slowly.
+        """
+        if previous is not None:
+            if self.reconnect_policy.proven_healthy(previous.lifetime()):
+                self._delays = backoff(self.reconnect_policy)
+            elif not self._back_off(f"connection {previous.number} lasted {previous.lifetime():.1f} s"):
+                return None
         while not self._stopping.is_set():
+            if not CONNECTION_GUARD.wait_turn(self.url, self._stopping):
+                return None
             try:
                 return self._open_link()
             except Exception as exc:  # noqa: BLE001 - every connect failure is retried
                 self._last_error = exc
-                delay = next(delays, None)
-                if delay is None:
-                    logger.error("ws-api %s: giving up connecting: %s", self.market, exc)
-                    self._stopping.set()
+                if not self._back_off(f"connect failed ({exc})"):
                     return None
-                logger.warning("ws-api %s: connect failed (%s); retrying in %.2fs", self.market, exc, delay)
-                self._stopping.wait(delay)
         return None
+
+    def _back_off(self, reason: str) -> bool:
+        """Wait the next backoff delay; False when the policy is exhausted (the client then stops)."""
+        delay = next(self._delays, None)
+        if delay is None:
+            logger.error("ws-api %s: giving up connecting: %s", self.market, reason)
+            self._stopping.set()
+            return False
+        logger.warning("ws-api %s: %s; retrying in %.2fs", self.market, reason, delay)
+        self._stopping.wait(delay)
+        return True
 
     def _install(self, link: Link) -> bool:
         with self._cond:
@@ -352,10 +373,10 @@ class WebsocketAPIClient:
         try:
             while not self._stopping.is_set():
                 if link is None or link.closed:
-                    link = self._connect_with_backoff()
+                    link = self._connect_with_backoff(link)
                     if link is None or not self._install(link):
                         break
-                link = self._watch(link)
+                link = self._watch(link) or link
         finally:
             self._set_state(State.CLOSED)
 
@@ -375,7 +396,7 @@ class WebsocketAPIClient:
 
     def _rotate(self, old: Link) -> Optional[Link]:
         logger.info("ws-api %s: replacing connection %s", self.market, old.number)
-        new = self._connect_with_backoff()
+        new = self._connect_with_backoff(old)
         if new is None or not self._install(new):
             return None
         drain_until = time.monotonic() + self.timeout
