@@ -45,6 +45,7 @@ from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
 from binance.websocket._frames import BINARY, CLOSE, DEFAULT_MAX_MESSAGE_SIZE, PING, PONG, TEXT, FrameParser
 from binance.websocket._handover import NEW, OLD, Overlap
+from binance.websocket._handshake import open_socket
 from binance.websocket._streams import SUBSCRIBE, UNSUBSCRIBE, chunks, frame, masked
 from binance.websocket._throttle import Throttle
 
@@ -384,7 +385,7 @@ class StreamConnection:
                 return None
             self._connecting = ws
         try:
-            ws.connect(self.url, timeout=self._settings.timeout, **self._settings.proxy_options)
+            open_socket(ws, self.url, self._settings.timeout, self._settings.proxy_options)
         except Exception as exc:
             _close_quietly(ws)
             if not self._stopping.is_set():

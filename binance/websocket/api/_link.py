@@ -19,6 +19,7 @@ import websocket
 
 from binance._redact import redact
 from binance.error import ConnectionLostError
+from binance.websocket._handshake import open_socket
 from binance.websocket.api._pending import PendingRequests, Waiter
 from binance.websocket.api._protocol import parse_reply
 
@@ -58,7 +59,7 @@ class Link:
         """Connect to ``url`` (raises on failure, leaving nothing open) and start the reader thread."""
         ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
         try:
-            ws.connect(url, timeout=connect_timeout, **(options or {}))
+            open_socket(ws, url, connect_timeout, options or {})
             ws.settimeout(None)
             if ws.sock is not None:
                 ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

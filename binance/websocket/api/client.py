@@ -30,7 +30,13 @@ import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from binance._signing import KeyMaterial, make_signer
-from binance.error import ConnectError, ConnectionLostError, ParameterArgumentError, ReadTimeoutError
+from binance.error import (
+    ConnectError,
+    ConnectionLostError,
+    HandshakeRedirectError,
+    ParameterArgumentError,
+    ReadTimeoutError,
+)
 from binance.lib.utils import check_required_parameter
 from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
@@ -281,9 +287,13 @@ class WebsocketAPIClient:
                 link = self._link
                 if self._state is State.OPEN and link is not None and not link.closed:
                     return link
+                last = self._last_error
+                if isinstance(last, HandshakeRedirectError):
+                    # Binance never redirects: this will not heal by waiting (the client keeps retrying).
+                    raise HandshakeRedirectError(last.status_code, last.location, self.url)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    why = f" ({self._last_error})" if self._last_error else ""
+                    why = f" ({last})" if last else ""
                     raise ConnectError(f"no connection{why}: {method} not sent", method, self.url)
                 self._cond.wait(remaining)
 
@@ -338,7 +348,9 @@ class WebsocketAPIClient:
             try:
                 return self._open_link()
             except Exception as exc:  # noqa: BLE001 - every connect failure is retried
-                self._last_error = exc
+                with self._cond:
+                    self._last_error = exc
+                    self._cond.notify_all()  # callers waiting for a connection re-check (a redirect fails them)
                 if not self._back_off(f"connect failed ({exc})"):
                     return None
         return None
