@@ -40,8 +40,8 @@ import websocket
 from websocket import WebSocketConnectionClosedException
 
 from binance._redact import redact
-from binance.error import MessageTooLargeError
-from binance.websocket._attempts import CONNECTION_GUARD
+from binance.error import ConnectError, Error, MessageTooLargeError
+from binance.websocket._attempts import CONNECTION_GUARD, host_key
 from binance.websocket._backoff import ReconnectPolicy, backoff
 from binance.websocket._frames import BINARY, CLOSE, DEFAULT_MAX_MESSAGE_SIZE, PING, PONG, TEXT, FrameParser
 from binance.websocket._handover import NEW, OLD, Overlap
@@ -389,8 +389,9 @@ class StreamConnection:
         except Exception as exc:
             _close_quietly(ws)
             if not self._stopping.is_set():
-                self._log.warning("stream connection %s: connect to %s failed: %r", self.name, redact(self.url), exc)
-                self._listener.connection_error(self, exc)
+                error = _connect_error(self.url, exc)
+                self._log.warning("stream connection %s: %s", self.name, error)
+                self._listener.connection_error(self, error)
             return None
         finally:
             with self._cond:
@@ -691,6 +692,14 @@ class StreamConnection:
         ):
             merged.extend(self._out.popleft().streams)
         return _Outgoing(item.method, merged, item.request_id, True)
+
+
+def _connect_error(url: str, exc: Exception) -> Error:
+    """A failed connect attempt as a typed error (its text holds no secret; no chained cause)."""
+    if isinstance(exc, Error):
+        return exc
+    reason = redact(f"{type(exc).__name__}: {exc}")
+    return ConnectError(f"could not connect to {host_key(url)} ({reason}); retrying with backoff", "CONNECT", redact(url))
 
 
 def _abort(ws: websocket.WebSocket) -> None:

@@ -274,6 +274,7 @@ def test_pings_are_answered_while_a_slowish_callback_holds_the_reader_back(serve
 
     client = UMFuturesWebsocketClient(server.url, on_message=slowish, queue_size=400)
     try:
+        client.subscribe("btcusdt@kline_1m")  # a connection opens for a route that carries a stream
         assert server.wait_for(lambda: server.open_connections())
         conn = server.open_connections()[0]
         server.send_to(conn, *[json.dumps({"e": "burst", "n": n}) for n in range(4000)])
