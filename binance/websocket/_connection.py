@@ -699,7 +699,8 @@ def _connect_error(url: str, exc: Exception) -> Error:
     if isinstance(exc, Error):
         return exc
     reason = redact(f"{type(exc).__name__}: {exc}")
-    return ConnectError(f"could not connect to {host_key(url)} ({reason}); retrying with backoff", "CONNECT", redact(url))
+    message = f"could not connect to {host_key(url)} ({reason}); retrying with backoff"
+    return ConnectError(message, "CONNECT", redact(url))
 
 
 def _abort(ws: websocket.WebSocket) -> None:
