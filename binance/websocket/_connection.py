@@ -46,7 +46,15 @@ from binance.websocket._backoff import ReconnectPolicy, backoff
 from binance.websocket._frames import BINARY, CLOSE, DEFAULT_MAX_MESSAGE_SIZE, PING, PONG, TEXT, FrameParser
 from binance.websocket._handover import NEW, OLD, Overlap
 from binance.websocket._handshake import open_socket
-from binance.websocket._streams import SUBSCRIBE, UNSUBSCRIBE, chunks, frame, masked
+from binance.websocket._streams import (
+    SERVER_SHUTDOWN,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    chunks,
+    frame,
+    is_shutdown_notice,
+    masked,
+)
 from binance.websocket._throttle import Throttle
 
 __all__ = ["State", "ConnectionSettings", "ConnectionListener", "StreamConnection"]
@@ -468,7 +476,7 @@ class StreamConnection:
                         message(self, text)
                     else:
                         self._deliver(NEW, text)
-                    if "serverShutdown" in text:
+                    if SERVER_SHUTDOWN in text and is_shutdown_notice(text):
                         parser.unread(frames[index + 1:])
                         raise _Lost("serverShutdown notice", planned=True)
                 elif opcode == BINARY:

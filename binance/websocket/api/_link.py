@@ -8,7 +8,6 @@ A ``serverShutdown`` event (Binance's notice ahead of a forced disconnect) calls
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import threading
@@ -20,6 +19,7 @@ import websocket
 from binance._redact import redact
 from binance.error import ConnectionLostError
 from binance.websocket._handshake import open_socket
+from binance.websocket._streams import is_shutdown_notice
 from binance.websocket.api._pending import PendingRequests, Waiter
 from binance.websocket.api._protocol import parse_reply
 
@@ -158,17 +158,7 @@ class Link:
 
 
 def _is_shutdown_notice(data: Any) -> bool:
-    text = _text(data)
-    if "serverShutdown" not in text:
-        return False
-    try:
-        message = json.loads(text)
-    except ValueError:
-        return False
-    if not isinstance(message, dict):
-        return False
-    event = message.get("event", message)
-    return isinstance(event, dict) and event.get("e") == "serverShutdown"
+    return is_shutdown_notice(_text(data))
 
 
 def _text(data: Any) -> str:
