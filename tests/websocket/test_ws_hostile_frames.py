@@ -138,3 +138,32 @@ def test_a_masked_frame_from_the_server_fails_the_connection():
             assert messages == []
         finally:
             client.stop()
+
+
+# ---------------------------------------------------------------------------- the WebSocket API client
+def _api_client(url: str, **options):
+    from binance.websocket.api import UMFuturesWebsocketAPIClient
+
+    return UMFuturesWebsocketAPIClient(stream_url=url + "/ws-fapi/v1", reconnect_policy=_policy(), **options)
+
+
+def test_ws_api_drops_a_connection_whose_message_is_over_the_cap_and_opens_another():
+    big = frame(TEXT, b"z" * (DEFAULT_MAX_MESSAGE_SIZE + 1))
+    with HostileServer(send_after_handshake(big, first_only=True)) as server:
+        client = _api_client(server.url)
+        try:
+            assert _wait(lambda: client.oversized_messages == 1)
+            assert _wait(lambda: len(server.connections()) >= 2)
+            assert client.wait_until_open(10)
+        finally:
+            client.stop()
+
+
+def test_ws_api_fails_a_connection_that_sends_a_masked_frame():
+    masked = frame(TEXT, b'{"id":1,"status":200,"result":{}}', masked=True)
+    with HostileServer(send_after_handshake(masked, first_only=True)) as server:
+        client = _api_client(server.url)
+        try:
+            assert _wait(lambda: len(server.connections()) >= 2)
+        finally:
+            client.stop()

@@ -29,6 +29,7 @@ import threading
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
+from binance._redact import redact
 from binance._signing import KeyMaterial, make_signer
 from binance.error import (
     ConnectError,
@@ -40,6 +41,7 @@ from binance.error import (
 from binance.lib.utils import check_required_parameter
 from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket._frames import DEFAULT_MAX_MESSAGE_SIZE
 from binance.websocket.api._link import Link
 from binance.websocket.api._methods import METHODS, WsMethod
 from binance.websocket.api._pending import RegistryClosed, Waiter
@@ -83,7 +85,11 @@ class WebsocketAPIClient:
         reconnect_policy: backoff between connection attempts (:class:`ReconnectPolicy`).
         connect_timeout: seconds one connection attempt may take.
         time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
-        connection_options: extra keyword args for ``websocket.WebSocket.connect`` (proxy, headers ...).
+        connection_options: extra keyword args for ``websocket.WebSocket.connect`` (proxy, headers ...);
+            redirects are never followed whatever they say.
+        max_message_size: bytes one incoming message may have (16 MiB by default, ``None``: no cap);
+            a longer one drops the connection (requests in flight raise ConnectionLostError), is
+            logged and counted in ``oversized_messages``, and a new connection is opened.
 
     The connection is opened in the background at construction; calls made before it is open wait
     for it (up to ``timeout``). Call :meth:`stop` when done (or use the client as a context manager).
@@ -109,6 +115,7 @@ class WebsocketAPIClient:
         connect_timeout: float = 10.0,
         time_offset_ms: int = 0,
         connection_options: Optional[Dict[str, Any]] = None,
+        max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         if self.market not in METHODS:
             raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
@@ -129,6 +136,8 @@ class WebsocketAPIClient:
         self.connect_timeout = connect_timeout
         self.time_offset_ms = time_offset_ms
         self._connection_options = dict(connection_options or {})
+        self.max_message_size = max_message_size
+        self.oversized_messages = 0
         self._methods: Mapping[str, WsMethod] = METHODS[self.market]
 
         self.last_rate_limits: Optional[List[Dict[str, Any]]] = None
@@ -293,7 +302,7 @@ class WebsocketAPIClient:
                     raise HandshakeRedirectError(last.status_code, last.location, self.url)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    why = f" ({last})" if last else ""
+                    why = f" ({redact(str(last))})" if last else ""
                     raise ConnectError(f"no connection{why}: {method} not sent", method, self.url)
                 self._cond.wait(remaining)
 
@@ -307,6 +316,8 @@ class WebsocketAPIClient:
 
     def _on_link_closed(self, link: Link) -> None:
         with self._cond:
+            if link.oversized:
+                self.oversized_messages += 1
             if link in self._links:
                 self._links.remove(link)
             if self._link is link:
@@ -327,6 +338,7 @@ class WebsocketAPIClient:
             self.connect_timeout,
             self._connection_options,
             self._on_shutdown_notice,
+            self.max_message_size,
         )
 
     def _connect_with_backoff(self, previous: Optional[Link] = None) -> Optional[Link]:
