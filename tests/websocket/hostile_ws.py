@@ -36,8 +36,8 @@ class Conn:
         return line.split(" ")[1] if " " in line else ""
 
     def everything(self) -> bytes:
-        """The handshake request and every byte received after it."""
-        return self.request + bytes(self.received)
+        """The handshake request and the payloads of every frame the client sent after it (unmasked)."""
+        return self.request + b"".join(payload for _opcode, payload in client_frames(bytes(self.received)))
 
 
 Handler = Callable[["HostileServer", Conn], None]
@@ -137,6 +137,31 @@ def read_request(sock: socket.socket) -> bytes:
             return b""
         data += chunk
     return data
+
+
+def client_frames(data: bytes) -> List[tuple]:
+    """``(opcode, payload)`` of each complete frame in ``data`` sent by a client (payloads unmasked)."""
+    out = []
+    pos = 0
+    while len(data) - pos >= 2:
+        b0, b1 = data[pos], data[pos + 1]
+        length, start = b1 & 0x7F, pos + 2
+        if length == 126:
+            length, start = int.from_bytes(data[start:start + 2], "big"), start + 2
+        elif length == 127:
+            length, start = int.from_bytes(data[start:start + 8], "big"), start + 8
+        key = b""
+        if b1 & 0x80:
+            key, start = data[start:start + 4], start + 4
+        end = start + length
+        if end > len(data):
+            break
+        payload = data[start:end]
+        if key:
+            payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+        out.append((b0 & 0x0F, payload))
+        pos = end
+    return out
 
 
 def accept_handshake(sock: socket.socket, request: bytes) -> None:

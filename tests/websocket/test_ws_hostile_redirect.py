@@ -30,7 +30,7 @@ def _wait(predicate, timeout=10.0) -> bool:
 
 
 def _credentials_in(server: HostileServer) -> int:
-    """Connections to ``server`` whose bytes carry the API key, a signature or the listenKey."""
+    """Connections to ``server`` whose handshake or (unmasked) frames carry the API key, a signature or the listenKey."""
     found = 0
     for conn in server.connections():
         data = conn.everything()
@@ -52,6 +52,8 @@ def test_stream_client_reports_a_redirect_and_never_connects_to_the_target(statu
             assert _wait(lambda: len(hostile.connections()) >= 2)  # it keeps retrying the configured host
         finally:
             client.stop()
+        print(f"\nstream client, HTTP {status}: {len(target.connections())} connection(s) at the redirect target,"
+              f" {_credentials_in(target)} carrying a credential")
         redirect = next(e for e in errors if isinstance(e, HandshakeRedirectError))
         assert isinstance(redirect, ConnectError)
         assert redirect.status_code == status
@@ -76,6 +78,8 @@ def test_ws_api_client_raises_a_redirect_and_sends_nothing_to_the_target():
                 client.send_request("userDataStream.start", {})
         finally:
             client.stop()
+        print(f"\nWebSocket API client: {len(target.connections())} connection(s) at the redirect target,"
+              f" {_credentials_in(target)} carrying a credential")
         assert info.value.status_code == 301
         assert API_KEY not in str(info.value)
         assert target.connections() == []
