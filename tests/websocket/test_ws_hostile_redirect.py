@@ -30,7 +30,7 @@ def _wait(predicate, timeout=10.0) -> bool:
 
 
 def _credentials_in(server: HostileServer) -> int:
-    """Connections to ``server`` whose handshake or (unmasked) frames carry the API key, a signature or the listenKey."""
+    """Connections to ``server`` whose handshake or (unmasked) frames carry the API key, a signature, the listenKey."""
     found = 0
     for conn in server.connections():
         data = conn.everything()
