@@ -114,3 +114,42 @@ def test_every_client_of_the_process_shares_one_budget_per_host(small_guard):
           f" (guard: {small_guard.limit} per {small_guard.period:g} s)")
     assert 1 <= attempts <= small_guard.limit
     assert small_guard.delayed > 0
+
+
+# ---------------------------------------------------------------------------- the backoff starts over after a healthy connection
+def _close_after(seconds: float):
+    from hostile_ws import accept_handshake
+
+    def handler(server, conn) -> None:
+        accept_handshake(conn.sock, conn.request)
+        time.sleep(seconds)
+
+    return handler
+
+
+def test_policy_counts_a_connection_healthy_after_healthy_after_seconds():
+    policy = ReconnectPolicy(healthy_after=10.0)
+    assert not policy.proven_healthy(9.9)
+    assert policy.proven_healthy(10.0)
+    with pytest.raises(ValueError):
+        ReconnectPolicy(healthy_after=-1)
+
+
+@pytest.mark.timeout(60)
+def test_after_a_connection_that_proved_healthy_the_backoff_starts_over():
+    # Connections last 1 s, above healthy_after=0.5: each drop restarts the backoff at initial=1 s
+    # (drawn from [0.5, 1]); without the restart the ceiling would grow 1 -> 4 -> 16 s.
+    policy = ReconnectPolicy(initial=1.0, maximum=16.0, factor=4.0, healthy_after=0.5)
+    with HostileServer(_close_after(1.0)) as streams, HostileServer(_close_after(1.0)) as api:
+        stream_client = UMFuturesWebsocketClient(streams.url, reconnect_policy=policy)
+        stream_client.agg_trade("btcusdt")
+        api_client = UMFuturesWebsocketAPIClient(stream_url=api.url + "/ws-fapi/v1", reconnect_policy=policy)
+        try:
+            assert streams.wait_for(lambda: len(streams.attempts()) >= 4, 20)
+            assert api.wait_for(lambda: len(api.attempts()) >= 4, 20)
+        finally:
+            stream_client.stop()
+            api_client.stop()
+        for server in (streams, api):
+            gaps = _gaps(server.attempts()[:4])
+            assert all(gap < 2.6 for gap in gaps), gaps
