@@ -116,7 +116,7 @@ def test_every_client_of_the_process_shares_one_budget_per_host(small_guard):
     assert small_guard.delayed > 0
 
 
-# ---------------------------------------------------------------------------- the backoff starts over after a healthy connection
+# ---------------------------------------------------------------------------- restart after a healthy connection
 def _close_after(seconds: float):
     from hostile_ws import accept_handshake
 
