@@ -94,3 +94,6 @@ def _location(headers: Any) -> str:
         if str(key).lower() == "location":
             return str(value)
     return ""
+
+
+redact_websocket_trace()  # at import, as binance.api does for urllib3; again at each connect for later handlers

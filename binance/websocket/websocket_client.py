@@ -212,7 +212,8 @@ class BinanceWebsocketClient:
 
         When the streams span several connections (USDⓈ-M routes, ``max_streams_per_connection``)
         each connection is asked and their replies are merged into that one reply, sent on once
-        every connection has answered (or after ``timeout`` seconds, with the answers that came).
+        every connection has answered (if one has not answered within ``timeout`` seconds, the
+        reply made of the answers that came goes out with the next message any connection receives).
         [subscriptions][binance.websocket.websocket_client.BinanceWebsocketClient.subscriptions]
         answers the same question locally, without a round trip.
         """
