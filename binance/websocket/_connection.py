@@ -65,6 +65,7 @@ _THROTTLE_MARGIN = 1.1
 _CLOSE_GRACE = 1.0
 _OVERLAP_GRACE = 2.0
 _READ_SIZE = 65536
+_MAX_REASON = 300
 _internal_ids = itertools.count(1)
 
 
@@ -707,6 +708,8 @@ def _connect_error(url: str, exc: Exception) -> Error:
     if isinstance(exc, Error):
         return exc
     reason = redact(f"{type(exc).__name__}: {exc}")
+    if len(reason) > _MAX_REASON:  # a refused handshake's text carries the response headers and body
+        reason = reason[:_MAX_REASON] + "..."
     message = f"could not connect to {host_key(url)} ({reason}); retrying with backoff"
     return ConnectError(message, "CONNECT", redact(url))
 
