@@ -171,7 +171,12 @@ class BinanceWebsocketClient:
         return self.unsubscribe(message, id=id)
 
     def subscribe(self, stream: StreamNames, id: Any = None) -> None:
-        """Subscribe to a stream name or a list of them; kept across reconnects. Thread-safe."""
+        """Subscribe to a stream name or a list of them; kept across reconnects. Thread-safe.
+
+        Raises [ConnectError][binance.error.ConnectError] after
+        [stop][binance.websocket.websocket_client.BinanceWebsocketClient.stop] (nothing is sent), as do
+        the stream methods, `send`, `send_message`, `list_subscribe`, `ping` and `reconnect`.
+        """
         names = as_list(stream)
         auto_id = not id
         request_id = id or get_timestamp()
