@@ -32,12 +32,13 @@ quarter of its depth). That is where each touched level is checked:
 
 * a quantity must be a finite, non-negative decimal number (``None`` is not a deletion), a live
   level's price a positive finite decimal number; a malformed level makes the book RESYNCING
-  (the read raises :class:`BookNotReadyError`, the next :meth:`OrderBook.apply_diff` raises
-  :class:`InvalidDepthEventError`): the levels are already in the book, so it is resynced, not
-  patched;
+  (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next
+  [OrderBook.apply_diff][binance.orderbook.book.OrderBook.apply_diff] raises
+  [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError]): the levels are already in the book, so it
+  is resynced, not patched;
 * the best bid must be below the best ask: a crossed book is never served, it turns RESYNCING
-  (the read raises :class:`BookNotReadyError`, the next :meth:`OrderBook.apply_diff` raises
-  :class:`BookOutOfSyncError`: fetch a new snapshot);
+  (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next `apply_diff` raises
+  [BookOutOfSyncError][binance.orderbook.book.BookOutOfSyncError]: fetch a new snapshot);
 * a zero quantity in any spelling (``"0"``, ``"0.000"``, ``"0E-8"``) removes the level; zero
   entries stay in the dict until then (and are dropped when they outnumber the live levels);
 * prices are compared as numbers: the book keeps one spelling per price (the snapshot's number
@@ -46,7 +47,7 @@ quarter of its depth). That is where each touched level is checked:
   was later are no longer held, the book does not guess: it turns RESYNCING.
 
 An event whose ``e`` is not ``depthUpdate`` (a trade given to the book by mistake) is rejected
-before anything is applied (:class:`InvalidDepthEventError`, the book unchanged); a snapshot with
+before anything is applied (`InvalidDepthEventError`, the book unchanged); a snapshot with
 a malformed level, or crossed, is rejected the same way.
 
 The index orders prices by their ``float`` (exact for decimal strings of up to 15 significant
@@ -443,13 +444,13 @@ class OrderBook:
 
         Raises :class:`BookOutOfSyncError` when the event reveals a gap; the event is kept in the
         buffer, the book is RESYNCING, and the caller must fetch a new snapshot. Raises
-        :class:`InvalidDepthEventError` for a malformed event (not a ``depthUpdate``, or for
+        `InvalidDepthEventError` for a malformed event (not a ``depthUpdate``, or for
         another symbol: rejected, the book unchanged; its levels not ``[price, quantity]``
         pairs: the book is then RESYNCING). The numbers in the levels are checked at the next
         read: a malformed one (not a number, a negative quantity or price, a ``None``
-        quantity) makes that read raise :class:`BookNotReadyError`, the book RESYNCING, and the
-        next call here raise :class:`InvalidDepthEventError`; a crossed book (best bid >= best
-        ask) the same, with :class:`BookOutOfSyncError` here.
+        quantity) makes that read raise `BookNotReadyError`, the book RESYNCING, and the
+        next call here raise `InvalidDepthEventError`; a crossed book (best bid >= best
+        ask) the same, with `BookOutOfSyncError` here.
         """
         try:
             last = event["u"]
