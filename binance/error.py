@@ -22,18 +22,11 @@ so ``except ClientError`` keeps catching a rate-limit error::
         └── OutcomeUnknownError      the request may have reached Binance: an order may have executed
             ├── ReadTimeoutError     sent, but no answer within the timeout
             └── ConnectionLostError  the connection broke after the request was sent
-
-    WebSocket-only (also NetworkError subclasses):
-        ConnectError
-        └── HandshakeRedirectError   the WebSocket handshake was answered with a 3xx: not followed
-        MessageTooLargeError         a WebSocket message exceeded max_message_size: connection dropped
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Optional
-
-from binance._redact import redact
 
 
 class Error(Exception):
@@ -194,6 +187,23 @@ class ConnectionLostError(OutcomeUnknownError):
     """The connection broke after the request was sent; an order may have executed."""
 
 
+_CLIENT_ERROR_BY_CODE = {
+    -1021: TimestampError,
+    -1022: InvalidSignatureError,
+    -2014: InvalidApiKeyError,
+    -2015: InvalidApiKeyError,
+}
+
+
+def client_error_class(status_code: int, error_code: Optional[int]) -> type:
+    """The most precise :class:`ClientError` subclass for an HTTP status and a Binance error code."""
+    if status_code == 429:
+        return TooManyRequestsError
+    if status_code == 418:
+        return IPBannedError
+    return _CLIENT_ERROR_BY_CODE.get(error_code, ClientError) if error_code is not None else ClientError
+
+
 class HandshakeRedirectError(ConnectError):
     """The WebSocket handshake was answered with a redirect (HTTP 3xx). Binance never redirects its
     WebSocket hosts, so something else answered (a proxy, a captive portal, a hijacked name). The
@@ -201,11 +211,12 @@ class HandshakeRedirectError(ConnectError):
     the same URL is safe but pointless until the network is fixed; a stream client keeps retrying
     with its backoff and reports each such failure through ``on_error``.
 
-    ``status_code`` is the HTTP status, ``location`` the redirect target (secrets masked).
+    ``status_code`` is the HTTP status, ``location`` the redirect target (the caller masks secrets
+    in it and in ``url``). A WebSocket-only error: the handshake carries no request, so nothing was
+    sent (unlike a REST redirect, which answers a request that reached the server).
     """
 
     def __init__(self, status_code: int, location: str, url: str = "") -> None:
-        location, url = redact(location), redact(url)
         super().__init__(
             f"WebSocket handshake answered HTTP {status_code} redirect to {location or '(no Location)'};"
             " not followed, nothing was sent there",
@@ -227,20 +238,3 @@ class MessageTooLargeError(NetworkError):
         super().__init__(f"WebSocket message of {size} bytes exceeds max_message_size={limit}")
         self.size = size
         self.limit = limit
-
-
-_CLIENT_ERROR_BY_CODE = {
-    -1021: TimestampError,
-    -1022: InvalidSignatureError,
-    -2014: InvalidApiKeyError,
-    -2015: InvalidApiKeyError,
-}
-
-
-def client_error_class(status_code: int, error_code: Optional[int]) -> type:
-    """The most precise :class:`ClientError` subclass for an HTTP status and a Binance error code."""
-    if status_code == 429:
-        return TooManyRequestsError
-    if status_code == 418:
-        return IPBannedError
-    return _CLIENT_ERROR_BY_CODE.get(error_code, ClientError) if error_code is not None else ClientError

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 import websocket
 from websocket import WebSocketBadStatusException, WebSocketException
 
-from binance._redact import install_redacting_filter, redact_logger_handlers
+from binance._redact import install_redacting_filter, redact, redact_logger_handlers
 from binance.error import HandshakeRedirectError
 
 __all__ = ["open_socket", "redact_websocket_trace"]
@@ -66,7 +66,7 @@ def open_socket(ws: websocket.WebSocket, url: str, timeout: float, options: Mapp
     except WebSocketBadStatusException as exc:
         status = int(getattr(exc, "status_code", 0) or 0)
         if 300 <= status < 400:
-            raise HandshakeRedirectError(status, _location(getattr(exc, "resp_headers", None)), url) from None
+            raise _redirect(status, getattr(exc, "resp_headers", None), url) from None
         raise
     except WebSocketException:
         redirect = _redirect_of(ws, url)
@@ -83,8 +83,12 @@ def _redirect_of(ws: websocket.WebSocket, url: str) -> "HandshakeRedirectError |
     response = getattr(ws, "handshake_response", None)
     status = int(getattr(response, "status", 0) or 0)
     if 300 <= status < 400:
-        return HandshakeRedirectError(status, _location(getattr(response, "headers", None)), url)
+        return _redirect(status, getattr(response, "headers", None), url)
     return None
+
+
+def _redirect(status: int, headers: Any, url: str) -> HandshakeRedirectError:
+    return HandshakeRedirectError(status, redact(_location(headers)), redact(url))
 
 
 def _location(headers: Any) -> str:

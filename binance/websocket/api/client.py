@@ -299,7 +299,7 @@ class WebsocketAPIClient:
                 last = self._last_error
                 if isinstance(last, HandshakeRedirectError):
                     # Binance never redirects: this will not heal by waiting (the client keeps retrying).
-                    raise HandshakeRedirectError(last.status_code, last.location, self.url)
+                    raise HandshakeRedirectError(last.status_code, last.location, redact(self.url))
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     why = f" ({redact(str(last))})" if last else ""
