@@ -47,7 +47,7 @@ def install_redacting_filter(logger_name: str) -> None:
 
 
 def redact_logger_handlers(target: logging.Logger) -> None:
-    """Attach one [RedactingFilter][binance._redact.RedactingFilter] to each handler ``target`` has now
+    """Attach one [RedactingFilter][binance._redact.RedactingFilter] to each handler `target` has now
     (idempotent), so records reaching those handlers from anywhere are masked too."""
     for handler in list(target.handlers):
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):

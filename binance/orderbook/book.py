@@ -30,7 +30,7 @@ read, which brings the sorted index up to date from the prices touched by the ev
 last read (or rebuilds it from the dicts if more events arrived than a book keeps, about a
 quarter of its depth). That is where each touched level is checked:
 
-* a quantity must be a finite, non-negative decimal number (``None`` is not a deletion), a live
+* a quantity must be a finite, non-negative decimal number (`None` is not a deletion), a live
   level's price a positive finite decimal number; a malformed level makes the book RESYNCING
   (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next
   [OrderBook.apply_diff][binance.orderbook.book.OrderBook.apply_diff] raises
@@ -46,7 +46,7 @@ quarter of its depth). That is where each touched level is checked:
   respelled, the later of the two updates winning. If the events that would tell which update
   was later are no longer held, the book does not guess: it turns RESYNCING.
 
-An event whose ``e`` is not ``depthUpdate`` (a trade given to the book by mistake) is rejected
+An event whose `e` is not `depthUpdate` (a trade given to the book by mistake) is rejected
 before anything is applied (`InvalidDepthEventError`, the book unchanged); a snapshot with
 a malformed level, or crossed, is rejected the same way.
 
@@ -245,7 +245,7 @@ def _is_live(quantity: str) -> bool:
 
 
 def _check_price(sort_key: Any, price: Any) -> None:
-    """ValueError unless a live level's price is a positive finite number (``sort_key`` is its number)."""
+    """ValueError unless a live level's price is a positive finite number (`sort_key` is its number)."""
     if not sort_key > 0 or sort_key - sort_key:
         raise ValueError(f"price is not a positive finite number: {price!r}")
 
@@ -444,10 +444,10 @@ class OrderBook:
 
         Raises :class:`BookOutOfSyncError` when the event reveals a gap; the event is kept in the
         buffer, the book is RESYNCING, and the caller must fetch a new snapshot. Raises
-        `InvalidDepthEventError` for a malformed event (not a ``depthUpdate``, or for
-        another symbol: rejected, the book unchanged; its levels not ``[price, quantity]``
+        `InvalidDepthEventError` for a malformed event (not a `depthUpdate`, or for
+        another symbol: rejected, the book unchanged; its levels not `[price, quantity]`
         pairs: the book is then RESYNCING). The numbers in the levels are checked at the next
-        read: a malformed one (not a number, a negative quantity or price, a ``None``
+        read: a malformed one (not a number, a negative quantity or price, a `None`
         quantity) makes that read raise `BookNotReadyError`, the book RESYNCING, and the
         next call here raise `InvalidDepthEventError`; a crossed book (best bid >= best
         ask) the same, with `BookOutOfSyncError` here.

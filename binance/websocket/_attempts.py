@@ -4,8 +4,8 @@ Binance counts WebSocket connection attempts per IP (300 per 5 minutes) and bans
 past. Whatever a server does (close at once after the handshake, refuse, redirect), every stream
 connection and every WebSocket API connection of the process asks
 [CONNECTION_GUARD][binance.websocket._attempts.CONNECTION_GUARD] for a turn before it dials a host:
-at most ``limit`` attempts (240 by default: a fifth below Binance's limit) start in any ``period``
-seconds (300) per ``host:port``; an attempt past that waits for the oldest one to leave the window.
+at most `limit` attempts (240 by default: a fifth below Binance's limit) start in any `period`
+seconds (300) per `host:port`; an attempt past that waits for the oldest one to leave the window.
 Reconnect backoff (see [ReconnectPolicy][binance.websocket._backoff.ReconnectPolicy]) normally
 keeps far below this; the guard is the last line when many clients fail together.
 
@@ -32,7 +32,7 @@ _WARN_EVERY = 30.0
 
 
 class AttemptBudget:
-    """At most ``limit`` attempts per key in any ``period`` seconds (no clock, no lock, no waiting)."""
+    """At most `limit` attempts per key in any `period` seconds (no clock, no lock, no waiting)."""
 
     def __init__(self, limit: int = DEFAULT_LIMIT, period: float = DEFAULT_PERIOD) -> None:
         if limit < 1 or period <= 0:
@@ -42,7 +42,7 @@ class AttemptBudget:
         self._booked: Dict[str, Deque[float]] = {}
 
     def reserve(self, key: str, now: float) -> float:
-        """Book an attempt for ``key``; return how long to wait before making it (0.0: at once).
+        """Book an attempt for `key`; return how long to wait before making it (0.0: at once).
 
         A booking is kept even if the caller then gives up waiting, so the budget never overshoots.
         """
@@ -57,12 +57,12 @@ class AttemptBudget:
         return at - now
 
     def booked(self, key: str, now: float) -> int:
-        """Attempts for ``key`` made or booked within the ``period`` before ``now`` (and after it)."""
+        """Attempts for `key` made or booked within the `period` before `now` (and after it)."""
         return sum(1 for t in self._booked.get(key, ()) if t > now - self.period)
 
 
 def host_key(url: str) -> str:
-    """``host:port`` of a ws:// or wss:// URL (the unit the budget counts per)."""
+    """`host:port` of a ws:// or wss:// URL (the unit the budget counts per)."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme in ("wss", "https") else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
@@ -85,7 +85,7 @@ class ConnectionGuard:
 
     @property
     def limit(self) -> int:
-        """Attempts allowed per host in any ``period``."""
+        """Attempts allowed per host in any `period`."""
         return self._budget.limit
 
     @property
@@ -100,7 +100,7 @@ class ConnectionGuard:
             self._warned.clear()
 
     def wait_turn(self, url: str, stopping: threading.Event) -> bool:
-        """Block until an attempt to ``url``'s host may start; False when ``stopping`` was set meanwhile."""
+        """Block until an attempt to `url`'s host may start; False when `stopping` was set meanwhile."""
         key = host_key(url)
         with self._lock:
             now = self._clock()

@@ -16,9 +16,9 @@ class ReconnectPolicy:
     ``max_attempts`` of ``None`` (the default) means never give up.
 
     The delays keep growing across connections until one has proven healthy: it stayed open for
-    ``healthy_after`` seconds (default 10). Only then does the next failure start again from
-    ``initial``. A server that completes the handshake and closes at once (or announces a
-    shutdown at once) is therefore retried ever more slowly, up to ``maximum``, instead of at once.
+    `healthy_after` seconds (default 10). Only then does the next failure start again from
+    `initial`. A server that completes the handshake and closes at once (or announces a
+    shutdown at once) is therefore retried ever more slowly, up to `maximum`, instead of at once.
     """
 
     initial: float = 0.1
@@ -41,7 +41,7 @@ class ReconnectPolicy:
             raise ValueError("healthy_after must be >= 0")
 
     def proven_healthy(self, lifetime: float) -> bool:
-        """Whether a connection that stayed open ``lifetime`` seconds resets the backoff."""
+        """Whether a connection that stayed open `lifetime` seconds resets the backoff."""
         return lifetime >= self.healthy_after
 
 

@@ -90,8 +90,8 @@ class ConnectionSettings:
     ``max_age``: renew the connection after this long (Binance closes at 24 h; ``None`` disables).
     ``handover_timeout``: during a renewal, close the old socket at the latest this long after the
     new one opened, even if some stream has not delivered on the new one yet.
-    ``max_message_size``: bytes one message may have (``None``: no cap); a longer one drops the
-    connection, which reconnects (counted in ``oversized_messages``, logged as a warning).
+    `max_message_size`: bytes one message may have (`None`: no cap); a longer one drops the
+    connection, which reconnects (counted in `oversized_messages`, logged as a warning).
     """
 
     timeout: float = 10.0

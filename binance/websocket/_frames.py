@@ -7,7 +7,7 @@ every complete message in it: one system call for hundreds of messages. No socke
 
 Cost is linear in the bytes fed: once a frame header says how long the frame is, the reads that
 follow are only collected (not re-joined) until the frame is complete, so a frame of many megabytes
-costs one copy, not one copy per read. A message longer than ``max_message_size`` (16 MiB by
+costs one copy, not one copy per read. A message longer than `max_message_size` (16 MiB by
 default, far above any real Binance message: the largest, such as `!ticker@arr`, are well under
 1 MiB) raises [MessageTooLargeError][binance.error.MessageTooLargeError] as soon as its header
 arrives, before its payload is buffered. A masked frame raises too: a server must not mask (RFC 6455
@@ -40,7 +40,7 @@ class FrameParser:
     (close, ping, pong) are returned as they come, also between fragments. A frame that breaks the
     protocol (reserved opcode or bits, a masked frame, an oversized or fragmented control frame, a
     stray continuation) raises `websocket.WebSocketProtocolException`; a message longer than
-    ``max_message_size`` bytes raises [MessageTooLargeError][binance.error.MessageTooLargeError].
+    `max_message_size` bytes raises [MessageTooLargeError][binance.error.MessageTooLargeError].
     Either way the connection must be dropped: the parser's state is no longer usable.
     """
 
@@ -70,7 +70,7 @@ class FrameParser:
         self._unread: List[Tuple[int, bytes]] = []
 
     def unread(self, messages: List[Tuple[int, bytes]]) -> None:
-        """Put back parsed ``messages`` that were not handled; `take_unread` returns them."""
+        """Put back parsed `messages` that were not handled; `take_unread` returns them."""
         self._unread = list(messages) + self._unread
 
     def take_unread(self) -> List[Tuple[int, bytes]]:

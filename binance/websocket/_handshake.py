@@ -1,13 +1,13 @@
 """Opening a websocket-client socket the one way both WebSocket clients do it: redirects refused, trace redacted.
 
 websocket-client follows up to three redirects of the handshake by itself, and after a redirect the
-clients would send their API key, signatures or listenKeys to whatever host the ``Location``
+clients would send their API key, signatures or listenKeys to whatever host the `Location`
 named. Binance never redirects its WebSocket hosts, so [open_socket][binance.websocket._handshake.open_socket]
 turns redirects off and raises [HandshakeRedirectError][binance.error.HandshakeRedirectError] for
 any 3xx answer: nothing is sent to the target, not even a TCP connection is made to it.
 
 It also installs the redacting log filter of [binance._redact][binance._redact] on websocket-client's
-``websocket`` logger and on the handlers ``websocket.enableTrace(True)`` adds to it, so a trace
+`websocket` logger and on the handlers `websocket.enableTrace(True)` adds to it, so a trace
 shows handshakes and frames with API keys, signatures and listenKeys masked.
 """
 
@@ -37,7 +37,7 @@ class _RawFrameFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Replace a ``++Sent raw:`` record's text; never drops a record."""
+        """Replace a `++Sent raw:` record's text; never drops a record."""
         msg = record.msg
         if isinstance(msg, str) and msg.startswith(_SENT_RAW):
             record.msg, record.args = f"{_SENT_RAW} (masked frame bytes withheld)", ()
@@ -54,7 +54,7 @@ def redact_websocket_trace() -> None:
 
 
 def open_socket(ws: websocket.WebSocket, url: str, timeout: float, options: Mapping[str, Any]) -> None:
-    """``ws.connect(url)`` without following redirects; a 3xx answer raises HandshakeRedirectError.
+    """`ws.connect(url)` without following redirects; a 3xx answer raises HandshakeRedirectError.
 
     On any failure the socket is closed before the exception propagates. The redirect error is
     raised without a chained cause: websocket-client's own exception carries the response headers.

@@ -1,10 +1,10 @@
 """One LIST_SUBSCRIPTIONS reply for a client whose streams span several connections (pure: no I/O, no clock).
 
-A stream client asks each of its connections (one per route and per ``max_streams_per_connection``)
-and each answers ``{"result": [...], "id": <id>}`` with the same id. The caller registers the
+A stream client asks each of its connections (one per route and per `max_streams_per_connection`)
+and each answers `{"result": [...], "id": <id>}` with the same id. The caller registers the
 request with the number of replies it expects; [ListingMerger.offer][binance.websocket._listings.ListingMerger.offer]
 swallows those replies and returns one merged reply once all have come, or, at the deadline, one
-made of those that came. An error reply (``{"error": ..., "id": <id>}``) is passed on as it is and
+made of those that came. An error reply (`{"error": ..., "id": <id>}`) is passed on as it is and
 counts as answered.
 """
 
@@ -35,18 +35,18 @@ class ListingMerger:
         self._lock = threading.Lock()
         self._open: Dict[Any, _Listing] = {}
         self.waiting = False
-        """True while a merged reply is outstanding: the only case where ``offer`` needs calling."""
+        """True while a merged reply is outstanding: the only case where `offer` needs calling."""
 
     def expect(self, request_id: Any, replies: int, deadline: float) -> None:
-        """Register a request sent on ``replies`` connections; give up waiting at ``deadline``."""
+        """Register a request sent on `replies` connections; give up waiting at `deadline`."""
         with self._lock:
             self._open[request_id] = _Listing(replies, deadline)
             self.waiting = True
 
     def offer(self, text: str, now: float) -> Tuple[bool, List[str]]:
-        """Look at one incoming text: ``(swallowed, texts to deliver now)``.
+        """Look at one incoming text: `(swallowed, texts to deliver now)`.
 
-        ``swallowed`` is True when ``text`` is a reply being merged (do not deliver it); the list
+        `swallowed` is True when `text` is a reply being merged (do not deliver it); the list
         holds merged replies that are complete or overdue (deliver them, in order).
         """
         swallowed = False

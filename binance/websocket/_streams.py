@@ -174,11 +174,11 @@ SERVER_SHUTDOWN = "serverShutdown"
 
 
 def is_shutdown_notice(text: str) -> bool:
-    """Whether ``text`` is Binance's ``serverShutdown`` event (a connection is about to be closed).
+    """Whether `text` is Binance's `serverShutdown` event (a connection is about to be closed).
 
     A cheap substring test first (most messages stop there), then a real parse: the event type
-    ``e`` must be ``serverShutdown``, at the top level, in a combined stream's ``data`` or in a
-    WebSocket API ``event``. Any other message that merely contains the word (a clientOrderId,
+    `e` must be `serverShutdown`, at the top level, in a combined stream's `data` or in a
+    WebSocket API `event`. Any other message that merely contains the word (a clientOrderId,
     a symbol) is not a notice.
     """
     if SERVER_SHUTDOWN not in text:

@@ -15,8 +15,8 @@ Same constructor and methods as 4.2.0, and it is usable straight after construct
   most ``max_streams_per_connection`` per connection); outgoing messages are throttled per
   connection. A route's connection opens when the first stream on it is subscribed (or a raw
   message has to go out), so a client never holds a connection that carries nothing; the one
-  exception is a client given ``on_open``, which opens its default route at construction so that
-  4.2.0 code subscribing from ``on_open`` keeps working;
+  exception is a client given `on_open`, which opens its default route at construction so that
+  4.2.0 code subscribing from `on_open` keeps working;
 * an exception in a callback is logged and passed to ``on_error``; reading goes on;
 * planned renewals (a ``serverShutdown`` notice, or ``max_connection_age`` ahead of Binance's 24 h
   cut-off) are make-before-break: the new connection is opened and subscribed while the old one
@@ -89,10 +89,10 @@ class BinanceWebsocketClient:
         ``timeout`` bounds each connect/handshake and ``stop()``; ``silence_timeout`` and
         ``ping_timeout`` (seconds, ``None`` disables) trigger a reconnect; ``max_connection_age``
         (seconds, ``None`` disables) a make-before-break renewal;
-        ``reconnect_policy`` sets the backoff (never gives up by default);
-        ``max_message_size`` caps one message in bytes (16 MiB by default, ``None``: no cap): a
+        `reconnect_policy` sets the backoff (never gives up by default);
+        `max_message_size` caps one message in bytes (16 MiB by default, `None`: no cap): a
         longer one drops the connection, which reconnects and reports
-        [MessageTooLargeError][binance.error.MessageTooLargeError] through ``on_error``.
+        [MessageTooLargeError][binance.error.MessageTooLargeError] through `on_error`.
         """
         if max_streams_per_connection < 1:
             raise ValueError("max_streams_per_connection must be >= 1")
@@ -213,11 +213,11 @@ class BinanceWebsocketClient:
                 conn.unsubscribe(group, request_id, auto_id)
 
     def list_subscribe(self, id: Any = None) -> None:
-        """Ask Binance which streams are subscribed; ``on_message`` gets one reply ``{"result": [...], "id": id}``.
+        """Ask Binance which streams are subscribed; `on_message` gets one reply `{"result": [...], "id": id}`.
 
-        When the streams span several connections (USDⓈ-M routes, ``max_streams_per_connection``)
+        When the streams span several connections (USDⓈ-M routes, `max_streams_per_connection`)
         each connection is asked and their replies are merged into that one reply, sent on once
-        every connection has answered (if one has not answered within ``timeout`` seconds, the
+        every connection has answered (if one has not answered within `timeout` seconds, the
         reply made of the answers that came goes out with the next message any connection receives).
         [subscriptions][binance.websocket.websocket_client.BinanceWebsocketClient.subscriptions]
         answers the same question locally, without a round trip.
@@ -279,7 +279,7 @@ class BinanceWebsocketClient:
 
     @property
     def oversized_messages(self) -> int:
-        """Messages longer than ``max_message_size``; each one dropped its connection (which reconnected)."""
+        """Messages longer than `max_message_size`; each one dropped its connection (which reconnected)."""
         return sum(conn.oversized_messages for conn in self._connections())
 
     @property
@@ -325,7 +325,7 @@ class BinanceWebsocketClient:
 
     # ------------------------------------------------------------------ internals
     def _check_running(self, what: str) -> None:
-        """Raise ConnectError when the client is stopped (call with ``_lock`` held)."""
+        """Raise ConnectError when the client is stopped (call with `_lock` held)."""
         if self._closed:
             raise ConnectError(f"the stream client is stopped: {what} not sent", what, redact(self.stream_url))
 

@@ -85,11 +85,11 @@ class WebsocketAPIClient:
         reconnect_policy: backoff between connection attempts (:class:`ReconnectPolicy`).
         connect_timeout: seconds one connection attempt may take.
         time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
-        connection_options: extra keyword args for ``websocket.WebSocket.connect`` (proxy, headers ...);
+        connection_options: extra keyword args for `websocket.WebSocket.connect` (proxy, headers ...);
             redirects are never followed whatever they say.
-        max_message_size: bytes one incoming message may have (16 MiB by default, ``None``: no cap);
+        max_message_size: bytes one incoming message may have (16 MiB by default, `None`: no cap);
             a longer one drops the connection (requests in flight raise ConnectionLostError), is
-            logged and counted in ``oversized_messages``, and a new connection is opened.
+            logged and counted in `oversized_messages`, and a new connection is opened.
 
     The connection is opened in the background at construction; calls made before it is open wait
     for it (up to ``timeout``). Call :meth:`stop` when done (or use the client as a context manager).
@@ -344,8 +344,8 @@ class WebsocketAPIClient:
     def _connect_with_backoff(self, previous: Optional[Link] = None) -> Optional[Link]:
         """Open a new connection, waiting between failed attempts.
 
-        ``previous`` is the connection being replaced (closed or about to be). If it stayed open
-        ``reconnect_policy.healthy_after`` seconds the backoff starts over and the first attempt is
+        `previous` is the connection being replaced (closed or about to be). If it stayed open
+        `reconnect_policy.healthy_after` seconds the backoff starts over and the first attempt is
         made at once; otherwise the backoff goes on growing and the next delay is waited first, so a
         server that closes right after the handshake is retried ever more slowly.
         """
