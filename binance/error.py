@@ -223,3 +223,39 @@ class AlgoOrderRequiredError(ClientError):
 
 
 _CLIENT_ERROR_BY_CODE[-4120] = AlgoOrderRequiredError
+
+
+class HandshakeRedirectError(ConnectError):
+    """The WebSocket handshake was answered with a redirect (HTTP 3xx). Binance never redirects its
+    WebSocket hosts, so something else answered (a proxy, a captive portal, a hijacked name). The
+    redirect is not followed: no API key, signature or listenKey was sent to its target. Retrying
+    the same URL is safe but pointless until the network is fixed; a stream client keeps retrying
+    with its backoff and reports each such failure through `on_error`.
+
+    `status_code` is the HTTP status, `location` the redirect target (the caller masks secrets
+    in it and in `url`). A WebSocket-only error: the handshake carries no request, so nothing was
+    sent (unlike a REST redirect, which answers a request that reached the server).
+    """
+
+    def __init__(self, status_code: int, location: str, url: str = "") -> None:
+        super().__init__(
+            f"WebSocket handshake answered HTTP {status_code} redirect to {location or '(no Location)'};"
+            " not followed, nothing was sent there",
+            "CONNECT",
+            url,
+        )
+        self.status_code = status_code
+        self.location = location
+
+
+class MessageTooLargeError(NetworkError):
+    """A WebSocket message was longer than the client's `max_message_size` (default 16 MiB, far above
+    any real Binance message). The connection was dropped without reading the message; a stream
+    client reconnects and resubscribes, the WebSocket API client opens a new connection (requests in
+    flight on the dropped one raise [ConnectionLostError][binance.error.ConnectionLostError]).
+    `size` is the announced length in bytes, `limit` the cap."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"WebSocket message of {size} bytes exceeds max_message_size={limit}")
+        self.size = size
+        self.limit = limit

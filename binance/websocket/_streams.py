@@ -174,6 +174,34 @@ def connection_url(base: str, category: Optional[str], is_combined: bool) -> str
     return f"{base}/{category}{path}" if category else f"{base}{path}"
 
 
+# ---------------------------------------------------------------- connection notices
+SERVER_SHUTDOWN = "serverShutdown"
+
+
+def is_shutdown_notice(text: str) -> bool:
+    """Whether `text` is Binance's `serverShutdown` event (a connection is about to be closed).
+
+    A cheap substring test first (most messages stop there), then a real parse: the event type
+    `e` must be `serverShutdown`, at the top level, in a combined stream's `data` or in a
+    WebSocket API `event`. Any other message that merely contains the word (a clientOrderId,
+    a symbol) is not a notice.
+    """
+    if SERVER_SHUTDOWN not in text:
+        return False
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(message, dict):
+        return False
+    for key in ("data", "event"):
+        inner = message.get(key)
+        if isinstance(inner, dict):
+            message = inner
+            break
+    return message.get("e") == SERVER_SHUTDOWN
+
+
 # ---------------------------------------------------------------- control frames
 def as_list(stream: Union[str, Sequence[str]]) -> List[str]:
     """One stream name or a list of them as a list (4.2.0 accepts both)."""

@@ -29,11 +29,20 @@ import threading
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
+from binance._redact import redact
 from binance._signing import KeyMaterial, make_signer
 from binance.environments import EnvironmentLike, get_environment
-from binance.error import ConnectError, ConnectionLostError, ParameterArgumentError, ReadTimeoutError
+from binance.error import (
+    ConnectError,
+    ConnectionLostError,
+    HandshakeRedirectError,
+    ParameterArgumentError,
+    ReadTimeoutError,
+)
 from binance.lib.utils import check_required_parameter
+from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket._frames import DEFAULT_MAX_MESSAGE_SIZE
 from binance.websocket.api._link import Link
 from binance.websocket.api._methods import METHODS, WsMethod
 from binance.websocket.api._pending import RegistryClosed, Waiter
@@ -77,8 +86,12 @@ class WebsocketAPIClient:
         reconnect_policy: backoff between connection attempts
             ([ReconnectPolicy][binance.websocket.api.client.ReconnectPolicy]).
         connect_timeout: seconds one connection attempt may take.
-        time_offset_ms: added to the local clock for `timestamp` (server time minus local time).
-        connection_options: extra keyword args for `websocket.WebSocket.connect` (proxy, headers ...).
+        time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
+        connection_options: extra keyword args for `websocket.WebSocket.connect` (proxy, headers ...);
+            redirects are never followed whatever they say.
+        max_message_size: bytes one incoming message may have (16 MiB by default, `None`: no cap);
+            a longer one drops the connection (requests in flight raise ConnectionLostError), is
+            logged and counted in `oversized_messages`, and a new connection is opened.
         environment: `"production"` (default), `"testnet"`, `"demo"`, an
             [Environment][binance.environments.Environment] or a started sandbox; picks the URL when no
             `stream_url` is given.
@@ -109,6 +122,7 @@ class WebsocketAPIClient:
         time_offset_ms: int = 0,
         connection_options: Optional[Dict[str, Any]] = None,
         environment: Optional[EnvironmentLike] = None,
+        max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         if self.market not in METHODS:
             raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
@@ -125,9 +139,12 @@ class WebsocketAPIClient:
         self.return_rate_limits = return_rate_limits
         self.max_connection_age = float(max_connection_age)
         self.reconnect_policy = reconnect_policy or ReconnectPolicy()
+        self._delays = backoff(self.reconnect_policy)
         self.connect_timeout = connect_timeout
         self.time_offset_ms = time_offset_ms
         self._connection_options = dict(connection_options or {})
+        self.max_message_size = max_message_size
+        self.oversized_messages = 0
         self._methods: Mapping[str, WsMethod] = METHODS[self.market]
 
         self.last_rate_limits: Optional[List[Dict[str, Any]]] = None
@@ -296,9 +313,13 @@ class WebsocketAPIClient:
                 link = self._link
                 if self._state is State.OPEN and link is not None and not link.closed:
                     return link
+                last = self._last_error
+                if isinstance(last, HandshakeRedirectError):
+                    # Binance never redirects: this will not heal by waiting (the client keeps retrying).
+                    raise HandshakeRedirectError(last.status_code, last.location, redact(self.url))
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    why = f" ({self._last_error})" if self._last_error else ""
+                    why = f" ({redact(str(last))})" if last else ""
                     raise ConnectError(f"no connection{why}: {method} not sent", method, self.url)
                 self._cond.wait(remaining)
 
@@ -312,6 +333,8 @@ class WebsocketAPIClient:
 
     def _on_link_closed(self, link: Link) -> None:
         with self._cond:
+            if link.oversized:
+                self.oversized_messages += 1
             if link in self._links:
                 self._links.remove(link)
             if self._link is link:
@@ -332,23 +355,45 @@ class WebsocketAPIClient:
             self.connect_timeout,
             self._connection_options,
             self._on_shutdown_notice,
+            self.max_message_size,
         )
 
-    def _connect_with_backoff(self) -> Optional[Link]:
-        delays = backoff(self.reconnect_policy)
+    def _connect_with_backoff(self, previous: Optional[Link] = None) -> Optional[Link]:
+        """Open a new connection, waiting between failed attempts.
+
+        `previous` is the connection being replaced (closed or about to be). If it stayed open
+        `reconnect_policy.healthy_after` seconds the backoff starts over and the first attempt is
+        made at once; otherwise the backoff goes on growing and the next delay is waited first, so a
+        server that closes right after the handshake is retried ever more slowly.
+        """
+        if previous is not None:
+            if self.reconnect_policy.proven_healthy(previous.lifetime()):
+                self._delays = backoff(self.reconnect_policy)
+            elif not self._back_off(f"connection {previous.number} lasted {previous.lifetime():.1f} s"):
+                return None
         while not self._stopping.is_set():
+            if not CONNECTION_GUARD.wait_turn(self.url, self._stopping):
+                return None
             try:
                 return self._open_link()
             except Exception as exc:  # noqa: BLE001 - every connect failure is retried
-                self._last_error = exc
-                delay = next(delays, None)
-                if delay is None:
-                    logger.error("ws-api %s: giving up connecting: %s", self.market, exc)
-                    self._stopping.set()
+                with self._cond:
+                    self._last_error = exc
+                    self._cond.notify_all()  # callers waiting for a connection re-check (a redirect fails them)
+                if not self._back_off(f"connect failed ({exc})"):
                     return None
-                logger.warning("ws-api %s: connect failed (%s); retrying in %.2fs", self.market, exc, delay)
-                self._stopping.wait(delay)
         return None
+
+    def _back_off(self, reason: str) -> bool:
+        """Wait the next backoff delay; False when the policy is exhausted (the client then stops)."""
+        delay = next(self._delays, None)
+        if delay is None:
+            logger.error("ws-api %s: giving up connecting: %s", self.market, reason)
+            self._stopping.set()
+            return False
+        logger.warning("ws-api %s: %s; retrying in %.2fs", self.market, reason, delay)
+        self._stopping.wait(delay)
+        return True
 
     def _install(self, link: Link) -> bool:
         with self._cond:
@@ -369,10 +414,10 @@ class WebsocketAPIClient:
         try:
             while not self._stopping.is_set():
                 if link is None or link.closed:
-                    link = self._connect_with_backoff()
+                    link = self._connect_with_backoff(link)
                     if link is None or not self._install(link):
                         break
-                link = self._watch(link)
+                link = self._watch(link) or link
         finally:
             self._set_state(State.CLOSED)
 
@@ -392,7 +437,7 @@ class WebsocketAPIClient:
 
     def _rotate(self, old: Link) -> Optional[Link]:
         logger.info("ws-api %s: replacing connection %s", self.market, old.number)
-        new = self._connect_with_backoff()
+        new = self._connect_with_backoff(old)
         if new is None or not self._install(new):
             return None
         drain_until = time.monotonic() + self.timeout
