@@ -177,13 +177,13 @@ class RateGuard:
             return 0.0
         if index == 0:
             if orders:
-                raise RateLimitGuardError(wait_ms / 1000.0, None, orders)
+                raise RateLimitGuardError(wait_ms / 1000.0 + MARGIN, None, orders)
             return wait_ms / 1000.0
         limit = charged[index - 1]
         if limit.kind == "ORDERS":
             usage = RateLimitUsage(limit.kind, limit.interval, limit.interval_num, limit.limit, used,
                                    limit.window_ms, wait_ms)
-            raise RateLimitGuardError(wait_ms / 1000.0, usage, orders)
+            raise RateLimitGuardError(wait_ms / 1000.0 + MARGIN, usage, orders)
         logger.debug("rate-limit store: %s waits %dms for %s", label, wait_ms, limit.key)
         return wait_ms / 1000.0
 

@@ -67,7 +67,7 @@ def test_two_clients_on_one_store_share_the_order_budget(low_limits_sandbox, red
         _order(second, 4)  # its own count is 1 of 4: only the store knows the account used 4
     assert caught.value.usage is not None and caught.value.usage.kind == "ORDERS"
     assert (caught.value.usage.used, caught.value.usage.limit) == (4, 4)
-    assert 0 < caught.value.retry_after <= 10
+    assert 0 < caught.value.retry_after <= 10.1
     assert len(sb.exchange.order_log) == before and sb.limiter.order_counts(sb.api_key)[0] == 4
 
 
@@ -89,7 +89,7 @@ def test_a_retry_after_seen_by_one_client_stops_the_others(low_limits_sandbox, r
     before = len(sb.exchange.order_log)
     with pytest.raises(RateLimitGuardError) as caught:
         _order(second, 0)
-    assert caught.value.usage is None and 1.0 < caught.value.retry_after <= 2.0
+    assert caught.value.usage is None and 1.0 < caught.value.retry_after <= 2.1
     started = time.monotonic()
     second.depth(symbol="BTCUSDT")  # not an order: waits the block out
     assert time.monotonic() - started >= 1.0
