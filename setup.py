@@ -29,8 +29,10 @@ setup(
     extras_require={
         "sandbox": ["aiohttp>=3.9"],
         "fast": ["orjson>=3.9"],
+        "redis": ["redis>=4.5"],
         "dev": [
             "aiohttp>=3.9",
+            "redis>=4.5",
             "pytest>=7",
             "pytest-timeout>=2.1",
             "hypothesis>=6.80",

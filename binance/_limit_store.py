@@ -1,14 +1,14 @@
 """A rate-limit budget shared by many processes and machines, kept in Redis.
 
-Every client given the same ``rate_limit_store`` URL counts into the same Redis keys: request
-weight per IP scope (``rate_limit_scope``: one scope per public IP), orders per account (the API
+Every client given the same `rate_limit_store` URL counts into the same Redis keys: request
+weight per IP scope (`rate_limit_scope`: one scope per public IP), orders per account (the API
 key, hashed: the key itself is never stored), and one Retry-After block per IP scope. Three Lua
 scripts do the work atomically on the server, so no two processes can both take the last unit:
 
 * `RESERVE`: fail with the wait (ms) when a Retry-After block is in force or any counter would pass
   its limit, else add the request's weight / order count to every counter of its windows;
 * `OBSERVE`: raise counters to what the server reported in its headers (never lower them);
-* `BLOCK`: block the scope for a 429/418 ``Retry-After``.
+* `BLOCK`: block the scope for a 429/418 `Retry-After`.
 
 When Redis cannot be reached the store says so (returns `UNAVAILABLE`) after at most the short
 socket timeouts; it logs one warning, then tries again every `RETRY_INTERVAL` seconds (one thread
@@ -106,7 +106,7 @@ def describe(url: str) -> str:
 
 
 def check_url(url: Any) -> str:
-    """``url`` if it is a Redis URL; else a ParameterArgumentError."""
+    """`url` if it is a Redis URL; else a ParameterArgumentError."""
     if not isinstance(url, str) or urlsplit(url).scheme not in SCHEMES:
         raise ParameterArgumentError(
             "rate_limit_store must be a Redis URL such as 'redis://localhost:6379/0' "
@@ -153,7 +153,7 @@ class LimitStore:
     def reserve(self, block_key: str, counters: Sequence[Counter]) -> Any:
         """Charge every counter atomically if none would pass its limit and no block is in force.
 
-        Returns ``(0, 0, 0)`` when charged, ``(wait_ms, index, used)`` when refused (``index`` is the
+        Returns `(0, 0, 0)` when charged, `(wait_ms, index, used)` when refused (`index` is the
         1-based position of the counter that would pass its limit, 0 for a Retry-After block), or
         `UNAVAILABLE`."""
         keys = [block_key] + [c.key for c in counters]
@@ -174,7 +174,7 @@ class LimitStore:
         return self._run(lambda: self._observe(keys=keys, args=args))
 
     def block(self, block_key: str, ms: int) -> Any:
-        """Refuse every reservation in this scope for ``ms`` milliseconds (a 429/418 Retry-After)."""
+        """Refuse every reservation in this scope for `ms` milliseconds (a 429/418 Retry-After)."""
         return self._run(lambda: self._block(keys=[block_key], args=[max(1, int(ms))]))
 
     def _run(self, call: Callable[[], Any]) -> Any:
@@ -217,7 +217,7 @@ _STORES_LOCK = threading.Lock()
 
 
 def open_store(url: str) -> LimitStore:
-    """The process's `LimitStore` for ``url`` (made on first use; clients with the same URL share
+    """The process's `LimitStore` for `url` (made on first use; clients with the same URL share
     one connection pool and one warning per outage)."""
     check_url(url)
     with _STORES_LOCK:

@@ -48,8 +48,8 @@ Key = Tuple[str, str, int]
 class RateGuard:
     """The limits one client knows and, optionally, the shared store it counts into. Thread-safe.
 
-    ``market`` ("um", "cm") and ``scope`` name the shared weight budget (one scope per public IP);
-    orders are shared per account (``api_key``, hashed). ``clock`` returns server time in ms."""
+    `market` ("um", "cm") and `scope` name the shared weight budget (one scope per public IP);
+    orders are shared per account (`api_key`, hashed). `clock` returns server time in ms."""
 
     def __init__(
         self,
@@ -80,7 +80,7 @@ class RateGuard:
         return self._store is not None
 
     def set_limits(self, limits: Iterable[RateLimit]) -> None:
-        """Replace the known limits (from ``exchangeInfo``)."""
+        """Replace the known limits (from `exchangeInfo`)."""
         with self._lock:
             self.state.set_limits(limits)
 
@@ -90,7 +90,7 @@ class RateGuard:
             return self.state.snapshot(self._clock())
 
     def before(self, label: str, weight: int, orders: int = 0) -> int:
-        """Wait until a request of ``weight`` placing ``orders`` orders fits every limit, then count
+        """Wait until a request of `weight` placing `orders` orders fits every limit, then count
         it and return the server time (ms) it was counted at. An order that does not fit (or any
         order during a Retry-After block) raises `RateLimitGuardError` at once instead."""
         while True:
@@ -109,7 +109,7 @@ class RateGuard:
             time.sleep(delay)
 
     def after(self, headers: Optional[Mapping[str, Any]], status: int, sent_ms: Optional[int]) -> None:
-        """Learn from a REST answer: the usage headers, and a 429/418 ``Retry-After``."""
+        """Learn from a REST answer: the usage headers, and a 429/418 `Retry-After`."""
         now = self._clock()
         retry = retry_after_seconds(headers) if status in (418, 429) else None
         with self._lock:
@@ -125,8 +125,8 @@ class RateGuard:
         self, entries: Optional[Iterable[Mapping[str, Any]]], sent_ms: Optional[int], status: int = 200,
         retry_after_ms: Optional[int] = None,
     ) -> None:
-        """Learn from a WebSocket API reply: its ``rateLimits`` list and, for a 429/418, the
-        ``retryAfter`` time (server ms) from the error data."""
+        """Learn from a WebSocket API reply: its `rateLimits` list and, for a 429/418, the
+        `retryAfter` time (server ms) from the error data."""
         now = self._clock()
         entries = list(entries or ())
         retry = max(0.0, (retry_after_ms - now) / 1000.0) if status in (418, 429) and retry_after_ms else None
@@ -205,7 +205,7 @@ class RateGuard:
 
 
 def retry_after_seconds(headers: Optional[Mapping[str, Any]]) -> Optional[float]:
-    """The ``Retry-After`` header in seconds, or None when missing or unreadable."""
+    """The `Retry-After` header in seconds, or None when missing or unreadable."""
     value = (headers or {}).get("Retry-After")
     try:
         return max(0.0, float(value)) if value is not None else None

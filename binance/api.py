@@ -79,13 +79,13 @@ class API:
             order at once with :class:`binance.ratelimit.RateLimitGuardError` (carrying ``retry_after``) when
             it would pass an order-count limit or a 429/418 ``Retry-After`` is in force. Off by default.
             Usage is tracked from the response headers either way: see :meth:`rate_limit_usage`.
-        rate_limit_store: a Redis URL (``redis://host:6379/0``) to share the limits with every process and
-            machine using the same store: request weight per ``rate_limit_scope``, orders per account (API key,
-            hashed). Implies ``rate_limit_guard``; needs the ``redis`` extra. While Redis is unreachable the
+        rate_limit_store: a Redis URL (`redis://host:6379/0`) to share the limits with every process and
+            machine using the same store: request weight per `rate_limit_scope`, orders per account (API key,
+            hashed). Implies `rate_limit_guard`; needs the `redis` extra. While Redis is unreachable the
             guard counts in this process alone (one warning) and tries the store again every few seconds.
             See docs/rate-limits.md.
         rate_limit_scope: the name of the shared request-weight budget: one per public IP address (default
-            ``"default"``: every process on the store shares one).
+            `"default"`: every process on the store shares one).
         sync_time: measure the offset to the server's clock before the first signed request, apply it to
             every timestamp, and measure it again after a -1021 rejection (the rejected request did not
             execute, so it is sent once more). Off by default, as in 4.2.0.

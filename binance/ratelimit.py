@@ -159,7 +159,7 @@ def _window_ms(key: Key) -> int:
 
 
 def same_window(key: Key, sent_ms: Optional[int], now_ms: int) -> bool:
-    """True when ``sent_ms`` (None: unknown, taken as now) and ``now_ms`` fall in one window of ``key``."""
+    """True when `sent_ms` (None: unknown, taken as now) and `now_ms` fall in one window of `key`."""
     window = _window_ms(key)
     return sent_ms is None or sent_ms // window == now_ms // window
 
@@ -201,7 +201,7 @@ class RateLimitState:
     def observe_headers(self, headers: Optional[Mapping[str, Any]], now_ms: int, sent_ms: Optional[int] = None) -> None:
         """Record the usage reported by a response's headers. Within one window the larger of the
         reported and the locally counted value is kept (answers may arrive out of order). With
-        ``sent_ms`` (when the request was sent), a count is skipped when a window ended in between:
+        `sent_ms` (when the request was sent), a count is skipped when a window ended in between:
         the server may have counted it in either window."""
         for key, count in parse_usage_headers(headers).items():
             if same_window(key, sent_ms, now_ms):
@@ -210,8 +210,8 @@ class RateLimitState:
     def observe_rate_limits(
         self, entries: Iterable[Mapping[str, Any]], now_ms: int, sent_ms: Optional[int] = None
     ) -> None:
-        """Record usage from a WebSocket API answer's ``rateLimits`` list (entries with ``count``);
-        the limit each entry states replaces the known one. ``sent_ms`` as in `observe_headers`."""
+        """Record usage from a WebSocket API answer's `rateLimits` list (entries with `count`);
+        the limit each entry states replaces the known one. `sent_ms` as in `observe_headers`."""
         for entry in entries:
             limit = parse_rate_limits([entry])
             if limit and "count" in entry:

@@ -79,11 +79,12 @@ class WebsocketAPIClient:
         connect_timeout: seconds one connection attempt may take.
         time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
         connection_options: extra keyword args for ``websocket.WebSocket.connect`` (proxy, headers ...).
-        rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail an
-            order at once with `binance.ratelimit.RateLimitGuardError` when it would pass an order-count limit
-            or a 429/418 is in force; learns the limits and usage from the replies' ``rateLimits``.
+        rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail
+            an order at once with [RateLimitGuardError][binance.ratelimit.RateLimitGuardError] when it would
+            pass an order-count limit or a 429/418 is in force; learns the limits and usage from the replies'
+            `rateLimits` (read when a call's result is taken).
         rate_limit_store: a Redis URL shared with other clients and processes (REST ones too): as for
-            `binance.api.API`; implies ``rate_limit_guard``.
+            [API][binance.api.API]; implies `rate_limit_guard`.
         rate_limit_scope: the name of the shared request-weight budget (one per public IP).
 
     The connection is opened in the background at construction; calls made before it is open wait
@@ -287,7 +288,7 @@ class WebsocketAPIClient:
         return self._rate_guard.before(method, weight, orders)
 
     def _observe(self, reply: Any, sent_ms: Optional[int]) -> None:
-        """Learn the usage and limits from a reply's ``rateLimits``, and a 429/418's ``retryAfter``."""
+        """Learn the usage and limits from a reply's `rateLimits`, and a 429/418's `retryAfter`."""
         data = (reply.error or {}).get("data") if reply.status in (418, 429) else None
         retry_ms = data.get("retryAfter") if isinstance(data, dict) else None
         self._rate_guard.observe_rate_limits(reply.rate_limits, sent_ms, reply.status, retry_ms)
