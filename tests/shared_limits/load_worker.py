@@ -66,7 +66,7 @@ def main() -> None:
         calls: List[Any] = [
             ("GET", "/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": 5}, lambda: client.depth("BTCUSDT", limit=5)),
             ("GET", "/fapi/v1/ticker/price", {"symbol": "BTCUSDT"}, lambda: client.ticker_price("BTCUSDT")),
-            ("GET", "/fapi/v2/account", {}, lambda: client.account()),
+            ("GET", "/fapi/v3/account", {}, lambda: client.account()),
         ]
         index = 0
         while time.time() < end:
