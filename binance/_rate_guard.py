@@ -128,8 +128,10 @@ class RateGuard:
         """Learn from a WebSocket API reply: its `rateLimits` list and, for a 429/418, the
         `retryAfter` time (server ms) from the error data."""
         now = self._clock()
-        entries = list(entries or ())
-        retry = max(0.0, (retry_after_ms - now) / 1000.0) if status in (418, 429) and retry_after_ms else None
+        entries = [entry for entry in (entries if isinstance(entries, list) else ()) if _readable(entry)]
+        retry = None
+        if status in (418, 429) and isinstance(retry_after_ms, (int, float)):
+            retry = max(0.0, (retry_after_ms - now) / 1000.0)
         with self._lock:
             self.state.observe_rate_limits(entries, now, sent_ms)
             if retry is not None:
@@ -202,6 +204,14 @@ class RateGuard:
         """After an outage, raise the store's counts to what this process saw meanwhile."""
         usage = {(u.kind, u.interval, u.interval_num): u.used for u in self.snapshot() if u.used}
         self._share(usage, now, None)
+
+
+def _readable(entry: Any) -> bool:
+    """True for a `rateLimits` entry with a known interval and numeric limit and count."""
+    try:
+        return bool(parse_rate_limits([entry])) and int(entry.get("count", 0)) >= 0
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
 
 
 def retry_after_seconds(headers: Optional[Mapping[str, Any]]) -> Optional[float]:

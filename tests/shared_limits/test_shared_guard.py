@@ -137,3 +137,22 @@ def test_an_unreachable_store_falls_back_to_the_in_process_guard(low_limits_sand
     assert time.monotonic() - started < 5
     warnings = [r.getMessage() for r in caplog.records if r.name == "binance._limit_store"]
     assert len(warnings) == 1 and "unreachable" in warnings[0] and "own guard" in warnings[0]
+
+
+def test_a_websocket_api_429_blocks_the_rest_clients_on_the_store(low_limits_sandbox, redis_server):
+    sb = low_limits_sandbox
+    rest = _rest(sb, redis_server.url)
+    outsider = UMFutures(sb.api_key, sb.api_secret, base_url=sb.um_rest_url)  # no guard, no store
+    while sb.limiter.used_weight("127.0.0.1") + 40 <= 300:
+        outsider.ticker_24hr_price_change()  # unseen by the store: no client on it got an answer since
+    while sb.limiter.used_weight("127.0.0.1") < 300:
+        outsider.ticker_price("BTCUSDT")
+    with UMFuturesWebsocketAPIClient(sb.api_key, sb.api_secret, stream_url=sb.um_ws_api_url,
+                                     time_offset_ms=sb.clock_skew_ms, rate_limit_store=redis_server.url) as ws:
+        with pytest.raises(TooManyRequestsError):
+            ws.send_request("ticker.price", {})  # weight 2 without a symbol: over the limit the ws knew nothing of
+    before = len(sb.exchange.order_log)
+    with pytest.raises(RateLimitGuardError) as caught:
+        _order(rest, 0)
+    assert caught.value.usage is None and caught.value.retry_after > 1
+    assert len(sb.exchange.order_log) == before

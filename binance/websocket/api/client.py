@@ -460,7 +460,8 @@ class PendingCall:
                         (time.perf_counter() - self._started) * 1000)
         if reply.rate_limits is not None:
             self._client.last_rate_limits = reply.rate_limits
-        self._client._observe(reply, self.sent_ms)
+        if self._client.rate_limit_guard:
+            self._client._observe(reply, self.sent_ms)
         if not reply.ok:
             raise reply_error(reply)
         return reply.raw if self._full else reply.result
