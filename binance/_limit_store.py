@@ -22,7 +22,7 @@ import hashlib
 import logging
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 from urllib.parse import urlsplit
 
 from binance.error import ParameterArgumentError
@@ -129,7 +129,7 @@ class LimitStore:
 
         self.name = describe(url)
         self.retry_interval = retry_interval
-        self._errors: Tuple[type, ...] = (redis.exceptions.RedisError, OSError)
+        self._errors: Tuple[Type[BaseException], ...] = (redis.exceptions.RedisError, OSError)
         self._redis = redis.Redis.from_url(
             url,
             socket_timeout=socket_timeout,

@@ -156,3 +156,13 @@ def test_a_websocket_api_429_blocks_the_rest_clients_on_the_store(low_limits_san
         _order(rest, 0)
     assert caught.value.usage is None and caught.value.retry_after > 1
     assert len(sb.exchange.order_log) == before
+
+
+def test_coin_m_clients_share_their_own_budget(low_limits_sandbox, redis_server):
+    from binance.cm_futures import CMFutures
+
+    sb = low_limits_sandbox
+    client = CMFutures(sb.api_key, sb.api_secret, base_url=sb.cm_rest_url, rate_limit_store=redis_server.url)
+    client.ping()
+    assert _store_value(redis_server, "*:ip:default:cm:1M:*") >= 1
+    assert _store_value(redis_server, "*:ip:default:um:1M:*") == 0
