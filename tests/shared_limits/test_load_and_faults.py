@@ -116,7 +116,7 @@ def test_a_shared_store_keeps_four_processes_under_the_limits_and_uses_the_budge
         assert shared["weight_use"] >= 0.8 and shared["order_use"] >= 0.8, _summary("shared", shared)
         assert shared["weight_use"] <= 1.0 and shared["order_use"] <= 1.0
         assert shared["other"] == 0, shared["messages"]
-        assert shared_sb.limiter.used_weight("127.0.0.1") == shared["weight"]  # the server agrees
+        assert shared["weight"] <= shared_sb.limiter.used_weight("127.0.0.1") <= WEIGHT_LIMIT  # the server agrees
         assert baseline["429"] + baseline["418"] > 0, _summary("baseline", baseline)  # the load does overshoot
     finally:
         for run in runs:
@@ -137,11 +137,11 @@ def test_redis_killed_mid_run_falls_back_and_recovers_without_a_hang(redis_serve
         time.sleep(max(0.0, start + 6 - time.time()))
         killed_at = time.time()
         redis_server.kill()
-        time.sleep(max(0.0, start + 11 - time.time()))
+        time.sleep(max(0.0, start + 13 - time.time()))
         restarted_at = time.time()
         redis_server.start()
         totals = run.results(DURATION + 60)  # every process answers by the end: nothing hung or crashed
-        print("\n" + _summary("redis killed at 6 s, back at 11 s", totals))
+        print("\n" + _summary("redis killed at 6 s, back at 13 s", totals))
         fallbacks = [line for err in totals["stderr"] for line in err.splitlines() if "unreachable" in line]
         recoveries = [line for err in totals["stderr"] for line in err.splitlines() if "reachable again" in line]
         print("\n".join(["log lines:"] + fallbacks + recoveries))
@@ -158,7 +158,8 @@ def test_redis_killed_mid_run_falls_back_and_recovers_without_a_hang(redis_serve
         assert list(r.scan_iter("*:account:*")), "the restarted store was not used again"
         # no query ran after the restart (the minute's weight was spent): the restarted store knows the
         # weight used only because the processes pushed what they had counted meanwhile
-        assert [int(r.get(key)) for key in r.scan_iter("*:ip:default:um:1M:*")] == [WEIGHT_LIMIT]
+        used = sb.limiter.used_weight("127.0.0.1")
+        assert used > 0 and [int(r.get(key)) for key in r.scan_iter("*:ip:default:um:1M:*")] == [used]
     finally:
         if run is not None:
             run.kill()
