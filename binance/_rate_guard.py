@@ -4,7 +4,7 @@ pass a limit, and learn from every answer.
 The client's seam calls three things:
 
     sent_ms = guard.before("GET /fapi/v1/depth", weight=5, orders=0)   # waits; an order may raise
-    guard.after(response.headers, response.status_code, sent_ms)      # headers and Retry-After
+    guard.after(response.headers, sent_ms, retry_after=None)           # headers; a 429/418's Retry-After
     guard.observe_rate_limits(reply_rate_limits, sent_ms)              # WebSocket API replies
 
 The counts live in this process (`binance.ratelimit.RateLimitState`) and, with a store URL, in
@@ -32,7 +32,7 @@ from binance.ratelimit import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RateGuard", "retry_after_seconds"]
+__all__ = ["RateGuard"]
 
 MARGIN = 0.1
 """Waits end this long after the window resets by our estimate of the server clock, which may be a
@@ -108,10 +108,13 @@ class RateGuard:
             logger.info("rate-limit guard: waiting %.3fs before %s", delay, label)
             time.sleep(delay)
 
-    def after(self, headers: Optional[Mapping[str, Any]], status: int, sent_ms: Optional[int]) -> None:
-        """Learn from a REST answer: the usage headers, and a 429/418 `Retry-After`."""
+    def after(
+        self, headers: Optional[Mapping[str, Any]], sent_ms: Optional[int], retry_after: Optional[float] = None
+    ) -> None:
+        """Learn from a REST answer: its usage headers and, for a 429/418, its `Retry-After` in seconds
+        (every request waits, and every order fails, until it passes)."""
         now = self._clock()
-        retry = retry_after_seconds(headers) if status in (418, 429) else None
+        retry = retry_after
         with self._lock:
             self.state.observe_headers(headers, now, sent_ms)
             if retry is not None:
@@ -212,12 +215,3 @@ def _readable(entry: Any) -> bool:
         return bool(parse_rate_limits([entry])) and int(entry.get("count", 0)) >= 0
     except (AttributeError, KeyError, TypeError, ValueError):
         return False
-
-
-def retry_after_seconds(headers: Optional[Mapping[str, Any]]) -> Optional[float]:
-    """The `Retry-After` header in seconds, or None when missing or unreadable."""
-    value = (headers or {}).get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except (TypeError, ValueError):
-        return None

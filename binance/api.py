@@ -362,7 +362,7 @@ class API:
         logger.info("%s %s %s %.1fms", method, url_path, response.status_code, elapsed_ms)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("response %s %s: %s", response.status_code, url_path, redact(response.text[:2000]))
-        self._rate_guard.after(response.headers, response.status_code, sent_ms)
+        self._after_response(response, sent_ms)
         _raise_for_status(response)
         try:
             data = response.json()
@@ -371,6 +371,15 @@ class API:
         if raw:
             return data
         return self._shape_result(response, data)
+
+    def _after_response(self, response: requests.Response, sent_ms: int) -> None:
+        retry_after = None
+        if response.status_code in (418, 429):
+            try:
+                retry_after = float(response.headers.get("Retry-After") or 0)
+            except ValueError:
+                pass
+        self._rate_guard.after(response.headers, sent_ms, retry_after)
 
     def _shape_result(self, response: requests.Response, data: Any) -> Any:
         result: Dict[str, Any] = {}

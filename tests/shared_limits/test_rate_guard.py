@@ -45,10 +45,10 @@ def test_headers_of_an_answer_that_crossed_a_window_are_not_taken(redis_server):
     guard = RateGuard("um", clock, redis_server.url, "cross", "key")
     sent = clock.now
     clock.now = 11 * MINUTE + 20  # the answer arrives in the next window
-    guard.after({"X-MBX-USED-WEIGHT-1M": "290"}, 200, sent)
+    guard.after({"X-MBX-USED-WEIGHT-1M": "290"}, sent)
     assert _weight_keys(redis_server) == []
     assert all(u.used == 0 for u in guard.snapshot())
-    guard.after({"X-MBX-USED-WEIGHT-1M": "17"}, 200, clock.now)
+    guard.after({"X-MBX-USED-WEIGHT-1M": "17"}, clock.now)
     assert [redis_server.client().get(k) for k in _weight_keys(redis_server)] == ["17"]
 
 
