@@ -177,17 +177,33 @@ class LimitStore:
         """Refuse every reservation in this scope for `ms` milliseconds (a 429/418 Retry-After)."""
         return self._run(lambda: self._block(keys=[block_key], args=[max(1, int(ms))]))
 
-    def _run(self, call: Callable[[], Any]) -> Any:
+    def usable(self) -> bool:
+        """True when the last call worked; while Redis is unreachable False, except that once every
+        `RETRY_INTERVAL` one caller tries a PING, and on success the store is usable again
+        (`recoveries` grows by one, so clients can push their counts before they reserve)."""
         with self._lock:
-            if self._down_until is not None:
-                if time.monotonic() < self._down_until:
-                    return UNAVAILABLE
-                self._down_until = time.monotonic() + self.retry_interval  # this thread probes; others wait
-                probing = True
-            else:
-                probing = False
+            if self._down_until is None:
+                return True
+            if time.monotonic() < self._down_until:
+                return False
+            self._down_until = time.monotonic() + self.retry_interval  # this caller probes; others wait
         try:
-            answer = call()
+            self._redis.ping()
+        except self._errors:
+            return False
+        with self._lock:
+            recovered, self._down_until = self._down_until is not None, None
+            if recovered:
+                self.recoveries += 1
+        if recovered:
+            logger.warning("rate-limit store %s reachable again: sharing the budget again", self.name)
+        return True
+
+    def _run(self, call: Callable[[], Any]) -> Any:
+        if not self.usable():
+            return UNAVAILABLE
+        try:
+            return call()
         except self._errors as exc:
             with self._lock:
                 first = self._down_until is None
@@ -198,14 +214,6 @@ class LimitStore:
                     "trying the store again every %.0fs", self.name, type(exc).__name__, exc, self.retry_interval,
                 )
             return UNAVAILABLE
-        if probing:
-            with self._lock:
-                recovered, self._down_until = self._down_until is not None, None
-                if recovered:
-                    self.recoveries += 1
-            if recovered:
-                logger.warning("rate-limit store %s reachable again: sharing the budget again", self.name)
-        return answer
 
     def close(self) -> None:
         """Close the connection pool."""

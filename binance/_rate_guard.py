@@ -99,7 +99,7 @@ class RateGuard:
             with self._lock:
                 if delay is None:
                     if orders:
-                        self.state.check_order(now, orders)
+                        self._check_order(now, orders)
                     delay = self.state.wait_before(weight, now, orders)
                 if delay <= 0:
                     self.state.note_request(weight, now, orders)
@@ -107,6 +107,12 @@ class RateGuard:
             delay += MARGIN
             logger.info("rate-limit guard: waiting %.3fs before %s", delay, label)
             time.sleep(delay)
+
+    def _check_order(self, now: int, orders: int) -> None:
+        try:
+            self.state.check_order(now, orders)
+        except RateLimitGuardError as exc:  # safe to retry after the window ends by the server's clock too
+            raise RateLimitGuardError(exc.retry_after + MARGIN, exc.usage, exc.requested) from None
 
     def after(
         self, headers: Optional[Mapping[str, Any]], sent_ms: Optional[int], retry_after: Optional[float] = None
@@ -155,7 +161,9 @@ class RateGuard:
         from binance._limit_store import UNAVAILABLE, Counter
 
         store = self._store
-        if store.recoveries != self._seen_recoveries:
+        if not store.usable():
+            return None
+        if store.recoveries != self._seen_recoveries:  # back after an outage: our counts first
             self._seen_recoveries = store.recoveries
             self._push_own_counts(now)
         with self._lock:

@@ -34,13 +34,15 @@ def main() -> None:
     start, end = float(times["start"]), float(times["end"])
     time.sleep(max(0.0, start - time.time()))
     counts: Dict[str, Any] = {"weight": 0, "orders": 0, "429": 0, "418": 0, "guard_refusals": 0, "other": 0,
-                              "order_times": [], "messages": []}
+                              "order_times": [], "limited_times": [], "messages": []}
     lock = threading.Lock()
 
     def record(kind: str, amount: int = 1, message: str = "") -> None:
         with lock:
             if time.time() <= end:
                 counts[kind] += amount
+                if kind in ("418", "429"):
+                    counts["limited_times"].append(time.time())
                 if message and len(counts["messages"]) < 5:
                     counts["messages"].append(message)
 

@@ -66,7 +66,7 @@ class Run:
 
     def results(self, timeout: float) -> Dict[str, Any]:
         totals: Dict[str, Any] = {"weight": 0, "orders": 0, "429": 0, "418": 0, "guard_refusals": 0, "other": 0,
-                                  "order_times": [], "messages": [], "stderr": []}
+                                  "order_times": [], "limited_times": [], "messages": [], "stderr": []}
         deadline = time.monotonic() + timeout
         for proc in self.procs:
             out, err = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
@@ -154,6 +154,9 @@ def test_redis_killed_mid_run_falls_back_and_recovers_without_a_hang(redis_serve
         assert during, "no order was placed while redis was down: trading stopped"
         assert after, "no order was placed after redis came back"
         assert totals["418"] == 0
+        recovered_by = restarted_at + RETRY_INTERVAL + 0.5
+        print("429s at (s into the run):", sorted(round(t - start, 2) for t in totals["limited_times"]))
+        assert all(killed_at < t < recovered_by for t in totals["limited_times"]), "a 429 outside the outage"
         r = redis_server.client()
         assert list(r.scan_iter("*:account:*")), "the restarted store was not used again"
         # no query ran after the restart (the minute's weight was spent): the restarted store knows the
