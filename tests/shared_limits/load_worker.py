@@ -43,8 +43,8 @@ def main() -> None:
                 counts[kind] += amount
                 if kind in ("418", "429"):
                     counts["limited_times"].append(time.time())
-                if message and len(counts["messages"]) < 5:
-                    counts["messages"].append(message)
+                if message and len(counts["messages"]) < 8:
+                    counts["messages"].append(f"{time.time() - start:.2f}s {message}")
 
     def orders() -> None:
         index = 0

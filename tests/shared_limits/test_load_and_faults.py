@@ -101,6 +101,14 @@ def _summary(name: str, totals: Dict[str, Any]) -> str:
             f"guard_refusals={totals['guard_refusals']} other_errors={totals['other']} {totals['messages'][:2]}")
 
 
+def _timeline(totals: Dict[str, Any], start: float) -> str:
+    """Orders placed in each 10 s window of the run, and when the 429/418s came (s into the run)."""
+    offset = START_MS / 1000 - start  # epoch seconds -> seconds into the sandbox minute
+    per_window = [sum(1 for t in totals["order_times"] if lo <= t + offset < lo + 10) for lo in (0, 10, 20)]
+    limited = sorted(round(t - start, 2) for t in totals["limited_times"])
+    return f"orders per 10 s window {per_window}, 429/418s at {limited} s"
+
+
 @pytest.mark.timeout(180)
 def test_a_shared_store_keeps_four_processes_under_the_limits_and_uses_the_budget(redis_server):
     shared_sb, baseline_sb = _sandbox(), _sandbox()
@@ -112,6 +120,8 @@ def test_a_shared_store_keeps_four_processes_under_the_limits_and_uses_the_budge
             run.go(start, start + DURATION)
         shared, baseline = (run.results(DURATION + 60) for run in runs)
         print("\n" + _summary("shared store", shared) + "\n" + _summary("baseline (no store)", baseline))
+        for name, totals in (("shared", shared), ("baseline", baseline)):
+            print(f"{name}: {_timeline(totals, start)}")
         assert shared["429"] == 0 and shared["418"] == 0, _summary("shared", shared)
         assert shared["weight_use"] >= 0.8 and shared["order_use"] >= 0.8, _summary("shared", shared)
         assert shared["weight_use"] <= 1.0 and shared["order_use"] <= 1.0
@@ -155,7 +165,7 @@ def test_redis_killed_mid_run_falls_back_and_recovers_without_a_hang(redis_serve
         assert after, "no order was placed after redis came back"
         assert totals["418"] == 0
         recovered_by = restarted_at + RETRY_INTERVAL + 0.5
-        print("429s at (s into the run):", sorted(round(t - start, 2) for t in totals["limited_times"]))
+        print(_timeline(totals, start))
         assert all(killed_at < t < recovered_by for t in totals["limited_times"]), "a 429 outside the outage"
         r = redis_server.client()
         assert list(r.scan_iter("*:account:*")), "the restarted store was not used again"
