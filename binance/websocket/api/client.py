@@ -29,6 +29,7 @@ import threading
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
+from binance._rate_guard import RateGuard
 from binance._redact import redact
 from binance._signing import KeyMaterial, make_signer
 from binance.environments import EnvironmentLike, get_environment
@@ -40,6 +41,7 @@ from binance.error import (
     ReadTimeoutError,
 )
 from binance.lib.utils import check_required_parameter
+from binance.ratelimit import request_cost
 from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
 from binance.websocket._frames import DEFAULT_MAX_MESSAGE_SIZE
@@ -95,6 +97,13 @@ class WebsocketAPIClient:
         environment: `"production"` (default), `"testnet"`, `"demo"`, an
             [Environment][binance.environments.Environment] or a started sandbox; picks the URL when no
             `stream_url` is given.
+        rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail
+            an order at once with [RateLimitGuardError][binance.ratelimit.RateLimitGuardError] when it would
+            pass an order-count limit or a 429/418 is in force; learns the limits and usage from the replies'
+            `rateLimits` (read when a call's result is taken).
+        rate_limit_store: a Redis URL shared with other clients and processes (REST ones too): as for
+            [API][binance.api.API]; implies `rate_limit_guard`.
+        rate_limit_scope: the name of the shared request-weight budget (one per public IP).
 
     The connection is opened in the background at construction; calls made before it is open wait
     for it (up to `timeout`). Call [stop][binance.websocket.api.client.WebsocketAPIClient.stop] when done (or use the
@@ -123,6 +132,9 @@ class WebsocketAPIClient:
         connection_options: Optional[Dict[str, Any]] = None,
         environment: Optional[EnvironmentLike] = None,
         max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
+        rate_limit_guard: bool = False,
+        rate_limit_store: Optional[str] = None,
+        rate_limit_scope: Optional[str] = None,
     ) -> None:
         if self.market not in METHODS:
             raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
@@ -146,6 +158,11 @@ class WebsocketAPIClient:
         self.max_message_size = max_message_size
         self.oversized_messages = 0
         self._methods: Mapping[str, WsMethod] = METHODS[self.market]
+        self.rate_limit_guard = rate_limit_guard or rate_limit_store is not None
+        self._rate_guard = RateGuard(
+            self.market, lambda: int(time.time() * 1000) + self.time_offset_ms, rate_limit_store, rate_limit_scope,
+            api_key,
+        )
 
         self.last_rate_limits: Optional[List[Dict[str, Any]]] = None
         self._ids = itertools.count(1)
@@ -223,7 +240,6 @@ class WebsocketAPIClient:
             security = info.security
         timeout = self.timeout if timeout is None else timeout
         full = self.return_full_response if full_response is None else full_response
-        deadline = time.monotonic() + timeout
         params = dict(params or {})
         signed = security in ("TRADE", "USER_DATA")
         if signed and self.recv_window is not None and params.get("recvWindow") is None:
@@ -234,7 +250,8 @@ class WebsocketAPIClient:
             raise ParameterArgumentError(f"{method} needs an API key")
         if signed and self._signer is None:
             raise ParameterArgumentError(f"{method} is signed: give api_secret or private_key")
-
+        sent_ms = self._guard(method, params) if self.rate_limit_guard else None
+        deadline = time.monotonic() + timeout
         while True:
             link = self._wait_for_link(deadline, method)
             request_id = next(self._ids)
@@ -253,6 +270,7 @@ class WebsocketAPIClient:
             except RegistryClosed:
                 continue  # that connection died before this request was sent: use the next one
             call = PendingCall(self, link, waiter, method, deadline, timeout, full)
+            call.sent_ms = sent_ms
             try:
                 link.send(frame)
             except Exception as exc:  # noqa: BLE001 - a write on a broken socket may have gone out partly
@@ -291,6 +309,17 @@ class WebsocketAPIClient:
         self.stop()
 
     # ------------------------------------------------------------------ internals
+    def _guard(self, method: str, params: Mapping[str, Any]) -> int:
+        info = self._methods.get(method)
+        weight, orders = request_cost(info.http_method, info.rest_path, params) if info else (1, 0)
+        return self._rate_guard.before(method, weight, orders)
+
+    def _observe(self, reply: Any, sent_ms: Optional[int]) -> None:
+        """Learn the usage and limits from a reply's `rateLimits`, and a 429/418's `retryAfter`."""
+        data = (reply.error or {}).get("data") if reply.status in (418, 429) else None
+        retry_ms = data.get("retryAfter") if isinstance(data, dict) else None
+        self._rate_guard.observe_rate_limits(reply.rate_limits, sent_ms, reply.status, retry_ms)
+
     def _call(self, method: str, required: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
         for name, value in required.items():
             check_required_parameter(value, name)
@@ -453,7 +482,7 @@ class PendingCall:
     """A request that was sent; [result][binance.websocket.api.client.PendingCall.result] waits for its reply (until the
     call's deadline)."""
 
-    __slots__ = ("_client", "_link", "_waiter", "method", "_deadline", "_timeout", "_full", "_started")
+    __slots__ = ("_client", "_link", "_waiter", "method", "_deadline", "_timeout", "_full", "_started", "sent_ms")
 
     def __init__(self, client: WebsocketAPIClient, link: Link, waiter: Waiter, method: str, deadline: float,
                  timeout: float, full: bool) -> None:
@@ -465,6 +494,7 @@ class PendingCall:
         self._timeout = timeout
         self._full = full
         self._started = time.perf_counter()
+        self.sent_ms: Optional[int] = None
 
     @property
     def request_id(self) -> Any:
@@ -494,6 +524,8 @@ class PendingCall:
                         (time.perf_counter() - self._started) * 1000)
         if reply.rate_limits is not None:
             self._client.last_rate_limits = reply.rate_limits
+        if self._client.rate_limit_guard:
+            self._client._observe(reply, self.sent_ms)
         if not reply.ok:
             raise reply_error(reply)
         return reply.raw if self._full else reply.result
