@@ -180,14 +180,13 @@ def _klines(src: ArchiveFile) -> Callable[[List[str]], Event]:
     interval = src.interval or "1m"
     mark = src.kind == "markPriceKlines"
     kind = "markPriceKline" if mark else "kline"
-    stream = f"{symbol.lower()}@{'markPriceKline' if mark else 'kline'}_{interval}"
 
     def make(row: List[str]) -> Event:
         open_time, close_time = _ms(row[0]), _ms(row[6])
         k = {"t": open_time, "T": close_time, "s": symbol, "i": interval, "f": -1, "L": -1, "o": row[1],
              "c": row[4], "h": row[2], "l": row[3], "v": row[5], "n": int(row[8] or 0), "x": True,
              "q": row[7], "V": row[9], "Q": row[10], "B": "0"}
-        return Event(close_time, symbol, kind, stream, {"e": kind, "E": close_time, "s": symbol, "k": k})
+        return Event(close_time, symbol, kind, None, {"e": kind, "E": close_time, "s": symbol, "k": k})
     return make
 
 

@@ -22,7 +22,9 @@ KINDS = (
 
 class Event:
     """One event in replay order: `time` (ms, the file's clock), `symbol` (upper case, or `None`),
-    `kind` (one of `KINDS`), `stream` (the stream it was recorded on or maps to), `data` (a dict)."""
+    `kind` (one of `KINDS`), `stream` (the stream it was recorded on, or the stream an archive row
+    maps to; `None` for archive trades and candles, which feed state rather than a stream),
+    `data` (a dict)."""
 
     __slots__ = ("time", "symbol", "kind", "stream", "data")
 

@@ -64,6 +64,10 @@ def test_cli_records_until_sigint_and_the_book_rebuilds(tmp_path):
         time.sleep(2.0)
         stepper.stop.set()
         stepper.thread.join(5)
+        time.sleep(0.2)
+        with sb.exchange.lock:  # send the changes of the last step that the 100 ms diff stream still holds
+            engine = sb.exchange.um
+            engine.emit_depth_diffs(engine.state("BTCUSDT"), sb.exchange.now())
         time.sleep(0.6)  # the last diffs reach the recorder
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=30)
@@ -100,9 +104,11 @@ def test_reconnect_is_recorded_as_a_gap_with_a_fresh_snapshot(tmp_path):
     records = list(read_records(out))
     kinds = [r.kind for r in records]
     gaps = [r for r in records if r.kind == "gap"]
-    assert gaps and gaps[0].data["reason"] == "reconnect" and "btcusdt@depth@100ms" in gaps[0].data["streams"]
+    assert gaps and {g.data["reason"] for g in gaps} == {"reconnect"}
+    assert "btcusdt@depth@100ms" in {s for g in gaps for s in g.data["streams"]}
     snaps = [i for i, k in enumerate(kinds) if k == "snapshot"]
-    assert len(snaps) == 2 and snaps[0] < kinds.index("gap") < snaps[1]
+    depth_gap = next(i for i, r in enumerate(records) if r.kind == "gap" and "btcusdt@depth@100ms" in r.data["streams"])
+    assert len(snaps) == 2 and snaps[0] < depth_gap < snaps[1]
     assert kinds[-1] == "end"
 
 
