@@ -120,11 +120,11 @@ def parse_control(text: str) -> Union[ControlRequest, Dict[str, Any]]:
     return ControlRequest(method, tuple(params), request_id)
 
 
-_PUBLIC = re.compile(r"(@depth|@rpiDepth|bookTicker)")
+_PUBLIC = re.compile(r"(@depth|@rpiDepth|bookTicker|@trade$)")
 
 
 def stream_category(name: str, is_listen_key: bool = False) -> str:
-    """UM category of a stream name: ``public`` (depth family, bookTicker), ``private``
+    """UM category of a stream name: ``public`` (depth family, bookTicker, raw trades), ``private``
     (a listenKey) or ``market`` (everything else)."""
     if is_listen_key:
         return "private"

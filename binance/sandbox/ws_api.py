@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
 from aiohttp import web
@@ -44,6 +46,8 @@ def _wire_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
         return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, float) and math.isfinite(value):
+        return format(Decimal(repr(value)), "f")  # a JSON number such as 1e-05 is the decimal 0.00001
     return str(value)
 
 

@@ -23,6 +23,10 @@ class CommonStreams:
         """Aggregate trades, ``<symbol>@aggTrade`` (100 ms)."""
         self.send_message_to_server(names.agg_trade(symbol), action=action, id=id)
 
+    def trade(self, symbol: str, id: Any = None, action: Optional[str] = None, **kwargs: Any) -> None:
+        """Raw trades, `<symbol>@trade` (served by Binance, though not in its stream list; USDⓈ-M: `public` route)."""
+        self.send_message_to_server(names.trade(symbol), action=action, id=id)
+
     def kline(self, symbol: str, interval: str, id: Any = None, action: Optional[str] = None, **kwargs: Any) -> None:
         """Candlesticks, ``<symbol>@kline_<interval>`` (250 ms)."""
         self.send_message_to_server(names.kline(symbol, interval), action=action, id=id)

@@ -16,7 +16,7 @@ UNSUBSCRIBE = "UNSUBSCRIBE"
 LIST_SUBSCRIPTIONS = "LIST_SUBSCRIPTIONS"
 
 _BARE_MARKET_STREAMS = frozenset({"tradingSession"})
-_PUBLIC_MARKERS = ("@depth", "@rpiDepth", "bookTicker")
+_PUBLIC_MARKERS = ("@depth", "@rpiDepth", "bookTicker", "@trade")
 _PATH_SUFFIXES = ("/ws", "/stream")
 
 MASK = "***"
@@ -26,6 +26,11 @@ MASK = "***"
 def agg_trade(symbol: str) -> str:
     """``<symbol>@aggTrade``."""
     return f"{symbol.lower()}@aggTrade"
+
+
+def trade(symbol: str) -> str:
+    """`<symbol>@trade` (raw trades; USDⓈ-M serves it on the `public` route)."""
+    return f"{symbol.lower()}@trade"
 
 
 def _speed_suffix_seconds(speed: Optional[Union[int, str]]) -> str:

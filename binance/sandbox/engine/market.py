@@ -57,6 +57,7 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
         self._seq = 0
         self._kline_open: Dict[str, int] = {}
         self._partial_last: Dict[str, int] = {}
+        self._steps = 0
         self.last_step = now
         with self.lock:
             for ins in instruments:
@@ -215,8 +216,10 @@ class MarketEngine(TradingMixin, AccountViewsMixin, MarketViewsMixin, StreamsMix
         """Advance the market once: participants act, prices move, triggers/expiries/funding run, diffs go out."""
         with self.lock:
             now = self.now()
+            self._steps += 1
             for st in self.states.values():
-                sim.step_symbol(self, st, self.rng)
+                if self._steps % st.ins.sim_every == 0:
+                    sim.step_symbol(self, st, self.rng)
                 self.record_price_samples(st, now)
                 self.check_triggers(st)
             self.expire_orders(now)

@@ -136,10 +136,11 @@ class MatchingMixin:
                 self.apply_fill(st, self.accounts[o.owner], o, price, qty, is_maker, trade_id, now)
 
     def publish_aggs(self: "MarketEngine", st: SymbolState, aggs: List[dict]) -> None:
-        """Store aggregate trades and push them on ``<symbol>@aggTrade``."""
+        """Store aggregate trades and push them on `<symbol>@aggTrade`, their trades on `<symbol>@trade`."""
         if not aggs:
             return
         ins = st.ins
+        self._publish_trades(st, aggs[0]["f"])
         key = f"{ins.symbol.lower()}@aggTrade"
         for a in aggs:
             st.aggs.append(a)
@@ -151,6 +152,19 @@ class MatchingMixin:
                             "st": 1 if ins.kind == "um" else 2})
             self.emit("market", key, payload)
         self.check_triggers(st)
+
+    def _publish_trades(self: "MarketEngine", st: SymbolState, first_id: int) -> None:
+        ins = st.ins
+        key = f"{ins.symbol.lower()}@trade"
+        fresh = []
+        for t in reversed(st.trades):
+            if t["id"] < first_id:
+                break
+            fresh.append(t)
+        for t in reversed(fresh):
+            self.emit("market", key, {"e": "trade", "E": t["time"], "T": t["time"], "s": ins.symbol, "t": t["id"],
+                                      "p": ins.fmt_price(t["price"]), "q": ins.fmt_qty(t["qty"]), "X": "MARKET",
+                                      "m": t["isBuyerMaker"]})
 
     def apply_fill(self: "MarketEngine", st: SymbolState, acct: "Account", o: Order, price: Decimal, qty: Decimal,
                    is_maker: bool, trade_id: int, now: int) -> None:

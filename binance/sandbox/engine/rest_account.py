@@ -409,10 +409,7 @@ def algo_query(c: Ctx) -> dict:
 
 def algo_cancel(c: Ctx) -> dict:
     """DELETE algoOrder."""
-    o = _find_algo(c)
-    if not o.is_open or o.triggered:
-        raise EngineError(-2011, "Unknown order sent.")
-    c.m.cancel_order(c.api_key, {"symbol": o.symbol, "orderId": str(o.order_id)})
+    o = c.m.cancel_algo(c.api_key, _find_algo(c))
     return {"algoId": o.algo_id, "clientAlgoId": o.client_order_id, "code": "200", "msg": "success"}
 
 
@@ -443,7 +440,7 @@ def algo_cancel_all(c: Ctx) -> dict:
     st = c.state()
     for o in list(acct.algo_orders.values()):
         if o.symbol == st.ins.symbol and o.is_open and not o.triggered:
-            c.m.cancel_order(c.api_key, {"symbol": o.symbol, "orderId": str(o.order_id)})
+            c.m.cancel_algo(c.api_key, o)
     return {"code": 200, "msg": "The operation of cancel all open order is done."}
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 from . import views
-from .errors import EngineError, mandatory
-from .orders import Order
+from .errors import ALGO_ONLY, EngineError, mandatory
+from .orders import CONDITIONAL_TYPES, Order
 from .rest_common import Ctx
 
 CANCEL_ALL_DONE = {"code": 200, "msg": "The operation of cancel all open order is done."}
@@ -23,8 +23,15 @@ def _new_order_response(c: Ctx, o: Order, resp_type: str) -> dict:
     return dict(o.ack)
 
 
+def _refuse_conditional(c: Ctx, params: Mapping[str, str]) -> None:
+    """USDⓈ-M conditional types go through the Algo Order API (POST /fapi/v1/algoOrder) since 2025-12-09."""
+    if c.kind == "um" and params.get("type") in CONDITIONAL_TYPES:
+        raise EngineError(*ALGO_ONLY)
+
+
 def new_order(c: Ctx) -> dict:
-    """POST order."""
+    """POST order (USDⓈ-M conditional types: -4120, they are algo orders)."""
+    _refuse_conditional(c, c.params)
     resp_type = c.str("newOrderRespType") or "ACK"
     if resp_type not in ("ACK", "RESULT"):
         raise EngineError(-1130, "Data sent for parameter 'newOrderRespType' is not valid.")
@@ -101,6 +108,7 @@ def batch_new(c: Ctx) -> list:
     out: List[dict] = []
     for item in items:
         try:
+            _refuse_conditional(c, item)
             o = c.m.place_order(c.api_key, item, source=f"{c.source}-batch")
             out.append(_new_order_response(c, o, item.get("newOrderRespType") or "ACK"))
         except EngineError as e:

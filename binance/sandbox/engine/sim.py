@@ -49,6 +49,31 @@ def seed_static(st: SymbolState, rng: random.Random, now: int) -> None:
         ts = now - now % (5 * MINUTE) - k * 5 * MINUTE
         st.oi_history.append((ts, st.open_interest * Decimal(str(1 + rng.gauss(0, 0.01))), st.fair))
     st.oi_history.reverse()
+    seed_trades(st, now)
+
+
+SEEDED_TRADES = 30
+
+
+def seed_trades(st: SymbolState, now: int) -> None:
+    """The last `SEEDED_TRADES` trades before `now` (ids just below the live ones, at the start price, in the
+    last history minute), so that `trades` and `aggTrades` are never empty, as on a listed contract."""
+    ins = st.ins
+    rng = random.Random(st.history_seed ^ 0x5EED)
+    price = round_to(ins.start_price, ins.tick)
+    minute = now - now % MINUTE - MINUTE
+    times = sorted(minute + rng.randrange(MINUTE) for _ in range(SEEDED_TRADES))
+    first_agg = st.next_agg_id - SEEDED_TRADES
+    for k, ts in enumerate(times):
+        qty = _base_qty(st, rng)
+        trade_id = st.first_live_trade_id - SEEDED_TRADES + k
+        buyer_maker = rng.random() < 0.5
+        quote = qty * ins.contract_size / price if ins.kind == "cm" else qty * price
+        st.trades.append({"id": trade_id, "price": price, "qty": qty, "quote": quote, "time": ts,
+                          "isBuyerMaker": buyer_maker})
+        st.aggs.append({"a": first_agg + k, "p": price, "q": qty, "f": trade_id, "l": trade_id, "T": ts,
+                        "m": buyer_maker})
+        st.last_qty = qty
 
 
 def seed_candles(st: SymbolState) -> None:

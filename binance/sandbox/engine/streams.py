@@ -16,10 +16,11 @@ if TYPE_CHECKING:  # pragma: no cover
 KLINE_INTERVALS = tuple(i for i in INTERVAL_MS if i != "1s")
 UM_CONTRACT_TYPES = ("perpetual", "current_quarter", "next_quarter", "tradifi_perpetual")
 CM_CONTRACT_TYPES = ("perpetual", "current_quarter", "next_quarter")
-EVENT_KINDS = ("aggTrade", "bookTicker", "allBookTicker", "depth", "rpiDepth", "forceOrder", "allForceOrder")
+EVENT_KINDS = ("aggTrade", "trade", "bookTicker", "allBookTicker", "depth", "rpiDepth", "forceOrder", "allForceOrder")
 
 _PATTERNS: List[Tuple[str, str, re.Pattern]] = [
     ("both", "aggTrade", re.compile(r"^([a-z0-9_]+)@aggTrade$")),
+    ("both", "trade", re.compile(r"^([a-z0-9_]+)@trade$")),
     ("both", "markPrice", re.compile(r"^([a-z0-9_]+)@markPrice(@1s)?$")),
     ("um", "allMarkPrice", re.compile(r"^!markPrice@arr(@1s)?$")),
     ("both", "kline", re.compile(r"^([a-z0-9_]+)@kline_([0-9a-zA-Z]+)$")),
@@ -92,7 +93,7 @@ class StreamsMixin:
         return total, [(b, q, (v / total if total else Decimal(0)), i) for b, q, v, i in parts]
 
     def _groups_ok(self: "MarketEngine", kind: str, g: tuple) -> bool:
-        if kind in ("aggTrade", "kline", "miniTicker", "ticker", "bookTicker", "depth", "partialDepth",
+        if kind in ("aggTrade", "trade", "kline", "miniTicker", "ticker", "bookTicker", "depth", "partialDepth",
                     "rpiDepth", "forceOrder", "markPriceKline"):
             if self._symbol_state(g[0]) is None:
                 return False
@@ -279,7 +280,12 @@ class StreamsMixin:
         key = f"{g[0]}@depth{g[1]}{g[2] or ''}"
         last = self._partial_last
         u = st.book.update_id
-        pu = last.get(key, u)
+        pu = last.get(key)
+        if pu is None:
+            # first message of the stream: the previous update is the last diff of the same speed
+            # (or, before any diff, the update just before this one), so that U = pu + 1 <= u
+            prev = st.last_diff_u.get(g[2] or "", 0)
+            pu = prev if 0 < prev < u else max(u - 1, 0)
         last[key] = u
         return {"e": "depthUpdate", "E": now, "T": now, "s": ins.symbol, "ps": ins.pair,
                 "U": min(pu + 1, u), "u": u, "pu": pu,

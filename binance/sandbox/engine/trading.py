@@ -40,6 +40,7 @@ POST_ONLY_REJECT = (-5022, "Due to the order could not be executed as maker, the
 FOK_REJECT = (-5021, "Due to the order could not be filled immediately, the FOK order has been rejected. "
                      "The order will not be recorded in the order history")
 SUCCESS = {"code": 200, "msg": "success"}
+MAX_ALGO_ORDERS = 10  # the MAX_NUM_ALGO_ORDERS filter of exchangeInfo
 
 
 class TradingMixin(MatchingMixin):
@@ -272,22 +273,25 @@ class TradingMixin(MatchingMixin):
         with self.lock:
             acct = self.account(api_key)
             o = self.build_order(acct, params)
-            if algo and not o.is_conditional:
-                raise EngineError(-1116, "Invalid orderType.")
+            if algo:
+                self._check_algo_slot(acct, o)
             if test:
                 return o
             o.order_id = self.next_order_id()
             self._seq += 1
             o.seq = self._seq
-            acct.add_order(o)
-            self.exchange.log_order(self.kind, o, source)
             st = self.states[o.symbol]
-            o.ack = views.order_json(o, st.ins, with_time=False)
             if algo:
+                # held by the algo service: not a matching-engine order (no orderId) until it triggers
                 o.algo_id = o.order_id
-                acct.algo_orders[o.order_id] = o
+                acct.algo_orders[o.algo_id] = o
+                self.exchange.log_order(self.kind, o, source)
+                o.ack = views.order_json(o, st.ins, with_time=False)
                 self.emit_user(acct.api_key, views.algo_event(o, st.ins, self.now()))
             else:
+                acct.add_order(o)
+                self.exchange.log_order(self.kind, o, source)
+                o.ack = views.order_json(o, st.ins, with_time=False)
                 self._emit_order(acct, st, o, "NEW")
             if o.is_conditional:
                 st.stops.append(o)
@@ -295,6 +299,24 @@ class TradingMixin(MatchingMixin):
                     self._update_trailing(st, o)
             else:
                 self.execute(st, acct, o)
+            return o
+
+    def _check_algo_slot(self: "MarketEngine", acct: "Account", o: Order) -> None:
+        if not o.is_conditional:
+            raise EngineError(-1116, "Invalid orderType.")
+        working = [a for a in acct.algo_orders.values() if a.is_open and not a.triggered]
+        if any(a.client_order_id == o.client_order_id for a in working):
+            raise EngineError(-4116, "ClientOrderId is duplicated.")
+        if sum(1 for a in working if a.symbol == o.symbol) >= MAX_ALGO_ORDERS:
+            raise EngineError(-4045, "Reach max stop order limit.")
+
+    def cancel_algo(self: "MarketEngine", api_key: Optional[str], o: Order) -> Order:
+        """Cancel an algo order still waiting for its trigger (-2011 once triggered or final)."""
+        with self.lock:
+            self.account(api_key)
+            if not o.is_open or o.triggered:
+                raise EngineError(*UNKNOWN_ORDER)
+            self.finish_order(self.states[o.symbol], o, "CANCELED", "CANCELED", on_book=False)
             return o
 
     def _emit_order(self: "MarketEngine", acct: "Account", st: SymbolState, o: Order, exec_type: str,
@@ -486,6 +508,11 @@ class TradingMixin(MatchingMixin):
             return
         o.triggered = True
         o.type = "LIMIT" if o.orig_type in ("STOP", "TAKE_PROFIT") else "MARKET"
+        if o.algo_id is not None:
+            # the algo service places the actual order in the matching engine, under a new orderId
+            self.emit_user(acct.api_key, views.algo_event(o, st.ins, self.now(), status="TRIGGERING"))
+            o.order_id = self.next_order_id()
+            acct.add_order(o)
         if o.close_position:
             pos = acct.position(o.symbol, o.position_side)
             closable = abs(pos.amt) if (pos.amt > 0) != o.is_buy and pos.amt != 0 else ZERO
@@ -500,9 +527,10 @@ class TradingMixin(MatchingMixin):
         self.execute(st, acct, o)
 
     def expire_orders(self: "MarketEngine", now: int) -> None:
-        """Expire GTD orders whose goodTillDate has passed."""
+        """Expire GTD orders (and GTD algo orders waiting for their trigger) whose goodTillDate has passed."""
         for acct in self.accounts.values():
-            for o in acct.open_orders():
+            waiting = [a for a in acct.algo_orders.values() if a.is_open and not a.triggered]
+            for o in acct.open_orders() + waiting:
                 if o.tif == "GTD" and o.good_till and now >= o.good_till:
                     self.finish_order(self.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=True)
 

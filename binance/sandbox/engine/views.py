@@ -160,11 +160,11 @@ def algo_status(o: Order) -> str:
     return ALGO_STATUS.get(o.status, o.status)
 
 
-def algo_event(o: Order, ins: Instrument, now: int) -> dict:
-    """ALGO_UPDATE (UM) for an algo order's lifecycle step."""
+def algo_event(o: Order, ins: Instrument, now: int, status: Optional[str] = None) -> dict:
+    """ALGO_UPDATE (UM) for an algo order's lifecycle step (`status` overrides the one derived from `o`)."""
     d: dict = {
         "caid": o.client_order_id, "aid": o.algo_id, "at": "CONDITIONAL", "o": o.orig_type, "s": o.symbol,
-        "S": o.side, "ps": o.position_side, "f": o.tif, "q": ins.fmt_qty(o.qty), "X": algo_status(o),
+        "S": o.side, "ps": o.position_side, "f": o.tif, "q": ins.fmt_qty(o.qty), "X": status or algo_status(o),
         "ai": str(o.order_id) if o.triggered else "",
     }
     if o.triggered:
