@@ -35,6 +35,9 @@ setup(
             "pytest-timeout>=2.1",
             "hypothesis>=6.80",
             "ruff>=0.5",
+            # The official SDK's response models: the schema the REST answers are checked against (tests only).
+            'binance-sdk-derivatives-trading-usds-futures==18.1.0; python_version >= "3.10"',
+            'binance-sdk-derivatives-trading-coin-futures==14.1.0; python_version >= "3.10"',
         ],
     },
     keywords=["Binance", "futures", "USDⓈ-M", "COIN-M", "trading", "websocket"],

@@ -18,6 +18,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from binance.__version__ import __version__
+from binance._algo_orders import name_algo_order_call
 from binance._markets import Market
 from binance._params import clean_none, encode_params, quote_signature
 from binance._redact import install_redacting_filter, redact
@@ -171,7 +172,11 @@ class API:
         special: bool = False,
     ) -> Any:
         """Signed request (TRADE / USER_DATA): ``timestamp`` and ``signature`` are appended."""
-        return self._request(http_method, url_path, payload, signed=True)
+        try:
+            return self._request(http_method, url_path, payload, signed=True)
+        except Error as exc:
+            name_algo_order_call(exc, payload)  # -4120: the new_algo_order call that places the same order
+            raise
 
     def limited_encoded_sign_request(
         self, http_method: str, url_path: str, payload: Optional[Mapping[str, Any]] = None

@@ -14,6 +14,18 @@ from .util import ZERO, fmt, plain, q8
 if TYPE_CHECKING:  # pragma: no cover
     from .accounts import Account, Position
 
+# The position fields of each account answer (the official SDK's response models), by market and style.
+ACCOUNT_POSITION_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("um", "v2"): tuple("""symbol initialMargin maintMargin unrealizedProfit positionInitialMargin
+        openOrderInitialMargin leverage isolated entryPrice maxNotional bidNotional askNotional positionSide
+        positionAmt updateTime""".split()),
+    ("um", "v3"): tuple("""symbol positionSide positionAmt unrealizedProfit isolatedMargin notional isolatedWallet
+        initialMargin maintMargin updateTime""".split()),
+    ("cm", "cm"): tuple("""symbol positionAmt initialMargin maintMargin unrealizedProfit positionInitialMargin
+        openOrderInitialMargin leverage isolated positionSide entryPrice breakEvenPrice maxQty updateTime
+        notionalValue""".split()),
+}
+
 
 class AccountViews:
     """Accounts and margin: margin arithmetic of accounts and orders, account events and REST renderings.
@@ -194,7 +206,7 @@ class AccountViews:
                 else:
                     p["maxQty"] = str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size))
                     p["notionalValue"] = fmt(m["notional"], 8)
-            positions.append(p)
+            positions.append({k: p[k] for k in ACCOUNT_POSITION_FIELDS[(self.core.kind, style)] if k in p})
         if self.core.kind == "cm":
             return {"assets": assets, "positions": positions, "canDeposit": True, "canTrade": True,
                     "canWithdraw": True, "feeTier": 0, "updateTime": 0}
@@ -274,6 +286,7 @@ class AccountViews:
                           "maxQty": str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size)),
                           "marginType": "isolated" if iso else "cross", "isAutoAddMargin": "false",
                           "notionalValue": fmt(m["notional"], 8), "updateTime": pos.update_time})
+                d.pop("notionalValue")  # COIN-M positionRisk documents no notionalValue
             out.append(d)
         return out
 
@@ -303,11 +316,10 @@ class AccountViews:
         d = {"symbol": t["symbol"], "id": t["id"], "orderId": t["orderId"], "side": t["side"],
              "price": plain(t["price"]), "qty": ins.fmt_qty(t["qty"]), "realizedPnl": fmt(t["realizedPnl"], 8),
              "marginAsset": t["marginAsset"]}
-        if self.core.kind == "um":
-            d["quoteQty"] = plain(t["quoteQty"])
-        else:
-            d["pair"] = t["pair"]
-            d["baseQty"] = fmt(t["baseQty"], 8)
+        # Both markets document both quantities: quoteQty is "0" on COIN-M, baseQty "0" on USDⓈ-M.
+        d["pair"] = t["pair"]
+        d["quoteQty"] = plain(t["quoteQty"]) if self.core.kind == "um" else "0"
+        d["baseQty"] = fmt(t["baseQty"], 8) if self.core.kind == "cm" else "0"
         d.update({"commission": fmt(t["commission"], 8), "commissionAsset": t["commissionAsset"],
                   "time": t["time"], "positionSide": t["positionSide"], "buyer": t["buyer"], "maker": t["maker"]})
         return d

@@ -205,7 +205,7 @@ def cm_instruments(now_ms: int) -> List[Instrument]:
 
 
 ORDER_TYPES = ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]
-TIME_IN_FORCE = ["GTC", "IOC", "FOK", "GTX", "GTD"]
+TIME_IN_FORCE = {"um": ["GTC", "IOC", "FOK", "GTX", "GTD"], "cm": ["GTC", "IOC", "FOK", "GTX"]}
 
 
 def _filters(ins: Instrument) -> list:
@@ -243,7 +243,7 @@ def symbol_info(ins: Instrument) -> dict:
             "pricePrecision": ins.price_precision, "quantityPrecision": ins.qty_precision,
             "baseAssetPrecision": 8, "quotePrecision": 8, "underlyingType": "COIN",
             "underlyingSubType": [ins.underlying_sub_type], "settlePlan": 0, "triggerProtect": "0.0500",
-            "liquidationFee": "0.012500", "marketTakeBound": "0.05", "maxMoveOrderLimit": 10000,
+            "liquidationFee": "0.012500", "marketTakeBound": "0.05",
         })
     else:
         info = dict(common)
@@ -252,13 +252,13 @@ def symbol_info(ins: Instrument) -> dict:
             "maintMarginPercent": "2.5000", "requiredMarginPercent": "5.0000", "baseAsset": ins.base,
             "quoteAsset": ins.quote, "pricePrecision": ins.price_precision,
             "quantityPrecision": ins.qty_precision, "baseAssetPrecision": 8, "quotePrecision": 8,
-            "equalQtyPrecision": 4, "maxMoveOrderLimit": 10000, "triggerProtect": "0.0500",
+            "equalQtyPrecision": 4, "triggerProtect": "0.0500",
             "underlyingType": "COIN", "underlyingSubType": [], "liquidationFee": "0.010000",
             "marketTakeBound": "0.05",
         })
     info["filters"] = _filters(ins)
     info["orderTypes"] = list(ORDER_TYPES)
-    info["timeInForce"] = list(TIME_IN_FORCE)
+    info["timeInForce"] = list(TIME_IN_FORCE[ins.kind])
     return info
 
 
@@ -276,9 +276,8 @@ def rate_limits(kind: str, weight_per_minute: int = 2400, orders_per_minute: int
 
 def exchange_info(kind: str, instruments: List[Instrument], now_ms: int, limits: Optional[list] = None) -> dict:
     """The full exchangeInfo document of a market."""
-    doc: dict = {"timezone": "UTC", "serverTime": now_ms, "futuresType": "U_MARGINED" if kind == "um" else
-                 "COIN_MARGINED", "rateLimits": limits if limits is not None else rate_limits(kind),
-                 "exchangeFilters": []}
+    doc: dict = {"timezone": "UTC", "serverTime": now_ms,
+                 "rateLimits": limits if limits is not None else rate_limits(kind), "exchangeFilters": []}
     if kind == "um":
         doc["assets"] = [
             {"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"},

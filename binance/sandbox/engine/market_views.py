@@ -63,7 +63,9 @@ class MarketViews:
                 d["quoteQty"] = fmt(t["quote"], 8)
             else:
                 d["baseQty"] = fmt(t["quote"], 8)
-            d.update({"time": t["time"], "isBuyerMaker": t["isBuyerMaker"], "isRPITrade": False})
+            d.update({"time": t["time"], "isBuyerMaker": t["isBuyerMaker"]})
+            if ins.kind == "um":
+                d["isRPITrade"] = False
             out.append(d)
         return out
 
@@ -181,8 +183,6 @@ class MarketViews:
             d = {"lastUpdateId": st.book.update_id, "symbol": ins.symbol, "pair": ins.pair}
         d.update({"bidPrice": ins.fmt_price(bid or 0), "bidQty": ins.fmt_qty(bq), "askPrice": ins.fmt_price(ask or 0),
                   "askQty": ins.fmt_qty(aq), "time": self.core.now()})
-        if ins.kind == "um":
-            d["lastUpdateId"] = st.book.update_id
         return d
 
     def price_ticker(self, st: SymbolState) -> dict:
@@ -216,8 +216,10 @@ class MarketViews:
         rows = [r for r in st.funding_history
                 if (start is None or r["time"] >= start) and (end is None or r["time"] <= end)]
         rows = rows[:limit] if start is not None else rows[-limit:]
-        return [{"symbol": ins.symbol, "fundingTime": r["time"], "fundingRate": fmt(r["rate"], 8),
-                 "markPrice": fmt(r["mark"], 8)} for r in rows]
+        if ins.kind == "cm":  # COIN-M documents no markPrice here
+            return [{"symbol": ins.symbol, "fundingTime": r["time"], "fundingRate": fmt(r["rate"], 8)} for r in rows]
+        return [{"symbol": ins.symbol, "fundingRate": fmt(r["rate"], 8), "fundingTime": r["time"],
+                 "markPrice": fmt(r["mark"], 8), "rateType": "Regular"} for r in rows]
 
     def open_interest_json(self, st: SymbolState) -> dict:
         """Current open interest."""
