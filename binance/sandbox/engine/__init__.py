@@ -7,6 +7,7 @@ other one way only (checked: no import circle in this package)::
     exchange.py       Exchange (markets, clock, lock, listen_keys, order_log)
     market.py         MarketEngine: builds the parts, step(), the public surface the handlers use
     sim.py            market-data source: the simulated participants (SimulatedMarket)
+    replay_feed.py    market-data source: replayed files (ReplayFeed, with replay_book.ReplayOrderBook)
     matching.py       book and matching: price-time execution, fills, order events (Matcher)
     account_views.py  accounts and margin: margin arithmetic, account events and renderings (AccountViews)
     publisher.py      event publisher: listeners of market-stream and user-data events (EventPublisher)

@@ -160,9 +160,7 @@ class MarketEngine:
 
     def record_price_samples(self, st: SymbolState, now: int) -> None:
         """Feed mark/index/premium candles."""
-        st.mark_klines.sample(now, st.mark)
-        st.index_klines.sample(now, st.index)
-        st.premium_klines.sample(now, st.premium().quantize(Decimal("0.00000001")))
+        st.sample_prices(now)
 
     def is_event_stream(self, stream: str) -> bool:
         """Whether the engine pushes `stream` itself (events) rather than rendering it periodically.

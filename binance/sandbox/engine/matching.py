@@ -106,40 +106,66 @@ class Matcher:
 
     def execute_fill(self, st: SymbolState, maker: Order, taker: Order, price: Decimal,
                      qty: Decimal, aggs: List[dict]) -> None:
-        """One trade between ``maker`` (resting) and ``taker`` at ``price``."""
+        """One trade between ``maker`` (resting) and ``taker`` at ``price``.
+
+        On a replayed symbol the trade is private: the replayed market's trades, prices and candles
+        are the files' (no market impact); the level it took stays taken until the file changes it.
+        """
         ins = st.ins
         now = self.core.now()
         st.book.fill_front(maker, qty)
         trade_id = st.next_trade_id
         st.next_trade_id += 1
-        quote = self.core.math.notional(qty, price, ins) if ins.kind == "cm" else qty * price
         for o in (maker, taker):
-            o.filled += qty
-            if ins.kind == "cm":
-                o.cum_quote += qty * ins.contract_size
-                o.cum_base += qty * ins.contract_size / price
+            self._order_filled(st, o, price, qty, now)
+        if ins.symbol not in self.core.replayed:
+            quote = self.core.math.notional(qty, price, ins) if ins.kind == "cm" else qty * price
+            st.last_price = price
+            st.last_qty = qty
+            st.ticker_changed = True
+            buyer_maker = maker.is_buy
+            trade = {"id": trade_id, "price": price, "qty": qty, "quote": quote, "time": now,
+                     "isBuyerMaker": buyer_maker}
+            st.trades.append(trade)
+            st.klines.sample(now, price, qty, quote, not buyer_maker, trade_id)
+            if aggs and aggs[-1]["p"] == price:
+                aggs[-1]["q"] += qty
+                aggs[-1]["l"] = trade_id
             else:
-                o.cum_quote += qty * price
-            self.set_status(o, "FILLED" if o.remaining <= 0 else "PARTIALLY_FILLED")
-            o.update_time = now
-        st.last_price = price
-        st.last_qty = qty
-        st.ticker_changed = True
-        buyer_maker = maker.is_buy
-        trade = {"id": trade_id, "price": price, "qty": qty, "quote": quote, "time": now,
-                 "isBuyerMaker": buyer_maker}
-        st.trades.append(trade)
-        st.klines.sample(now, price, qty, quote, not buyer_maker, trade_id)
-        if aggs and aggs[-1]["p"] == price:
-            aggs[-1]["q"] += qty
-            aggs[-1]["l"] = trade_id
-        else:
-            aggs.append({"a": st.next_agg_id, "p": price, "q": qty, "f": trade_id, "l": trade_id, "T": now,
-                         "m": buyer_maker})
-            st.next_agg_id += 1
+                aggs.append({"a": st.next_agg_id, "p": price, "q": qty, "f": trade_id, "l": trade_id, "T": now,
+                             "m": buyer_maker})
+                st.next_agg_id += 1
         for o, is_maker in ((maker, True), (taker, False)):
             if o.owner is not None and o.owner in self.core.accounts:
                 self.apply_fill(st, self.core.accounts[o.owner], o, price, qty, is_maker, trade_id, now)
+
+    def _order_filled(self, st: SymbolState, o: Order, price: Decimal, qty: Decimal, now: int) -> None:
+        ins = st.ins
+        o.filled += qty
+        if ins.kind == "cm":
+            o.cum_quote += qty * ins.contract_size
+            o.cum_base += qty * ins.contract_size / price
+        else:
+            o.cum_quote += qty * price
+        self.set_status(o, "FILLED" if o.remaining <= 0 else "PARTIALLY_FILLED")
+        o.update_time = now
+
+    def fill_resting(self, st: SymbolState, o: Order, price: Decimal, qty: Decimal) -> None:
+        """A resting user order of a replayed symbol fills `qty` at `price` as a maker (the replay's queue rule
+        decided it): the order, its position, PnL, fees and user-data events, as for any fill; no public trade."""
+        now = self.core.now()
+        trade_id = st.next_trade_id
+        st.next_trade_id += 1
+        self._order_filled(st, o, price, qty, now)
+        if o.remaining <= 0:
+            st.book.remove(o)
+        if o.owner is not None and o.owner in self.core.accounts:
+            self.apply_fill(st, self.core.accounts[o.owner], o, price, qty, True, trade_id, now)
+
+    def trades_happened(self, st: SymbolState) -> None:
+        """Tell the parts above (conditional orders) that `st` traded or its prices moved."""
+        for hook in self.after_trades:
+            hook(st)
 
     def publish_aggs(self, st: SymbolState, aggs: List[dict]) -> None:
         """Store aggregate trades and push them on `<symbol>@aggTrade`, their trades on `<symbol>@trade`."""
@@ -157,8 +183,7 @@ class Matcher:
             payload.update({"f": a["f"], "l": a["l"], "T": a["T"], "m": a["m"],
                             "st": 1 if ins.kind == "um" else 2})
             self.events.emit("market", key, payload)
-        for hook in self.after_trades:
-            hook(st)
+        self.trades_happened(st)
 
     def _publish_trades(self, st: SymbolState, first_id: int) -> None:
         ins = st.ins

@@ -72,11 +72,12 @@ class ReplaySource:
         return self._heap[0][0] if self._heap else None
 
     # ------------------------------------------------------------------ reading
-    def start(self) -> int:
-        """Open the files and start the clock at the first event; returns that time (0 when the files are empty)."""
+    def start(self, clock: bool = True) -> int:
+        """Open the files and (unless `clock` is False) start the clock at the first event; returns that time
+        (0 when the files are empty)."""
         first = self.peek_time()
         self.first_time = first if first is not None else 0
-        if not self.clock.started:
+        if clock and not self.clock.started:
             self.clock.start(self.first_time)
         return self.first_time
 
