@@ -29,7 +29,7 @@ from typing import Any, Dict, Optional, Set
 from binance.record.events import Event
 
 from .core import MarketCore
-from .marketdata import Candle
+from .marketdata import MINUTE, Candle
 from .matching import Matcher
 from .orders import Order
 from .publisher import EventPublisher
@@ -243,7 +243,8 @@ class ReplayFeed:
 
     @staticmethod
     def _candle(series: Any, k: dict) -> None:
-        c = Candle(int(k["t"]), Decimal(k["o"]))
+        start = int(k["t"])
+        c = Candle(start - start % MINUTE, Decimal(k["o"]))  # moved onto the sandbox clock: realign to its minutes
         c.h, c.l, c.c = Decimal(k["h"]), Decimal(k["l"]), Decimal(k["c"])
         c.volume, c.quote, c.count = Decimal(k["v"]), Decimal(k["q"]), int(k["n"])
         c.taker_volume, c.taker_quote = Decimal(k["V"]), Decimal(k["Q"])
