@@ -1,10 +1,10 @@
 """Record market streams to a file, and read recordings and Binance's public archive files back.
 
-* [Recorder][binance.record.Recorder] (and `python -m binance.record`) writes a recording: gzip
+* [Recorder][binance.record.recorder.Recorder] (and `python -m binance.record`) writes a recording: gzip
   JSON Lines, one header line, then every message exactly as received with its receive time,
   REST depth snapshots and gap markers (format: `binance.record._format`).
-* [read_records][binance.record.read_records] streams a recording back.
-* [read_archive][binance.record.read_archive] streams a CSV file of Binance's public futures
+* `read_records` streams a recording back.
+* [read_archive][binance.record.archive.read_archive] streams a CSV file of Binance's public futures
   archive (aggTrades, trades, bookTicker, klines, markPriceKlines).
 
 Nothing here fetches files: you download archive files yourself. The sandbox replays both kinds
