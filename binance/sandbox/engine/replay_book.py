@@ -72,6 +72,11 @@ class ReplayOrderBook(OrderBook):
         side = self.side(is_buy)
         queue = side.levels.get(price)
         if queue:
+            if qty > 0 and len(queue) == 1:  # the level's one participant order takes the new quantity
+                o = queue[0]
+                o.qty = o.filled + qty
+                side.qty[price] = qty
+                return
             for o in list(queue):
                 side.remove(o, o.remaining)
         if qty > 0:

@@ -202,7 +202,7 @@ class ReplayFeed:
         if not facts.kinds & {"markPriceUpdate", "markPriceKline"}:
             st.mark = st.index = price
         fills_from = "trade" if "trade" in facts.kinds else "aggTrade"
-        if ev.kind == fills_from:
+        if ev.kind == fills_from and st.book.user_orders:
             self._fill_resting(st, price, qty, buyer_maker, t)
         self.matcher.trades_happened(st)
 

@@ -37,6 +37,7 @@ _STREAM_KINDS = ((re.compile(r"@depth(@\d+ms)?$"), ("depthUpdate", "depthSnapsho
                  (re.compile(r"@markPrice(@1s)?$"), ("markPriceUpdate",)),
                  (re.compile(r"@kline_"), ("kline",)))
 _SYMBOL = re.compile(r"^([a-z0-9_]+)@")
+_FLAT_TIMES = frozenset({"aggTrade", "trade", "bookTicker", "depthUpdate", "markPriceUpdate"})
 
 
 def make_clock(speed: Speed) -> ReplayClock:
@@ -186,8 +187,14 @@ class Replay:
         if ev.kind == "gap":
             log.info("replay: the recording has a gap here (%s)", ev.data.get("reason"))
             return
-        ev = Event(ev.time + self.offset, ev.symbol, ev.kind, ev.stream,
-                   shift_data(ev.kind, ev.data, self.offset, {}))
+        ev.time += self.offset
+        data = ev.data
+        if ev.kind in _FLAT_TIMES and type(data) is dict:  # each event's data is its own: move its times in place
+            for key in ("E", "T"):
+                if key in data:
+                    data[key] += self.offset
+        else:
+            ev.data = shift_data(ev.kind, data, self.offset, {})
         feed.apply(ev)
 
     def _market_of(self, ev: Event) -> Optional[str]:

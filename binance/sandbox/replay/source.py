@@ -49,6 +49,7 @@ class ReplaySource:
         self._span = 0
         self._id_shift: Dict[str, int] = {}
         self._started = False
+        self._exhausted = False
 
     # ------------------------------------------------------------------ facts
     def symbols(self) -> Dict[str, str]:
@@ -62,7 +63,7 @@ class ReplaySource:
     @property
     def finished(self) -> bool:
         """True when every file has ended and there is no loop (the replayed market stays still)."""
-        return self._started and not self._heap and not self.loop
+        return self._exhausted
 
     def peek_time(self) -> Optional[int]:
         """The time of the next event (`None` when there is none)."""
@@ -92,6 +93,7 @@ class ReplaySource:
         while True:
             if not heap:
                 if not (self.loop and self.emitted):
+                    self._exhausted = True
                     return
                 self._next_pass()
                 if not heap:
