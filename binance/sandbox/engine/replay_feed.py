@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from binance.record.events import Event
 
@@ -119,6 +119,10 @@ class ReplayFeed:
                 book.apply_levels(data.get("b", ()), data.get("a", ()), data["u"])
                 self._cap_queues(st)
             self._publish(ev)
+            for stream in self._depth_aliases(st, facts, ev.stream):  # the same diffs serve every diff speed
+                self.events.emit("market", stream, data)
+            if "bookTicker" not in facts.kinds:
+                self._book_ticker(st, int(data.get("E", ev.time)))
             return
         if kind == "bookTicker":
             if not facts.has_depth:
@@ -174,6 +178,25 @@ class ReplayFeed:
             return
         if ev.stream is not None:
             self._publish(ev)
+
+    @staticmethod
+    def _depth_aliases(st: SymbolState, facts: SymbolFacts, stream: Optional[str]) -> List[str]:
+        sym = st.ins.symbol.lower()
+        return [s for s in (f"{sym}@depth", f"{sym}@depth@100ms", f"{sym}@depth@500ms")
+                if s != stream and s not in facts.streams]
+
+    def _book_ticker(self, st: SymbolState, now: int) -> None:
+        """The files hold depth but no book ticker: publish one when the top of the replayed book changes."""
+        top = st.book.top()
+        if top == st.last_book_ticker or top[0] is None or top[2] is None:
+            return
+        st.last_book_ticker = top
+        ins = st.ins
+        payload = {"e": "bookTicker", "u": st.book.update_id, "s": ins.symbol, "ps": ins.pair,
+                   "b": ins.fmt_price(top[0]), "B": ins.fmt_qty(top[1]), "a": ins.fmt_price(top[2]),
+                   "A": ins.fmt_qty(top[3]), "T": now, "E": now, "st": 1 if ins.kind == "um" else 2}
+        self.events.emit("market", f"{ins.symbol.lower()}@bookTicker", payload)
+        self.events.emit("market", "!bookTicker", payload)
 
     def _publish(self, ev: Event) -> None:
         if ev.stream is not None:
