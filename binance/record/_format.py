@@ -10,7 +10,8 @@ One header line, then one line per recorded item, each a JSON object:
     {"r": 1764950000126, "gap": {"reason": "reconnect", "streams": [...]}}
     {"r": 1764950009999, "end": {"messages": 1234}}      written by a clean close
 
-`r` is the receive time (ms since the epoch, local clock). The text after `"m":` is the message
+`r` is the receive time (ms since the epoch, local clock, taken when the stream client hands the
+message to the recorder). The text after `"m":` is the message
 exactly as the server sent it (byte for byte), so [Record.raw][binance.record._format.Record.raw]
 returns it unchanged. A reader stops quietly at a truncated last line (a power cut mid-write); a bad
 line anywhere else raises `RecordFormatError`.

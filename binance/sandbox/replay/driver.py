@@ -88,6 +88,7 @@ class Replay:
         self.clock = make_clock(speed)
         self.source = ReplaySource(self.sources, self.clock, loop=loop)
         self.facts = symbol_facts(self.sources)
+        self._markets: Dict[str, str] = {s: m for m, facts in self.facts.items() for s in facts}
         self.feeds: Dict[str, ReplayFeed] = {}
         self.offset = 0
         self.max_batch = max_batch
@@ -198,10 +199,7 @@ class Replay:
         feed.apply(ev)
 
     def _market_of(self, ev: Event) -> Optional[str]:
-        for market, facts in self.facts.items():
-            if ev.symbol in facts:
-                return market
-        return None
+        return self._markets.get(ev.symbol) if ev.symbol is not None else None
 
     def advance(self, ms: int) -> int:
         """Manual clock: move `ms` forward and apply every event that became due; returns how many."""
