@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, cast
 
 from binance.record.events import Event
 
@@ -101,14 +101,15 @@ class ReplayFeed:
     # ------------------------------------------------------------------ events
     def apply(self, ev: Event) -> None:
         """Apply one event (times already on the exchange clock)."""
-        st = self.core.states.get(ev.symbol)
-        if st is None:
+        symbol = ev.symbol
+        st = self.core.states.get(symbol) if symbol is not None else None
+        if st is None or symbol is None:
             return
-        facts = self.facts[ev.symbol]
+        facts = self.facts[symbol]
         kind = ev.kind
         data = ev.data
         self.applied += 1
-        book: ReplayOrderBook = st.book
+        book = _book(st)
         if kind == "depthSnapshot":
             depth = data.get("depth") or {}
             book.reset(depth.get("bids", ()), depth.get("asks", ()), int(depth.get("lastUpdateId", 0)))
@@ -187,7 +188,7 @@ class ReplayFeed:
 
     def _book_ticker(self, st: SymbolState, now: int) -> None:
         """The files hold depth but no book ticker: publish one when the top of the replayed book changes."""
-        top = st.book.top()
+        top = _book(st).top()
         if top == st.last_book_ticker or top[0] is None or top[2] is None:
             return
         st.last_book_ticker = top
@@ -225,13 +226,13 @@ class ReplayFeed:
         if not facts.kinds & {"markPriceUpdate", "markPriceKline"}:
             st.mark = st.index = price
         fills_from = "trade" if "trade" in facts.kinds else "aggTrade"
-        if ev.kind == fills_from and st.book.user_orders:
+        if ev.kind == fills_from and _book(st).user_orders:
             self._fill_resting(st, price, qty, buyer_maker, t)
         self.matcher.trades_happened(st)
 
     def _fill_resting(self, st: SymbolState, price: Decimal, qty: Decimal, buyer_maker: bool, t: int) -> None:
         """A replayed trade: a buyer-maker trade (taker sold) reaches resting user buys, else resting user sells."""
-        book: ReplayOrderBook = st.book
+        book = _book(st)
         is_buy = buyer_maker
         left = qty
         for o in book.resting(is_buy):
@@ -256,7 +257,7 @@ class ReplayFeed:
                 self.queue_ahead.pop(id(o), None)
 
     def _cap_queues(self, st: SymbolState) -> None:
-        book: ReplayOrderBook = st.book
+        book = _book(st)
         for o in book.user_orders:
             key = id(o)
             if key in self.queue_ahead:
@@ -275,3 +276,7 @@ class ReplayFeed:
             series.order.append(c.open_time)
         series.minutes[c.open_time] = c
 
+
+def _book(st: SymbolState) -> ReplayOrderBook:
+    """The replayed book of a replayed symbol (`attach` put it there)."""
+    return cast(ReplayOrderBook, st.book)
