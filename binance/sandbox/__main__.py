@@ -2,7 +2,8 @@
 
 Once listening it prints exactly one JSON line on stdout: the URLs (``um_rest_url``,
 ``cm_rest_url``, ``um_stream_url``, ``cm_stream_url``, ``um_ws_api_url``, ``cm_ws_api_url``,
-``admin_url``), ``api_key``, and ``api_secret`` when it made one up. Logs go to stderr.
+``admin_url``), ``api_key``, ``admin_token`` (for the `/admin/*` paths; new each run), and ``api_secret``
+when it made one up. Logs go to stderr.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     sandbox.start()
     try:
         info = sandbox.info(include_secret=sandbox.made_up_secret)
-        info["admin_url"] = sandbox.admin_url
+        info["admin_token"] = sandbox.admin_token  # the admin paths need it; a new one each run
         sys.stdout.write(json.dumps(info) + "\n")
         sys.stdout.flush()
         while not stop.wait(0.5):

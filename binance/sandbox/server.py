@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from aiohttp import web
 
+from binance._redact import redact
+from binance.sandbox.admin_guard import admin_refusal
 from binance.sandbox.auth import parse_params
 from binance.sandbox.connection import describe
 from binance.sandbox.engine.errors import EngineError
@@ -223,19 +225,33 @@ class AdminHandler:
     async def connections(self, request: web.Request) -> web.Response:
         """GET: the open WebSocket connections."""
         rows = [
-            {"id": i, "kind": k, "market": m, "path": p}
+            {"id": i, "kind": k, "market": m, "path": redact(p)}  # no listenKey leaves the sandbox
             for i, k, m, p in (describe(c) for c in self.sandbox.connections.snapshot())
         ]
         return _json_response({"connections": rows, "total_opened": self.sandbox.connections.total_opened})
 
     async def info(self, request: web.Request) -> web.Response:
-        """GET: the sandbox's URLs and demo API key."""
-        return _json_response(self.sandbox.info())
+        """GET: the sandbox's URLs and demo API key (never the API secret nor the admin token)."""
+        return _json_response(self.sandbox.info(include_secret=False))
 
     async def reset_limits(self, request: web.Request) -> web.Response:
         """POST: forget request weights, order counts and IP bans."""
         self.sandbox.limiter.reset()
         return _json_response({"ok": True})
+
+
+@web.middleware
+async def _guard_admin(request: web.Request, handler: Any) -> web.StreamResponse:
+    """`/admin/*`: loopback Host, the per-run admin token, JSON bodies only (see `binance.sandbox.admin_guard`)."""
+    if not request.path.startswith("/admin"):
+        return await handler(request)
+    sandbox = request.app[SANDBOX_KEY]
+    refusal = admin_refusal(sandbox.admin_token, sandbox.host, request.headers.get("Host"),
+                            request.headers.get("Authorization"), request.method, request.content_type)
+    if refusal is not None:
+        logger.info("admin %s %s refused: %s", request.method, request.path, refusal[1])
+        return _json_response({"ok": False, "error": refusal[1]}, refusal[0])
+    return await handler(request)
 
 
 @web.middleware
@@ -273,7 +289,7 @@ async def _on_shutdown(app: web.Application) -> None:
 
 def build_app(sandbox: "Sandbox") -> web.Application:
     """The aiohttp application of one sandbox (REST, streams, admin, extensions)."""
-    app = web.Application(middlewares=[_guard_websockets])
+    app = web.Application(middlewares=[_guard_admin, _guard_websockets])
     app[SANDBOX_KEY] = sandbox
     app[HUBS_KEY] = {}
     for market, prefix in REST_PREFIX.items():

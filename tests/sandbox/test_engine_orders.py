@@ -200,6 +200,14 @@ def test_conditional_orders_refused_on_um_order_endpoints_but_not_on_coin_m(ex: 
     test = dispatch(ex, "um", "POST", "/fapi/v1/order/test", "K", {
         "symbol": "BTCUSDT", "side": "BUY", "type": "STOP_MARKET", "quantity": "0.010", "stopPrice": "61000"})
     assert test["type"] == "STOP_MARKET"
+    # an algo order is not a matching-engine order: PUT/GET/DELETE order do not know its algoId
+    waiting = algo(ex, type="STOP_MARKET", triggerPrice="61000")
+    for method in ("PUT", "GET"):
+        assert code_of(dispatch, ex, "um", method, "/fapi/v1/order", "K", {
+            "symbol": "BTCUSDT", "orderId": str(waiting["algoId"]), "side": "BUY", "quantity": "0.010",
+            "price": "59000"})[0] == -2013
+    assert code_of(dispatch, ex, "um", "DELETE", "/fapi/v1/order", "K", {
+        "symbol": "BTCUSDT", "orderId": str(waiting["algoId"])})[0] == -2011
     cm = ex.cm
     st = cm.states["BTCUSD_PERP"]
     trigger = st.ins.fmt_price(st.last_price * 2 // st.ins.tick * st.ins.tick)
@@ -361,6 +369,9 @@ def test_algo_orders_trigger_through_the_engine_with_algo_updates(ex: Exchange) 
     ex.um.add_liquidity("BTCUSDT", "BUY", "60010", "0.5")
     kinds = [(e["e"], e["o"]["X"]) for e in got[2:] if e["e"] in ("ALGO_UPDATE", "ORDER_TRADE_UPDATE")]
     assert kinds[:3] == [("ALGO_UPDATE", "TRIGGERING"), ("ALGO_UPDATE", "TRIGGERED"), ("ORDER_TRADE_UPDATE", "NEW")]
+    triggering, triggered = [e["o"] for e in got if e["e"] == "ALGO_UPDATE"][2:4]
+    assert triggering["ai"] == "" and "act" not in triggering
+    assert triggered["ai"] not in ("", str(algo["algoId"])) and triggered["act"] == "MARKET"
     assert ("ORDER_TRADE_UPDATE", "FILLED") in kinds
     assert kinds[-1] == ("ALGO_UPDATE", "FINISHED")
     done = dispatch(ex, "um", "GET", "/fapi/v1/algoOrder", "K", {"algoId": str(algo["algoId"])})

@@ -292,11 +292,17 @@ class Trading:
     def _check_algo_slot(self, acct: "Account", o: Order) -> None:
         if not o.is_conditional:
             raise EngineError(-1116, "Invalid orderType.")
-        working = [a for a in acct.algo_orders.values() if a.is_open and not a.triggered]
+        working = self._waiting_algo_orders(acct.api_key)
         if any(a.client_order_id == o.client_order_id for a in working):
             raise EngineError(-4116, "ClientOrderId is duplicated.")
         if sum(1 for a in working if a.symbol == o.symbol) >= MAX_ALGO_ORDERS:
             raise EngineError(-4045, "Reach max stop order limit.")
+
+    def _waiting_algo_orders(self, api_key: Optional[str] = None) -> List[Order]:
+        """Algo orders waiting for their trigger (of `api_key`, or of everyone), from the trigger lists: the
+        cost follows the working orders, not the history."""
+        return [o for st in self.core.states.values() for o in st.stops
+                if o.algo_id is not None and not o.triggered and o.is_open and (api_key is None or o.owner == api_key)]
 
     def cancel_algo(self, api_key: Optional[str], o: Order) -> Order:
         """Cancel an algo order still waiting for its trigger (-2011 once triggered or final)."""
@@ -494,11 +500,12 @@ class Trading:
         acct = self.core.accounts.get(o.owner or "")
         if acct is None:
             return
-        o.triggered = True
-        o.type = "LIMIT" if o.orig_type in ("STOP", "TAKE_PROFIT") else "MARKET"
         if o.algo_id is not None:
             # the algo service places the actual order in the matching engine, under a new orderId
             self.events.emit_user(acct.api_key, views.algo_event(o, st.ins, self.core.now(), status="TRIGGERING"))
+        o.triggered = True
+        o.type = "LIMIT" if o.orig_type in ("STOP", "TAKE_PROFIT") else "MARKET"
+        if o.algo_id is not None:
             o.order_id = self.core.next_order_id()
             acct.add_order(o)
         if o.close_position:
@@ -517,10 +524,12 @@ class Trading:
     def expire_orders(self, now: int) -> None:
         """Expire GTD orders (and GTD algo orders waiting for their trigger) whose goodTillDate has passed."""
         for acct in self.core.accounts.values():
-            waiting = [a for a in acct.algo_orders.values() if a.is_open and not a.triggered]
-            for o in acct.open_orders() + waiting:
+            for o in acct.open_orders():
                 if o.tif == "GTD" and o.good_till and now >= o.good_till:
                     self.matcher.finish_order(self.core.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=True)
+        for o in self._waiting_algo_orders():
+            if o.tif == "GTD" and o.good_till and now >= o.good_till:
+                self.matcher.finish_order(self.core.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=False)
 
     def run_countdowns(self, now: int) -> None:
         """Cancel all open orders of symbols whose countdown has run out."""
