@@ -66,19 +66,20 @@ def _literal(value: Any) -> str:
     return repr(str(value))
 
 
-def algo_order_source(order: Mapping[str, Any]) -> str:
+def algo_order_source(order: Mapping[str, Any], call_name: str = "new_algo_order") -> str:
     """The `new_algo_order(...)` call (Python source) that places the order `new_order` was refused, e.g.
-    `new_algo_order('CONDITIONAL', 'BTCUSDT', 'SELL', 'STOP_MARKET', quantity='0.01', triggerPrice='60000')`."""
+    `new_algo_order('CONDITIONAL', 'BTCUSDT', 'SELL', 'STOP_MARKET', quantity='0.01', triggerPrice='60000')`
+    (`call_name="algo_order_place"` for the WebSocket API client)."""
     kwargs, _ = algo_order_params(order)
     args = ["'CONDITIONAL'"] + [_literal(order.get(name)) for name in _POSITIONAL]
     args += ["%s=%s" % (name, _literal(value)) for name, value in kwargs.items()]
-    return "new_algo_order(%s)" % ", ".join(args)
+    return "%s(%s)" % (call_name, ", ".join(args))
 
 
-def algo_order_call(order: Mapping[str, Any]) -> str:
+def algo_order_call(order: Mapping[str, Any], call_name: str = "new_algo_order") -> str:
     """`algo_order_source`, followed by the parameters it renamed and the ones it left out."""
     _, dropped = algo_order_params(order)
-    call = algo_order_source(order)
+    call = algo_order_source(order, call_name)
     renamed = ["%s -> %s" % (old, new) for old, new in RENAMED.items() if order.get(old) is not None]
     notes = []
     if renamed:
@@ -88,7 +89,10 @@ def algo_order_call(order: Mapping[str, Any]) -> str:
     return call + (" (%s)" % "; ".join(notes) if notes else "")
 
 
-def name_algo_order_call(exc: BaseException, order: Optional[Mapping[str, Any]]) -> None:
-    """If `exc` is the -4120 refusal of `order`, write the `new_algo_order` call into it (its message shows it)."""
+def name_algo_order_call(
+    exc: BaseException, order: Optional[Mapping[str, Any]], call_name: str = "new_algo_order"
+) -> None:
+    """If `exc` is the -4120 refusal of `order`, write the `new_algo_order` call (or `call_name`) into it
+    (its message shows it)."""
     if isinstance(exc, AlgoOrderRequiredError) and order:
-        exc.algo_order_call = algo_order_call(order)
+        exc.algo_order_call = algo_order_call(order, call_name)

@@ -60,6 +60,32 @@ def rest_response_models(market: str) -> Dict[Tuple[str, str], type]:
     return out
 
 
+def ws_api_response_models(market: str) -> Dict[str, type]:
+    """``WebSocket API method (e.g. "order.place", "v2/account.status") -> reply model`` of the market's SDK."""
+    models = package(market, "websocket_api.models")
+    out: Dict[str, type] = {}
+    for _, source in _api_functions(market, "websocket_api"):
+        method = re.search(r'"method": "/([^"]+)"', source)
+        model = re.search(r"response_model=(\w+)", source)
+        if method and model:
+            out[method.group(1)] = getattr(models, model.group(1))
+    return out
+
+
+def user_data_event_models(market: str) -> Dict[str, type]:
+    """``event type ("ORDER_TRADE_UPDATE", "listenKeyExpired", ...) -> model`` of the market's SDK streams."""
+    models = package(market, "websocket_streams.models")
+    union = models.UserDataStreamEventsResponse.model_fields[_ONE_OF].annotation
+    out: Dict[str, type] = {}
+    for model in typing.get_args(union):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        name = model.__name__  # AccountUpdate -> ACCOUNT_UPDATE; ListenKeyExpired -> listenKeyExpired
+        event = name[0].lower() + name[1:] if name == "ListenKeyExpired" else re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name)
+        out[event if name == "ListenKeyExpired" else event.upper()] = model
+    return out
+
+
 @dataclass(frozen=True)
 class Allowances:
     """What Binance documents as sometimes absent or null, which the SDK models cannot say.
@@ -158,6 +184,7 @@ def _check(value: Any, tp: Any, where: str, allow: Allowances, report: Report) -
         shaped = [t for t, o in zip(tries, options) if _shape_matches(value, o)] or tries
         best = min(shaped, key=lambda r: len(r.problems))
         report.problems += best.problems
+        report.objects += best.objects
         return
     if origin in (list, List):
         (item,) = typing.get_args(tp) or (Any,)

@@ -168,3 +168,75 @@ def test_websocket_api_refusal_is_the_same_class_with_a_generic_hint():
     exc = reply_error(reply)
     assert isinstance(exc, AlgoOrderRequiredError)
     assert "place it with new_algo_order('CONDITIONAL', symbol, side, type, triggerPrice=..." in str(exc)
+
+
+class RefusingWsApiServer:
+    """A local WebSocket API server (aiohttp, 127.0.0.1) that answers every request with Binance's -4120."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import threading
+
+        self.requests = []
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="refusing-ws-api", daemon=True)
+        self.port = 0
+
+    def _serve(self) -> None:
+        import asyncio
+
+        from aiohttp import web
+
+        async def handle(request):
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            async for msg in ws:
+                frame = json.loads(msg.data)
+                self.requests.append(frame)
+                await ws.send_str(json.dumps({"id": frame["id"], "status": 400, "error": REFUSAL}))
+            return ws
+
+        async def start():
+            app = web.Application()
+            app.router.add_get("/{tail:.*}", handle)
+            self._runner = web.AppRunner(app)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            await site.start()
+            self.port = site._server.sockets[0].getsockname()[1]
+
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(start())
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    def __enter__(self) -> "RefusingWsApiServer":
+        self._thread.start()
+        assert self._ready.wait(10)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+def test_websocket_api_order_place_refused_names_the_algo_order_place_call():
+    pytest.importorskip("aiohttp")
+    from binance.websocket.api import UMFuturesWebsocketAPIClient
+
+    with RefusingWsApiServer() as server:
+        client = UMFuturesWebsocketAPIClient(
+            api_key=KEY, api_secret=SECRET, stream_url="ws://127.0.0.1:%d/ws-fapi/v1" % server.port, timeout=5.0
+        )
+        try:
+            with pytest.raises(AlgoOrderRequiredError) as caught:
+                client.order_place("BTCUSDT", "SELL", "TAKE_PROFIT_MARKET", quantity="0.010", stopPrice="70000")
+        finally:
+            client.stop()
+    text = str(caught.value)
+    assert "place it with algo_order_place('CONDITIONAL', 'BTCUSDT', 'SELL', 'TAKE_PROFIT_MARKET'" in text
+    assert "triggerPrice='70000'" in text and SECRET not in text and "signature" not in text
+    assert server.requests[0]["method"] == "order.place"

@@ -47,6 +47,20 @@ ALLOW = sdk_schema.Allowances(
             "PositionAdlQuantileEstimationResponseInnerAdlQuantile.HEDGE",
             # one entry per market type that has a schedule
             "TradingScheduleResponseMarketSchedules.*",
+            # user-data events: leverage (ac) or multi-assets mode (ai) changed
+            "AccountConfigUpdate.ac",
+            "AccountConfigUpdate.ai",
+            # the symbol of a FUNDING_FEE balance update
+            "AccountUpdateA.S",
+            # trailing stops only; M only for an amendment that had a modifyId
+            "OrderTradeUpdateO.AP",
+            "OrderTradeUpdateO.cr",
+            "OrderTradeUpdateO.M",
+            # only once the algo order triggered and its order is in the matching engine; trailing only
+            "AlgoUpdateO.act",
+            "AlgoUpdateO.ap",
+            "AlgoUpdateO.aq",
+            "AlgoUpdateO.ia",
         }
     ),
     # documented examples show null
@@ -225,3 +239,40 @@ def test_the_check_is_strict():
     assert sdk_schema.check(extra, model).problems == [
         "$[0].markPrice: field not documented by NotionalBracketForPairResponseInner"
     ]
+
+
+@pytest.mark.parametrize("market", ["um", "cm"])
+def test_an_amendment_with_a_modify_id_echoes_it(market, models):
+    """`modifyId` is documented in the amendment answer; it is sent back when the request had one."""
+    with Sandbox(seed=17, tick_interval=None) as sb:
+        client_class = every.UMFutures if market == "um" else every.CMFutures
+        base_url = sb.um_rest_url if market == "um" else sb.cm_rest_url
+        ctx = every.Ctx(market, client_class(sb.api_key, sb.api_secret, base_url=base_url))
+        order = ctx.rest()
+        modified = ctx.c.modify_order(
+            ctx.symbol, "BUY", orderId=order["orderId"], quantity=ctx.qty, price="63100", modifyId=77
+        )
+        batch = ctx.c.modify_batch_order(
+            [
+                {
+                    "symbol": ctx.symbol,
+                    "orderId": order["orderId"],
+                    "side": "BUY",
+                    "quantity": ctx.qty,
+                    "price": "63200",
+                    "modifyId": 78,
+                }
+            ]
+        )
+    assert modified["modifyId"] == 77 and batch[0]["modifyId"] == 78
+    prefix = "/fapi" if market == "um" else "/dapi"
+    assert sdk_schema.check(modified, models[market][("PUT", prefix + "/v1/order")]).problems == []
+    assert sdk_schema.check(batch, models[market][("PUT", prefix + "/v1/batchOrders")], allow=ALLOW).problems == []
+
+
+def test_time_in_force_lists_follow_each_market(answers):
+    """The models type `timeInForce` as strings only: COIN-M has no GTD (GTC, IOC, FOK, GTX)."""
+    um = answers[("um", "GET", "/fapi/v1/exchangeInfo")]["symbols"]
+    cm = answers[("cm", "GET", "/dapi/v1/exchangeInfo")]["symbols"]
+    assert all(s["timeInForce"] == ["GTC", "IOC", "FOK", "GTX"] for s in cm)
+    assert all("GTD" in s["timeInForce"] for s in um)

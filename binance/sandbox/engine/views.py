@@ -177,6 +177,9 @@ def order_event(o: Order, ins: Instrument, exec_type: str, now: int, alias: str,
     })
     if is_um:
         o_d["gtd"] = o.good_till
+    else:  # COIN-M documents no si/ss
+        del o_d["si"], o_d["ss"]
+    o_d["er"] = "0"  # expiry reason: none (the sandbox does not model Binance's reason codes)
     if o.orig_type == "TRAILING_STOP_MARKET":
         o_d["AP"] = plain(o.activation_price) if o.activation_price is not None else "0"
         o_d["cr"] = plain(o.callback_rate) if o.callback_rate is not None else "0"

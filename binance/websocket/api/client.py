@@ -269,7 +269,14 @@ class WebsocketAPIClient:
             check_required_parameter(value, name)
         params = dict(required)
         params.update(kwargs)
-        return self.send_request(method, params)
+        try:
+            return self.send_request(method, params)
+        except Exception as exc:
+            if method == "order.place":  # -4120: name the algoOrder.place call that places the same order
+                from binance._algo_orders import name_algo_order_call
+
+                name_algo_order_call(exc, params, call_name="algo_order_place")
+            raise
 
     def _wait_for_link(self, deadline: float, method: str) -> Link:
         with self._cond:
