@@ -109,7 +109,12 @@ class ReplayFeed:
         kind = ev.kind
         data = ev.data
         self.applied += 1
-        book = _book(st)
+        if kind == "aggTrade":  # the most frequent event first
+            self._trade(st, facts, ev, data["a"], data.get("l", data["a"]), data["p"], data["q"], data["m"], data["T"],
+                        candles="trade" not in facts.kinds)
+            self._publish(ev)
+            return
+        book: ReplayOrderBook = st.book  # type: ignore[assignment]  # attach() put a replayed book there
         if kind == "depthSnapshot":
             depth = data.get("depth") or {}
             book.reset(depth.get("bids", ()), depth.get("asks", ()), int(depth.get("lastUpdateId", 0)))
@@ -129,11 +134,6 @@ class ReplayFeed:
             if not facts.has_depth:
                 book.reset([(data["b"], data["B"])], [(data["a"], data["A"])], int(data.get("u", book.update_id)))
                 self._cap_queues(st)
-            self._publish(ev)
-            return
-        if kind == "aggTrade":
-            self._trade(st, facts, ev, int(data["a"]), int(data.get("l", data["a"])), data["p"], data["q"],
-                        bool(data["m"]), int(data["T"]), candles="trade" not in facts.kinds)
             self._publish(ev)
             return
         if kind == "trade":
@@ -226,7 +226,7 @@ class ReplayFeed:
         if not facts.kinds & {"markPriceUpdate", "markPriceKline"}:
             st.mark = st.index = price
         fills_from = "trade" if "trade" in facts.kinds else "aggTrade"
-        if ev.kind == fills_from and _book(st).user_orders:
+        if ev.kind == fills_from and st.book.user_orders:  # type: ignore[attr-defined]
             self._fill_resting(st, price, qty, buyer_maker, t)
         self.matcher.trades_happened(st)
 
