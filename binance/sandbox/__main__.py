@@ -14,7 +14,7 @@ import logging
 import signal
 import sys
 import threading
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from binance.sandbox.ratelimit import RateLimits
 
@@ -36,8 +36,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-limit", type=int, default=2400, help="request weight per minute per IP (default 2400)")
     p.add_argument("--strict-routing", action="store_true",
                    help="unrouted UM stream URLs carry public streams only, as Binance since 2026-04-23")
+    p.add_argument("--replay", nargs="+", metavar="FILE",
+                   help="replay these recordings / Binance archive files (their symbols' market data)")
+    p.add_argument("--speed", default="1",
+                   help="replay speed: a multiple of real time (default 1), max, or manual")
+    p.add_argument("--loop", action="store_true", help="start the replayed files again when they end")
     p.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
     return p
+
+
+def _speed(text: str) -> Union[float, str]:
+    if text in ("max", "manual"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise SystemExit(f"--speed must be a number, max or manual, not {text!r}") from None
+    if value <= 0:
+        raise SystemExit("--speed must be > 0")
+    return value
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -70,6 +87,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         tick_interval=args.tick_interval or None,
         limits=RateLimits(weight_per_minute=args.weight_limit),
         strict_routing=args.strict_routing,
+        replay=args.replay,
+        speed=_speed(args.speed),
+        loop=args.loop,
     )
     sandbox.start()
     try:

@@ -169,6 +169,11 @@ class WsConnection:
         return len(recent) <= limit
 
     # ------------------------------------------------------------------- sending (loop thread)
+    @property
+    def pending(self) -> int:
+        """Messages queued for this connection and not sent yet."""
+        return len(self._queue)
+
     def send_text(self, text: str) -> None:
         """Queue one text message (loop thread only). Dropped while the connection is stalled."""
         if self.closed or self._stalled:

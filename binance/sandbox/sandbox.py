@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence, Union
 
 from binance._signing import KeyMaterial
 from binance.sandbox.admin_guard import bearer_header, generate_admin_token
@@ -37,6 +37,12 @@ class Sandbox:
     ``exchange`` / ``handlers`` replace the engine and the REST handler module (an object with
     ``dispatch`` and ``ENDPOINTS``), e.g. to serve a prepared exchange. `admin_token` authorises the
     `/admin/*` paths (made up per run when not given; `sb.admin_headers` carries it).
+
+    Market replay (docs/sandbox-replay.md): `replay` lists recordings (`binance.record`) and
+    Binance archive files whose symbols' market data replaces the simulated one; `speed` is a
+    multiple of real time, `"max"` or `"manual"` (then `sb.replay.advance(ms)` /
+    `sb.replay.run_until(ts)` move it); `loop` starts the files again when they end;
+    `replay_paused` waits for `sb.replay.resume()`. `sb.replay` is `None` without files.
     """
 
     def __init__(
@@ -57,6 +63,10 @@ class Sandbox:
         strict_routing: bool = False,
         exchange: Any = None,
         handlers: Any = None,
+        replay: Optional[Sequence[Any]] = None,
+        speed: Union[float, str, None] = 1.0,
+        loop: bool = False,
+        replay_paused: bool = False,
         admin_token: Optional[str] = None,
     ) -> None:
         from binance.sandbox.engine import Exchange
@@ -69,6 +79,14 @@ class Sandbox:
         self.tick_interval = tick_interval
         self.handlers = handlers
         self.exchange = exchange if exchange is not None else Exchange(seed=seed, clock=self.now_ms)
+        self.replay: Any = None
+        """The market replay (`binance.sandbox.replay.driver.Replay`) when `replay` files were given."""
+        if replay:
+            from binance.sandbox.replay.driver import Replay
+
+            self.replay = Replay(list(replay), speed=speed, loop=loop, paused=replay_paused)
+            self.replay.attach(self.exchange)
+            self.replay.backlog = self._stream_backlog
         self.exchange.listen_key_ttl_ms = int(listen_key_ttl * 1000)
         self.auth = Authenticator(self.now_ms)
         self.limiter = RateLimiter(self.now_ms, limits)
@@ -106,6 +124,10 @@ class Sandbox:
 
     def _set_clock_skew(self, ms: int) -> None:
         self.clock_skew_ms = int(ms)
+
+    def _stream_backlog(self) -> int:
+        conns = self.connections.snapshot("stream")
+        return max((getattr(c, "pending", 0) for c in conns), default=0)
 
     # --------------------------------------------------------------------- accounts
     def _publish_rate_limits(self, limits: RateLimits) -> None:

@@ -343,6 +343,7 @@ class ServerThread:
         self._error: Optional[BaseException] = None
         self._runner: Optional[web.AppRunner] = None
         self._ticker: Optional[asyncio.Task] = None
+        self._replayer: Optional[asyncio.Task] = None
 
     def start(self, timeout: float = 15.0) -> int:
         """Start listening; return the bound port. Raises what the server raised on start."""
@@ -383,6 +384,9 @@ class ServerThread:
         self.port = self._runner.addresses[0][1]
         if self.tick_interval:
             self._ticker = asyncio.ensure_future(self._tick())
+        replay = getattr(self.sandbox, "replay", None)
+        if replay is not None and not replay.clock.manual:
+            self._replayer = asyncio.ensure_future(self._replay(replay))
 
     async def _tick(self) -> None:
         exchange = self.sandbox.exchange
@@ -394,7 +398,20 @@ class ServerThread:
                 except Exception:  # noqa: BLE001 - keep the market moving
                     logger.exception("market step failed (%s)", market)
 
+    async def _replay(self, replay: Any) -> None:
+        """Bring the replayed events that are due, in batches, yielding to the loop between them so the
+        clients get them; pauses while the clients lag (``replay.backlog``)."""
+        while True:
+            try:
+                done = replay.pump()
+            except Exception:  # noqa: BLE001 - keep the market moving
+                logger.exception("replay step failed")
+                done = 0
+            await asyncio.sleep(0 if done else 0.005)
+
     async def _shutdown(self) -> None:
+        if self._replayer is not None:
+            self._replayer.cancel()
         if self._ticker is not None:
             self._ticker.cancel()
         if self._runner is not None:

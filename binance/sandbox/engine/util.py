@@ -10,6 +10,12 @@ from .errors import EngineError, invalid_value, mandatory
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+EIGHT = Decimal("0.00000001")
+
+
+def q8(value: Decimal) -> Decimal:
+    """Round to 8 decimals (balances, PnL, commissions)."""
+    return value.quantize(EIGHT)
 
 
 def dec(value: object) -> Decimal:
