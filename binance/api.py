@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -36,7 +36,13 @@ from binance.error import (
 )
 from binance.filters import MARKET_TYPES, ExchangeFilters
 from binance.lib.utils import check_required_parameter
-from binance.ratelimit import DEFAULT_FUTURES_LIMITS, RateLimitState, parse_rate_limits, request_cost
+from binance.ratelimit import (
+    DEFAULT_FUTURES_LIMITS,
+    RateLimitState,
+    RateLimitUsage,
+    parse_rate_limits,
+    request_cost,
+)
 
 logger = logging.getLogger(__name__)
 for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry"):
@@ -296,7 +302,7 @@ class API:
                 return entry.get("markPrice")
         return None
 
-    def rate_limit_usage(self) -> list:
+    def rate_limit_usage(self) -> List[RateLimitUsage]:
         """Used, limit and window of each known rate limit, as seen in the latest responses."""
         with self._rate_lock:
             return self.rate_limits.snapshot(self._server_now_ms())

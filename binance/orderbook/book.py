@@ -57,6 +57,7 @@ from operator import itemgetter
 from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from binance.error import Error
+from binance.types.params import Number
 
 logger = logging.getLogger(__name__)
 
@@ -807,7 +808,7 @@ class OrderBook:
             return None
         return (ask[0] + bid[0]) / 2
 
-    def estimate_fill(self, side: str, quantity: Any) -> FillEstimate:
+    def estimate_fill(self, side: str, quantity: Number) -> FillEstimate:
         """Walk the book as a market order of ``quantity`` on ``side`` would: a BUY takes the asks,
         a SELL the bids. Raises :class:`InsufficientDepthError` if the side holds less."""
         side = _side(side)
@@ -841,11 +842,11 @@ class OrderBook:
         average = notional / wanted
         return FillEstimate(side, wanted, average, best, worst, notional, used, abs(average - best) / best)
 
-    def average_fill_price(self, side: str, quantity: Any) -> Decimal:
+    def average_fill_price(self, side: str, quantity: Number) -> Decimal:
         """The volume-weighted price a market order of ``quantity`` on ``side`` would get."""
         return self.estimate_fill(side, quantity).average_price
 
-    def slippage(self, side: str, quantity: Any) -> Decimal:
+    def slippage(self, side: str, quantity: Number) -> Decimal:
         """The fill's relative distance from the best price on the side taken (0.001 = 0.1 %)."""
         return self.estimate_fill(side, quantity).slippage
 

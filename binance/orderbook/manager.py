@@ -36,7 +36,11 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Type, Union
+
+if TYPE_CHECKING:  # pragma: no cover
+    from binance.cm_futures import CMFutures
+    from binance.um_futures import UMFutures
 
 from binance.orderbook.book import ApplyResult, BookOutOfSyncError, BookState, OrderBook, OrderBookError
 
@@ -115,13 +119,13 @@ class DepthManager:
 
     def __init__(
         self,
-        rest_client: Any,
+        rest_client: Union["UMFutures", "CMFutures"],
         symbols: Iterable[str],
         *,
         stream_client_class: Optional[Type[Any]] = None,
         stream_url: Optional[str] = None,
         stream_options: Optional[Mapping[str, Any]] = None,
-        speed: int = 100,
+        speed: Literal[100, 250, 500] = 100,
         on_update: Optional[UpdateCallback] = None,
         on_error: Optional[ErrorCallback] = None,
         first_event_timeout: float = 3.0,

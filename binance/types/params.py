@@ -5,9 +5,11 @@ Used by the named parameters of the most used endpoints; the wire still gets the
 
 from __future__ import annotations
 
-from typing import Literal
+from decimal import Decimal
+from typing import Literal, Union
 
 __all__ = [
+    "Number",
     "Side",
     "OrderType",
     "AlgoOrderType",
@@ -25,6 +27,9 @@ __all__ = [
     "DepthLimit",
     "BoolText",
 ]
+
+Number = Union[str, int, float, Decimal]
+"""A price, quantity or amount: floats and Decimals are sent in plain notation (no exponent)."""
 
 Side = Literal["BUY", "SELL"]
 """Order side."""

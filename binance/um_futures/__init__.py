@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from binance._endpoints.account import AccountEndpoints
 from binance._endpoints.algo import AlgoEndpoints
 from binance._endpoints.convert import ConvertEndpoints
@@ -33,15 +31,10 @@ class UMFutures(
 ):
     """USDⓈ-M futures REST client: every endpoint of ``/fapi`` (and the ``/futures/data`` statistics).
 
-    Args:
-        key: API key (sent as ``X-MBX-APIKEY``).
-        secret: API secret for HMAC signing; or pass ``private_key`` (RSA / Ed25519 PEM) instead.
-        **kwargs: the :class:`binance.api.API` options (``base_url``, default ``https://fapi.binance.com``;
-            ``timeout``, default 10 s; ``proxies``, ``show_limit_usage``, ``show_header``, ``private_key``,
-            ``private_key_pass``, ...).
+    The constructor is `binance.api.API`'s: `key`, `secret`, then the options as keyword parameters
+    (`base_url`, default `https://fapi.binance.com`; `timeout`, default 10 s; `proxies`, `show_limit_usage`,
+    `show_header`, `private_key`, `private_key_pass`, `sync_time`, `validate_orders`, `rate_limit_guard`,
+    `session`), in 4.2.0's positional order.
     """
 
     _market = UM
-
-    def __init__(self, key: Optional[str] = None, secret: Optional[str] = None, **kwargs: Any) -> None:
-        super().__init__(key, secret, **kwargs)

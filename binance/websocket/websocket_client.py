@@ -37,6 +37,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from binance.lib.utils import get_timestamp, parse_proxies
+from binance.types.callbacks import OnClose, OnError, OnMessage, OnOpen, OnPing, OnPong, OnReconnect
 from binance.websocket._backoff import ReconnectPolicy
 from binance.websocket._connection import ConnectionListener, ConnectionSettings, State, StreamConnection
 from binance.websocket._dispatch import Dispatcher
@@ -57,17 +58,17 @@ class BinanceWebsocketClient:
     def __init__(
         self,
         stream_url: str,
-        on_message: Callback = None,
-        on_open: Callback = None,
-        on_close: Callback = None,
-        on_error: Callback = None,
-        on_ping: Callback = None,
-        on_pong: Callback = None,
+        on_message: Optional[OnMessage] = None,
+        on_open: Optional[OnOpen] = None,
+        on_close: Optional[OnClose] = None,
+        on_error: Optional[OnError] = None,
+        on_ping: Optional[OnPing] = None,
+        on_pong: Optional[OnPong] = None,
         logger: Optional[logging.Logger] = None,
-        proxies: Optional[dict] = None,
+        proxies: Optional[Dict[str, str]] = None,
         *,
         timeout: float = 10.0,
-        on_reconnect: Callback = None,
+        on_reconnect: Optional[OnReconnect] = None,
         reconnect_policy: Optional[ReconnectPolicy] = None,
         silence_timeout: Optional[float] = 60.0,
         ping_timeout: Optional[float] = 600.0,

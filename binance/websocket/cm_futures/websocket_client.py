@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import logging
+from typing import Dict, Optional
 
 from binance._markets import CM
+from binance.types.callbacks import OnClose, OnError, OnMessage, OnOpen, OnPing, OnPong, OnReconnect
+from binance.websocket._backoff import ReconnectPolicy
 from binance.websocket._stream_methods import CMStreams
 from binance.websocket._streams import connection_url, stream_base
-from binance.websocket.websocket_client import BinanceWebsocketClient, Callback
+from binance.websocket.websocket_client import BinanceWebsocketClient
 
 __all__ = ["CMFuturesWebsocketClient"]
 
@@ -19,15 +22,25 @@ class CMFuturesWebsocketClient(CMStreams, BinanceWebsocketClient):
     def __init__(
         self,
         stream_url: str = CM.stream_url,
-        on_message: Callback = None,
-        on_open: Callback = None,
-        on_close: Callback = None,
-        on_error: Callback = None,
-        on_ping: Callback = None,
-        on_pong: Callback = None,
+        on_message: Optional[OnMessage] = None,
+        on_open: Optional[OnOpen] = None,
+        on_close: Optional[OnClose] = None,
+        on_error: Optional[OnError] = None,
+        on_ping: Optional[OnPing] = None,
+        on_pong: Optional[OnPong] = None,
         is_combined: bool = False,
-        proxies: Optional[dict] = None,
-        **options: Any,
+        proxies: Optional[Dict[str, str]] = None,
+        *,
+        timeout: float = 10.0,
+        on_reconnect: Optional[OnReconnect] = None,
+        reconnect_policy: Optional[ReconnectPolicy] = None,
+        silence_timeout: Optional[float] = 60.0,
+        ping_timeout: Optional[float] = 600.0,
+        max_connection_age: Optional[float] = 23 * 3600.0,
+        max_streams_per_connection: int = 1024,
+        max_messages_per_second: int = 10,
+        queue_size: int = 10000,
+        logger: Optional[logging.Logger] = None,
     ) -> None:
         """Start the client (returns at once). ``is_combined``: payloads wrapped as ``{"stream", "data"}``."""
         self.is_combined = is_combined
@@ -40,5 +53,14 @@ class CMFuturesWebsocketClient(CMStreams, BinanceWebsocketClient):
             on_ping=on_ping,
             on_pong=on_pong,
             proxies=proxies,
-            **options,
+            timeout=timeout,
+            on_reconnect=on_reconnect,
+            reconnect_policy=reconnect_policy,
+            silence_timeout=silence_timeout,
+            ping_timeout=ping_timeout,
+            max_connection_age=max_connection_age,
+            max_streams_per_connection=max_streams_per_connection,
+            max_messages_per_second=max_messages_per_second,
+            queue_size=queue_size,
+            logger=logger,
         )
