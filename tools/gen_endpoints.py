@@ -1,6 +1,7 @@
 """Generate the REST endpoint mixins from the API spec (a development tool; the library never reads the spec).
 
-Run from the repository root: ``python tools/gen_endpoints.py [SPEC_DIR]`` (default ``../shared/spec``).
+Run from the repository root: ``python tools/gen_endpoints.py [SPEC_DIR]`` (default ``tools/spec``, the project's copy
+of the API spec, brought up to date with the official modular SDK; see the ``revisions`` entry of each file).
 
 It writes:
 
@@ -11,8 +12,9 @@ It writes:
 * ``tests/rest/data/endpoints.json``: the spec entries the tests call, one list per market.
 
 Names, positional args and defaults follow the 4.2.0 connector where it had the method (``legacy_signature``),
-the spec's ``name`` otherwise. The deliberate deviations from 4.2.0 are in ``SIGNATURE_OVERRIDES`` and
-``UNCHECKED``; everything else is derived from the spec.
+the spec's ``name`` otherwise. The deliberate deviations from 4.2.0 are in ``SIGNATURE_OVERRIDES``; everything
+else is derived from the spec. A method written once for both markets documents each market's own parameters:
+a parameter only one market takes says so, and a note that differs between the markets is given per market.
 """
 
 from __future__ import annotations
@@ -39,11 +41,11 @@ SIGNATURE_OVERRIDES: Dict[Tuple[str, str], str] = {
     ("cm", "modify_batch_order"): "modify_batch_order(batchOrders, **kwargs)",
     ("cm", "mark_price"): "mark_price(symbol=None, pair=None)",
     ("um", "funding_info"): "funding_info(**kwargs)",
-}
-# Positional params of a 4.2.0 signature that the API does not require: not checked before sending.
-UNCHECKED: Dict[Tuple[str, str], Tuple[str, ...]] = {
-    ("um", "funding_rate"): ("symbol",),
-    ("cm", "open_interest_hist"): ("contractType",),
+    # 4.2.0 positional params that Binance made optional: still positional, now with a default, so a 4.2.0 call
+    # (positional or keyword) sends the same request and the parameter can be left out.
+    ("um", "get_all_orders"): "get_all_orders(symbol=None, **kwargs)",
+    ("um", "funding_rate"): "funding_rate(symbol=None, **kwargs)",
+    ("cm", "open_interest_hist"): "open_interest_hist(pair, contractType=None, period=None, **kwargs)",
 }
 # (first, second): exactly one of them (at least one) must be given.
 ONE_OF_PAIRS = (("orderId", "origClientOrderId"), ("orderIdList", "origClientOrderIdList"), ("algoId", "clientAlgoId"))
@@ -199,10 +201,11 @@ def build_methods(spec: Dict[str, dict]) -> Dict[str, Dict[str, Method]]:
                 params, var_kwargs = parse_signature(signature)
             else:
                 params, var_kwargs = [Param(n) for n in first["required"]], True
-            unchecked = UNCHECKED.get((market, name), ())
             required = set().union(*(e["required"] for e in entries))
-            checks = [p.name for p in params if p.required and p.name not in unchecked]
-            checks += [p.name for p in params if not p.required and p.name in required and not first["legacy_name"]]
+            checks = [p.name for p in params if p.required]
+            # A defaulted param the API requires (new methods, or one after a 4.2.0 param made optional) is checked.
+            widened = not first["legacy_name"] or (market, name) in SIGNATURE_OVERRIDES
+            checks += [p.name for p in params if not p.required and p.name in required and widened]
             one_of = None
             if name in ONE_OF_METHODS:
                 names = {p.name for p in params} | set(first["optional"])
@@ -270,12 +273,55 @@ SPECIAL_NOTES = {
 }
 
 
-def _param_doc(name: str, notes: dict, required: bool) -> str:
+def _note(name: str, notes: dict) -> str:
     note = notes.get(name) or DEFAULT_NOTES.get(name, "")
     note = note.replace("\\", "/").replace('"""', "'''")
     if name == "recvWindow" and not note:
         note = "ms the request stays valid, at most 60000"
-    return f"{name}: {note or 'as documented by Binance (see the link below)'}"
+    return note or "as documented by Binance (see the link below)"
+
+
+def _same(a: str, b: str) -> bool:
+    """Notes that name the same values (enum members, numbers) say the same thing in other words."""
+
+    def facts(text: str) -> set:
+        return set(re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b|\d+", text))
+
+    return facts(a) == facts(b)
+
+
+@dataclass
+class _MarketDoc:
+    market: str
+    notes: dict
+    params: List[str]
+    rules: str
+
+
+def _market_doc(m: Method) -> _MarketDoc:
+    notes: dict = {}
+    params: List[str] = []
+    rules = ""
+    for e in m.entries:
+        for k, v in e["param_notes"].items():
+            notes.setdefault(k, v)
+        params += [p for p in e["required"] + e["optional"] if p not in params]
+        rules = rules or (e["conditional_required"] or "")
+    return _MarketDoc(m.market, notes, params, rules)
+
+
+def _param_lines(name: str, docs: List[_MarketDoc]) -> List[str]:
+    having = [d for d in docs if name in d.params or name in d.notes]
+    if len(docs) == 1 or not having:
+        return _wrap(f"{name}: {_note(name, (having or docs)[0].notes)}", "            ")
+    if len(having) == 1:
+        only = having[0]
+        return _wrap(f"{name}: ({MARKET_LABEL[only.market]} only) {_note(name, only.notes)}", "            ")
+    explicit = [_note(name, d.notes) for d in having if name in d.notes]
+    if not explicit or all(_same(explicit[0], t) for t in explicit[1:]):
+        return _wrap(f"{name}: {explicit[0] if explicit else _note(name, {})}", "            ")
+    per_market = "; ".join(f"{MARKET_LABEL[d.market]}: {_note(name, d.notes).rstrip('.')}" for d in having)
+    return _wrap(f"{name}: {per_market}", "            ")
 
 
 def _docstring(methods: List[Method]) -> str:
@@ -295,29 +341,32 @@ def _docstring(methods: List[Method]) -> str:
     security = entry["security"]
     if (first.market, first.name) in SPECIAL_NOTES and len(methods) == 1:
         lines += _wrap(SPECIAL_NOTES[(first.market, first.name)], "        ")
-    lines.append(f"        Security: {security}{' (signed)' if entry['signed'] else ''}.")
-    notes: dict = {}
-    required: List[str] = []
-    optional: List[str] = []
     for m in methods:
         for e in m.entries:
-            for k, v in e["param_notes"].items():
-                notes.setdefault(k, v)
-            required += [r for r in e["required"] if r not in required]
-            optional += [o for o in e["optional"] if o not in optional]
+            if e.get("deprecated"):
+                label = f"{MARKET_LABEL[m.market]}: " if len(methods) > 1 else ""
+                lines += _wrap(f"Deprecated: {label}{e['deprecated'].rstrip('.')}.", "        ")
+    lines.append(f"        Security: {security}{' (signed)' if entry['signed'] else ''}.")
+    docs = [_market_doc(m) for m in methods]
+    all_params: List[str] = []
+    for d in docs:
+        all_params += [p for p in d.params if p not in all_params]
     positional = [p.name for p in first.params]
-    kw_only = [o for o in required + optional if o not in positional]
+    kw_only = [o for o in all_params if o not in positional]
     if positional:
         lines += ["", "        Args:"]
         for name in positional:
-            lines += _wrap(_param_doc(name, notes, name in required), "            ")
+            lines += _param_lines(name, docs)
     if kw_only and first.var_kwargs:
         lines += ["", "        Keyword Args:"]
         for name in kw_only:
-            lines += _wrap(_param_doc(name, notes, name in required), "            ")
-    conditions = [e["conditional_required"] for m in methods for e in m.entries if e["conditional_required"]]
-    if conditions:
-        lines += [""] + _wrap("Rules: " + conditions[0].rstrip(".") + ".", "        ")
+            lines += _param_lines(name, docs)
+    rules = [d for d in docs if d.rules]
+    if rules and len(rules) == len(docs) and all(_same(r.rules, rules[0].rules) for r in rules):
+        lines += [""] + _wrap("Rules: " + rules[0].rules.rstrip(".") + ".", "        ")
+    else:
+        for r in rules:
+            lines += [""] + _wrap(f"Rules ({MARKET_LABEL[r.market]}): " + r.rules.rstrip(".") + ".", "        ")
     lines.append("")
     urls: List[str] = []
     for m in methods:
@@ -500,7 +549,7 @@ def generate(spec_dir: Path) -> Dict[Path, str]:
 
 def main(argv: List[str]) -> int:
     """Write the generated modules (and the tests' copy of the spec)."""
-    spec_dir = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "spec"
+    spec_dir = Path(argv[1]) if len(argv) > 1 else ROOT / "tools" / "spec"
     files = generate(spec_dir)
     for path, text in sorted(files.items()):
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """Copy the parts of the API spec the sandbox needs into ``binance/sandbox/spec_data.json``.
 
-Run from the repository root: ``python tools/gen_sandbox_spec.py [SPEC_DIR]`` (default ``../shared/spec``).
+Run from the repository root: ``python tools/gen_sandbox_spec.py [SPEC_DIR]`` (default ``tools/spec``).
 The sandbox reads only the generated file at run time.
 """
 
@@ -23,7 +23,7 @@ STREAM_KEYS = (
 def main(argv: list) -> int:
     """Write the sandbox spec data file from the spec directory given (or the default one)."""
     root = Path(__file__).resolve().parent.parent
-    spec_dir = Path(argv[1]) if len(argv) > 1 else root.parent / "shared" / "spec"
+    spec_dir = Path(argv[1]) if len(argv) > 1 else root / "tools" / "spec"
     out: dict = {"rest": {}, "streams": [], "user_data_events": []}
     for market, fname in (("um", "um_rest.json"), ("cm", "cm_rest.json")):
         data = json.loads((spec_dir / fname).read_text())

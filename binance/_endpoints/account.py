@@ -43,17 +43,19 @@ class AccountEndpoints(EndpointMixin):
 
         Keyword Args:
             symbol: contract symbol, e.g. BTCUSDT (USDⓈ-M) or BTCUSD_PERP (COIN-M)
-            incomeType: enum: TRANSFER, WELCOME_BONUS, REALIZED_PNL, FUNDING_FEE, COMMISSION,
+            incomeType: USDⓈ-M: enum: TRANSFER, WELCOME_BONUS, REALIZED_PNL, FUNDING_FEE, COMMISSION,
                 INSURANCE_CLEAR, REFERRAL_KICKBACK, COMMISSION_REBATE, API_REBATE, CONTEST_REWARD,
                 CROSS_COLLATERAL_TRANSFER, OPTIONS_PREMIUM_FEE, OPTIONS_SETTLE_PROFIT,
                 INTERNAL_TRANSFER, AUTO_EXCHANGE, DELIVERED_SETTELMENT, COIN_SWAP_DEPOSIT,
                 COIN_SWAP_WITHDRAW, POSITION_LIMIT_INCREASE_FEE, STRATEGY_UMFUTURES_TRANSFER,
-                FEE_RETURN, BFUSD_REWARD
-            startTime: int ms inclusive; without startTime/endTime the recent 7 days are returned; only
-                the last 3 months are kept
+                FEE_RETURN, BFUSD_REWARD, SPECIAL_FUNDING_FEE; COIN-M: enum: TRANSFER, WELCOME_BONUS,
+                FUNDING_FEE, REALIZED_PNL, COMMISSION, INSURANCE_CLEAR, DELIVERED_SETTELMENT; omitted =
+                all
+            startTime: USDⓈ-M: int ms inclusive; without startTime/endTime the recent 7 days are
+                returned; only the last 3 months are kept; COIN-M: ms, inclusive; span max 1 year
             endTime: ms
-            page: int page number for pagination
-            limit: int; default 100, max 1000 (legacy docstring)
+            limit: USDⓈ-M: int; default 100, max 1000 (legacy docstring); COIN-M: int; default 50, max
+                100 (legacy doc)
             recvWindow: int ms; max 60000
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/account#get-income-history

@@ -26,8 +26,8 @@ class MarketEndpoints(EndpointMixin):
 
         Keyword Args:
             fromId: int aggregate trade id, inclusive
-            startTime: int ms, inclusive; with endTime the window must be < 1 hour; only the past 48
-                hours are queryable
+            startTime: USDⓈ-M: int ms, inclusive; with endTime the window must be < 1 hour; only the
+                past 48 hours are queryable; COIN-M: ms, inclusive; with endTime span < 1 hour
             endTime: int ms, inclusive
             limit: int; default 500, max 1000 (legacy docstring)
 
@@ -75,7 +75,8 @@ class MarketEndpoints(EndpointMixin):
 
         Args:
             pair: e.g. BTCUSD; after CM migration accepts CM and UM pairs
-            contractType: enum: PERPETUAL, CURRENT_QUARTER, NEXT_QUARTER, TRADIFI_PERPETUAL
+            contractType: USDⓈ-M: enum: PERPETUAL, CURRENT_QUARTER, NEXT_QUARTER, TRADIFI_PERPETUAL;
+                COIN-M: enum: PERPETUAL, CURRENT_QUARTER, NEXT_QUARTER
             interval: enum: 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 3d, 1w, 1M
 
         Keyword Args:
@@ -281,8 +282,8 @@ class MarketEndpoints(EndpointMixin):
         Keyword Args:
             startTime: ms
             endTime: ms
-            limit: int; default 500; legacy docstring says max 1000, the current weight table also has a
-                >1000 tier
+            limit: USDⓈ-M: int; default 500; legacy docstring says max 1000, the current weight table
+                also has a >1000 tier; COIN-M: int (weight tiers as klines)
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/market-data#premium-index-kline-data
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-coin-m-futures/api/rest-api/market-data#premium-index-kline-data

@@ -170,7 +170,9 @@ class TradeEndpoints(EndpointMixin):
         Security: TRADE (signed).
 
         Args:
-            dualSidePosition: string 'true' = Hedge Mode, 'false' = One-way Mode
+            dualSidePosition: USDⓈ-M: string 'true' = Hedge Mode, 'false' = One-way Mode; COIN-M: string
+                "true" = Hedge Mode, "false" = One-way Mode; after CM migration shared with UM (-4067
+                open orders, -4068 open positions)
 
         Keyword Args:
             recvWindow: int ms; max 60000
@@ -266,7 +268,7 @@ class TradeEndpoints(EndpointMixin):
         Keyword Args:
             symbol: after CM migration an invalid symbol returns -1121
             recvWindow: int ms; max 60000
-            pair: underlying pair, e.g. BTCUSDT (USDⓈ-M) or BTCUSD (COIN-M)
+            pair: (COIN-M only) underlying pair, e.g. BTCUSDT (USDⓈ-M) or BTCUSD (COIN-M)
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/trade#current-all-open-orders
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-coin-m-futures/api/rest-api/trade#current-all-open-orders
@@ -288,7 +290,7 @@ class TradeEndpoints(EndpointMixin):
             type: 1 = add position margin, 2 = reduce position margin
             startTime: int ms; only the last 30 days, window at most 30 days
             endTime: ms
-            limit: int; default 500 (legacy docstring)
+            limit: USDⓈ-M: int; default 500 (legacy docstring); COIN-M: int; default 50 (legacy doc)
             recvWindow: int ms; max 60000
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/trade#get-position-margin-change-history
@@ -307,15 +309,20 @@ class TradeEndpoints(EndpointMixin):
         Security: TRADE (signed).
 
         Args:
-            batchOrders: list of modify objects, max 5; sent as a JSON array in the query string; item
-                keys: orderId, origClientOrderId, symbol, side, quantity, price, priceMatch, stopPrice,
-                modifyId, recvWindow, timestamp; item rules same as Modify Order
+            batchOrders: USDⓈ-M: list of modify objects, max 5; sent as a JSON array in the query
+                string; item keys: orderId, origClientOrderId, symbol, side, quantity, price,
+                priceMatch, stopPrice, modifyId, recvWindow, timestamp; item rules same as Modify Order;
+                COIN-M: JSON array (compact) of modify objects in the query string, max 5; element
+                fields: orderId or origClientOrderId, symbol, side (BUY/SELL), quantity, price (both
+                mandatory after CM migration), modifyId, recvWindow (<=60000)
 
         Keyword Args:
             recvWindow: int ms; max 60000
 
-        Rules: each item follows Modify Order rules (orderId or origClientOrderId, quantity and price); max
-            5 items.
+        Rules (USDⓈ-M): each item follows Modify Order rules (orderId or origClientOrderId, quantity and
+            price); max 5 items.
+
+        Rules (COIN-M): each element follows Modify Order rules (orderId or origClientOrderId).
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/trade#modify-multiple-orders
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-coin-m-futures/api/rest-api/trade#modify-multiple-orders
@@ -359,15 +366,23 @@ class TradeEndpoints(EndpointMixin):
         Security: TRADE (signed).
 
         Args:
-            batchOrders: list of order objects, max 5; sent as a JSON array in the query string
+            batchOrders: USDⓈ-M: list of order objects, max 5; sent as a JSON array in the query string
                 (batchOrders=[{...},...], URL-encoded); item keys: symbol, side, positionSide, type,
                 timeInForce, quantity, reduceOnly, price, newClientOrderId, newOrderRespType,
-                priceMatch, selfTradePreventionMode, goodTillDate; item rules same as New Order
+                priceMatch, selfTradePreventionMode, goodTillDate; item rules same as New Order; COIN-M:
+                JSON array (compact) of order objects in the query string, max 5; e.g.
+                batchOrders=[{"type":"LIMIT","timeInForce":"GTC","symbol":"BTCUSD_PERP","side":"BUY","price":"10001","quantity":"1"}];
+                element fields: symbol, side, type, quantity (required per SDK model), positionSide,
+                timeInForce, reduceOnly, price, newClientOrderId, stopPrice, activationPrice,
+                callbackRate (0.1-4), workingType, priceProtect, newOrderRespType, priceMatch,
+                selfTradePreventionMode (EXPIRE_TAKER/EXPIRE_MAKER/EXPIRE_BOTH)
 
         Keyword Args:
             recvWindow: int ms; max 60000
 
-        Rules: each item follows New Order rules; max 5 items.
+        Rules (USDⓈ-M): each item follows New Order rules; max 5 items.
+
+        Rules (COIN-M): each element follows New Order rules.
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/trade#place-multiple-orders
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-coin-m-futures/api/rest-api/trade#place-multiple-orders
@@ -388,14 +403,16 @@ class TradeEndpoints(EndpointMixin):
         Args:
             symbol: contract symbol, e.g. BTCUSDT (USDⓈ-M) or BTCUSD_PERP (COIN-M)
             side: enum: BUY, SELL
-            type: enum: LIMIT, MARKET, STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET,
-                TRAILING_STOP_MARKET; current docs give mandatory-param rules only for LIMIT and MARKET,
-                conditional/TP-SL/trailing orders go through POST /fapi/v1/algoOrder
+            type: USDⓈ-M: enum: LIMIT, MARKET; since 2025-12-09 STOP, STOP_MARKET, TAKE_PROFIT,
+                TAKE_PROFIT_MARKET and TRAILING_STOP_MARKET are refused here with -4120: place them with
+                new_algo_order(algoType='CONDITIONAL', ...); COIN-M: enum: LIMIT, MARKET, STOP,
+                STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET; after CM migration
+                stop-type values rejected with -4120 (use /dapi/v1/algoOrder)
 
         Keyword Args:
             positionSide: BOTH (default, One-way Mode); LONG or SHORT in Hedge Mode, where it must be
                 sent
-            timeInForce: enum: GTC, IOC, FOK, GTX, GTD, RPI
+            timeInForce: USDⓈ-M: enum: GTC, IOC, FOK, GTX, GTD, RPI; COIN-M: enum: GTC, IOC, FOK, GTX
             reduceOnly: enum: true, false (string); cannot be sent in Hedge Mode
             quantity: number of contracts; not with closePosition=true
             price: order price
@@ -404,21 +421,29 @@ class TradeEndpoints(EndpointMixin):
             newOrderRespType: enum: ACK, RESULT; default ACK
             priceMatch: enum: OPPONENT, OPPONENT_5, OPPONENT_10, OPPONENT_20, QUEUE, QUEUE_5, QUEUE_10,
                 QUEUE_20; only for LIMIT/STOP/TAKE_PROFIT orders; cannot be sent together with price
-            selfTradePreventionMode: enum: EXPIRE_TAKER, EXPIRE_BOTH, EXPIRE_MAKER; default
-                EXPIRE_MAKER; only effective when timeInForce is IOC, GTC or GTD
-            goodTillDate: int ms timestamp; mandatory when timeInForce=GTD; second precision (ms
-                ignored); must be > now+600s and < 253402300799000
+            selfTradePreventionMode: USDⓈ-M: enum: EXPIRE_TAKER, EXPIRE_BOTH, EXPIRE_MAKER; default
+                EXPIRE_MAKER; only effective when timeInForce is IOC, GTC or GTD; COIN-M: enum:
+                EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH; effective only with timeInForce IOC or GTC
+            goodTillDate: (USDⓈ-M only) int ms timestamp; mandatory when timeInForce=GTD; second
+                precision (ms ignored); must be > now+600s and < 253402300799000
             recvWindow: int ms; max 60000
-            stopPrice: for STOP/STOP_MARKET/TAKE_PROFIT/TAKE_PROFIT_MARKET
-            closePosition: "true"/"false"; Close-All, with STOP_MARKET/TAKE_PROFIT_MARKET
-            activationPrice: for TRAILING_STOP_MARKET; default latest price
-            callbackRate: for TRAILING_STOP_MARKET; min 0.1, max 10 (1 = 1%) per REST docstring;
-                batch-order model caps at 4
-            workingType: enum: MARK_PRICE, CONTRACT_PRICE; default CONTRACT_PRICE (legacy doc)
-            priceProtect: "true"/"false"; default false; for STOP*/TAKE_PROFIT* orders
+            stopPrice: (COIN-M only) for STOP/STOP_MARKET/TAKE_PROFIT/TAKE_PROFIT_MARKET
+            closePosition: (COIN-M only) "true"/"false"; Close-All, with STOP_MARKET/TAKE_PROFIT_MARKET
+            activationPrice: (COIN-M only) for TRAILING_STOP_MARKET; default latest price
+            callbackRate: (COIN-M only) for TRAILING_STOP_MARKET; min 0.1, max 10 (1 = 1%) per REST
+                docstring; batch-order model caps at 4
+            workingType: (COIN-M only) enum: MARK_PRICE, CONTRACT_PRICE; default CONTRACT_PRICE (legacy
+                doc)
+            priceProtect: (COIN-M only) "true"/"false"; default false; for STOP*/TAKE_PROFIT* orders
 
-        Rules: LIMIT needs timeInForce, quantity, price; MARKET needs quantity; goodTillDate required when
-            timeInForce=GTD; positionSide required in Hedge Mode; priceMatch cannot be sent with price.
+        Rules (USDⓈ-M): LIMIT needs timeInForce, quantity, price; MARKET needs quantity; goodTillDate
+            required when timeInForce=GTD; positionSide required in Hedge Mode; priceMatch cannot be sent
+            with price.
+
+        Rules (COIN-M): by type: LIMIT -> timeInForce, quantity, price; MARKET -> quantity; STOP/TAKE_PROFIT
+            -> quantity, price, stopPrice; STOP_MARKET/TAKE_PROFIT_MARKET -> stopPrice; TRAILING_STOP_MARKET
+            -> callbackRate; positionSide required in Hedge Mode; closePosition=true excludes quantity and
+            reduceOnly.
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/trade#new-order
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-coin-m-futures/api/rest-api/trade#new-order

@@ -89,7 +89,13 @@ class CMMarketEndpoints(EndpointMixin):
         params = {"symbol": symbol, "pair": pair}
         return self.query("/dapi/v1/premiumIndex", params)
 
-    def open_interest_hist(self, pair: str, contractType: str, period: str, **kwargs: Any) -> Any:
+    def open_interest_hist(
+        self,
+        pair: str,
+        contractType: Optional[str] = None,
+        period: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Any:
         """Open Interest Statistics.
 
         ``GET /futures/data/openInterestHist`` - weight 1.

@@ -24,7 +24,7 @@ class CMTradeEndpoints(EndpointMixin):
             symbol: contract symbol, e.g. BTCUSDT (USDⓈ-M) or BTCUSD_PERP (COIN-M)
             pair: underlying pair, e.g. BTCUSDT (USDⓈ-M) or BTCUSD (COIN-M)
             orderId: only with symbol
-            startTime: span max 7 days; default last 7 days
+            startTime: span max 7 days; default last 7 days; only the past 3 months are queryable
             endTime: ms
             fromId: trade id to fetch from; not with pair, startTime or endTime
             limit: int; default 50, max 100 (legacy doc)

@@ -63,7 +63,7 @@ class UMMarketEndpoints(EndpointMixin):
         params = {"symbol": symbol}
         return self.query("/fapi/v1/ticker/bookTicker", params)
 
-    def funding_rate(self, symbol: str, **kwargs: Any) -> Any:
+    def funding_rate(self, symbol: Optional[str] = None, **kwargs: Any) -> Any:
         """Get Funding Rate History.
 
         ``GET /fapi/v1/fundingRate`` - weight shares a 500/5min/IP rate limit with GET /fapi/v1/fundingInfo.
@@ -281,6 +281,8 @@ class UMMarketEndpoints(EndpointMixin):
         """Symbol Price Ticker.
 
         ``GET /fapi/v1/ticker/price`` - weight 1 with symbol, 2 without.
+        Deprecated: Binance deprecated GET /fapi/v1/ticker/price; use ticker_price() (GET
+            /fapi/v2/ticker/price).
         Security: NONE.
 
         Keyword Args:

@@ -43,7 +43,7 @@ class UMTradeEndpoints(EndpointMixin):
 
         Keyword Args:
             orderId: int; must be used together with symbol
-            startTime: int ms; window to endTime at most 7 days; default last 7 days; only the past 6
+            startTime: int ms; window to endTime at most 7 days; default last 7 days; only the past 3
                 months are queryable
             endTime: ms
             fromId: int trade id to fetch from; cannot be sent with startTime or endTime
@@ -58,14 +58,14 @@ class UMTradeEndpoints(EndpointMixin):
         params = {"symbol": symbol, **kwargs}
         return self.sign_request("GET", "/fapi/v1/userTrades", params)
 
-    def get_all_orders(self, symbol: str, **kwargs: Any) -> Any:
+    def get_all_orders(self, symbol: Optional[str] = None, **kwargs: Any) -> Any:
         """All Orders (USER_DATA).
 
         ``GET /fapi/v1/allOrders`` - weight 5.
         Security: USER_DATA (signed).
 
         Args:
-            symbol: contract symbol, e.g. BTCUSDT (USDⓈ-M) or BTCUSD_PERP (COIN-M)
+            symbol: contract symbol, e.g. BTCUSDT; optional since the 2026-10 API (SDK 18.1.0)
 
         Keyword Args:
             orderId: int; returns orders >= this orderId, otherwise most recent
@@ -76,7 +76,6 @@ class UMTradeEndpoints(EndpointMixin):
 
         https://developers.binance.com/en/docs/catalog/core-trading-derivatives-trading-usd-s-m-futures/api/rest-api/trade#all-orders
         """
-        check_required_parameter(symbol, "symbol")
         params = {"symbol": symbol, **kwargs}
         return self.sign_request("GET", "/fapi/v1/allOrders", params)
 
@@ -163,6 +162,9 @@ class UMTradeEndpoints(EndpointMixin):
         Keyword Args:
             priceMatch: enum: OPPONENT, OPPONENT_5, OPPONENT_10, OPPONENT_20, QUEUE, QUEUE_5, QUEUE_10,
                 QUEUE_20; only for LIMIT/STOP/TAKE_PROFIT orders; cannot be sent together with price
+            reduceOnly: enum: true, false (string); validation only: true on an order placed reduce-only
+                skips the min-notional check, true on an order not placed reduce-only is rejected with
+                -5047; it never changes the order's own reduceOnly flag
             modifyId: int user-defined modification id echoed in the response; not checked for
                 uniqueness
             recvWindow: int ms; max 60000

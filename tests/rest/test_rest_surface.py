@@ -21,6 +21,10 @@ WIDENED = {
     ("cm", "modify_batch_order"): "modify_batch_order(batchOrders, **kwargs)",
     ("cm", "mark_price"): "mark_price(symbol=None, pair=None)",
     ("um", "funding_info"): "funding_info(**kwargs)",
+    # 4.2.0 positional params Binance made optional (2026-10): still positional, now defaulted.
+    ("um", "get_all_orders"): "get_all_orders(symbol=None, **kwargs)",
+    ("um", "funding_rate"): "funding_rate(symbol=None, **kwargs)",
+    ("cm", "open_interest_hist"): "open_interest_hist(pair, contractType=None, period=None, **kwargs)",
 }
 
 
