@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gen_types  # noqa: E402  (tools/gen_types.py: the response TypedDicts and their names)
+
 ROOT = Path(__file__).resolve().parent.parent
 MARKETS = ("um", "cm")
 MARKET_LABEL = {"um": "USDⓈ-M", "cm": "COIN-M"}
@@ -65,13 +68,13 @@ ONE_OF_METHODS = {
 TYPES = {
     "symbol": "str",
     "pair": "str",
-    "side": "str",
+    "side": "Side",
     "type": "str",
-    "interval": "str",
-    "period": "str",
-    "contractType": "str",
+    "interval": "KlineInterval",
+    "period": "PeriodInterval",
+    "contractType": "ContractType",
     "listenKey": "str",
-    "marginType": "str",
+    "marginType": "MarginType",
     "downloadId": "str",
     "quoteId": "str",
     "fromAsset": "str",
@@ -94,7 +97,105 @@ TYPES = {
     "orderIdList": "List[int]",
     "origClientOrderIdList": "List[str]",
 }
-TYPE_BY_METHOD = {("modify_isolated_position_margin", "type"): "int"}
+TYPE_BY_METHOD = {
+    ("modify_isolated_position_margin", "type"): "Literal[1, 2]",
+    ("new_order", "type"): "OrderType",
+    ("new_order_test", "type"): "OrderType",
+    ("new_algo_order", "type"): "AlgoOrderType",
+    ("new_algo_order", "algoType"): 'Literal["CONDITIONAL"]',
+    ("depth", "limit"): "DepthLimit",
+}
+# The most used endpoints: their documented optional parameters become named, typed keyword parameters
+# (issue 14); other endpoints take them through **kwargs. Every endpoint keeps **kwargs for the rest.
+NAMED_METHODS = frozenset(
+    {
+        "new_order",
+        "new_order_test",
+        "modify_order",
+        "cancel_order",
+        "cancel_open_orders",
+        "cancel_batch_order",
+        "countdown_cancel_order",
+        "query_order",
+        "query_open_order",
+        "get_open_orders",
+        "get_orders",
+        "get_all_orders",
+        "account",
+        "balance",
+        "get_position_risk",
+        "change_leverage",
+        "change_margin_type",
+        "change_position_mode",
+        "modify_isolated_position_margin",
+        "get_position_margin_history",
+        "leverage_brackets",
+        "commission_rate",
+        "klines",
+        "continuous_klines",
+        "index_price_klines",
+        "mark_price_klines",
+        "premium_index_klines",
+        "depth",
+        "trades",
+        "agg_trades",
+        "historical_trades",
+        "get_account_trades",
+        "get_income_history",
+        "new_algo_order",
+        "cancel_algo_order",
+        "query_algo_order",
+        "ticker_price",
+        "book_ticker",
+        "mark_price",
+        "funding_rate",
+    }
+)
+# Types of the named keyword parameters (a documented parameter missing here stays in **kwargs).
+NAMED_TYPES = {
+    **{k: v for k, v in TYPES.items() if k != "type"},
+    "positionSide": "PositionSide",
+    "timeInForce": "TimeInForce",
+    "reduceOnly": "Flag",
+    "newClientOrderId": "str",
+    "stopPrice": "Number",
+    "closePosition": "Flag",
+    "activationPrice": "Number",
+    "activatePrice": "Number",
+    "callbackRate": "Number",
+    "triggerPrice": "Number",
+    "workingType": "WorkingType",
+    "priceProtect": "Flag",
+    "newOrderRespType": "NewOrderRespType",
+    "priceMatch": "PriceMatch",
+    "selfTradePreventionMode": "SelfTradePreventionMode",
+    "goodTillDate": "int",
+    "recvWindow": "int",
+    "limit": "int",
+    "fromId": "int",
+    "incomeType": "IncomeType",
+    "clientAlgoId": "str",
+    "algoId": "int",
+    "marginAsset": "str",
+    "modifyId": "int",
+}
+PARAM_TYPE_NAMES = (
+    "AlgoOrderType",
+    "ContractType",
+    "DepthLimit",
+    "IncomeType",
+    "KlineInterval",
+    "MarginType",
+    "NewOrderRespType",
+    "OrderType",
+    "PeriodInterval",
+    "PositionSide",
+    "PriceMatch",
+    "SelfTradePreventionMode",
+    "Side",
+    "TimeInForce",
+    "WorkingType",
+)
 
 GROUP_OF_CATEGORY = {
     "market_data": "market",
@@ -137,6 +238,10 @@ class Method:
     one_of: Optional[Tuple[str, str]]
     group: str
     shared_with: List["Method"] = field(default_factory=list)
+    named: List[str] = field(default_factory=list)
+    returns: str = "Any"
+    response_key: tuple = ()
+    by_symbol: Optional[str] = None  # USDⓈ-M: one object with a symbol, a list of them without
 
     def key(self) -> tuple:
         paths = tuple(_unprefixed(e["path"]) for e in self.entries)
@@ -149,6 +254,7 @@ class Method:
             self.one_of,
             paths,
             tuple(e["http_method"] for e in self.entries),
+            self.response_key,
         )
 
 
@@ -226,18 +332,53 @@ def _annotation(method: str, param: Param) -> str:
     return base if param.required else f"Optional[{base}]"
 
 
-def _signature(m: Method) -> str:
+def _named_annotation(method: str, name: str) -> str:
+    return f"Optional[{TYPE_BY_METHOD.get((method, name)) or NAMED_TYPES[name]}]"
+
+
+def _params(m: Method, symbol: Optional[str] = None) -> List[str]:
     parts = ["self"]
     for p in m.params:
         ann = _annotation(m.name, p)
-        parts.append(f"{p.name}: {ann}" if p.required else f"{p.name}: {ann} = None")
+        if symbol is not None and p.name == "symbol":
+            parts.append(f"symbol: {symbol}" if symbol == "str" else "symbol: None = None")
+        else:
+            parts.append(f"{p.name}: {ann}" if p.required else f"{p.name}: {ann} = None")
+    if m.named:
+        parts.append("*")
+        parts += [f"{n}: {_named_annotation(m.name, n)} = None" for n in m.named]
     if m.var_kwargs:
         parts.append("**kwargs: Any")
-    line = f"    def {m.name}({', '.join(parts)}) -> Any:"
+    return parts
+
+
+def _def(name: str, parts: List[str], returns: str, stub: bool = False) -> str:
+    tail = " ..." if stub else ""
+    line = f"    def {name}({', '.join(parts)}) -> {returns}:{tail}"
     if len(line) <= 120:
         return line
     inner = ",\n".join("        " + x for x in parts)
-    return f"    def {m.name}(\n{inner},\n    ) -> Any:"
+    return f"    def {name}(\n{inner},\n    ) -> {returns}:{tail}"
+
+
+def _signature(m: Method) -> str:
+    if m.by_symbol is None:
+        return _def(m.name, _params(m), m.returns)
+    item = m.by_symbol
+    return "\n".join(
+        [
+            "    @overload",
+            _def(m.name, _params(m, "str"), item, stub=True),
+            "",
+            "    @overload",
+            _def(m.name, _params(m, "None"), f"List[{item}]", stub=True),
+            "",
+            "    @overload",
+            _def(m.name, _params(m), m.returns, stub=True),
+            "",
+            _def(m.name, _params(m), m.returns),
+        ]
+    )
 
 
 def _wrap(text: str, indent: str) -> List[str]:
@@ -396,22 +537,23 @@ def _body(m: Method, shared: bool) -> str:
         lines.append(f"        check_required_parameters([{inner}])")
     if m.one_of:
         a, b = m.one_of
-        if a in {p.name for p in m.params}:
-            lines.append(f"        require_one_of({a}={a}, {b}={b})")
-        else:
-            lines.append(f'        require_one_of({a}=kwargs.get("{a}"), {b}=kwargs.get("{b}"))')
+        bound = {p.name for p in m.params} | set(m.named)
+        args = [f"{n}={n}" if n in bound else f'{n}=kwargs.get("{n}")' for n in (a, b)]
+        lines.append(f"        require_one_of({', '.join(args)})")
     if m.name == "leverage_brackets" and m.market == "cm":
+        extra = "".join(f'"{n}": {n}, ' for n in m.named) + "**kwargs"
         lines += [
             "        if pair is not None and symbol is not None:",
             '            raise ParameterArgumentError("leverage_brackets takes symbol or pair, not both")',
+            f"        params = {{{extra}}}",
             "        if pair is not None:",
-            '            return self.sign_request("GET", "/dapi/v1/leverageBracket", {"pair": pair, **kwargs})',
-            '        return self.sign_request("GET", "/dapi/v2/leverageBracket", {"symbol": symbol, **kwargs})',
+            '            return self.sign_request("GET", "/dapi/v1/leverageBracket", {"pair": pair, **params})',
+            '        return self.sign_request("GET", "/dapi/v2/leverageBracket", {"symbol": symbol, **params})',
         ]
         return "\n".join(lines)
     entry = m.entries[0]
     path = _path_expr(m, entry, shared)
-    items = [f'"{p.name}": {p.name}' for p in m.params]
+    items = [f'"{p.name}": {p.name}' for p in m.params] + [f'"{n}": {n}' for n in m.named]
     if m.var_kwargs:
         items.append("**kwargs")
     method = entry["http_method"]
@@ -449,29 +591,37 @@ class {cls}(EndpointMixin):
 '''
 
 
-def _imports(body: str) -> str:
-    typing_names = [n for n in ("Any", "Dict", "List", "Optional") if re.search(rf"\b{n}\[|\b{n}\b", body)]
+def _imports(body: str, types_module: str) -> str:
+    typing_names = [
+        n for n in ("Any", "Dict", "List", "Literal", "Optional", "Union") if re.search(rf"\b{n}\[|\b{n}\b", body)
+    ]
+    if "@overload" in body:
+        typing_names.append("overload")
     base_names = [
         n
         for n in ("EndpointMixin", "Flag", "Number", "require_one_of")
         if n == "EndpointMixin" or re.search(rf"\b{n}\b", body)
     ]
     utils = [n for n in ("check_required_parameter", "check_required_parameters") if re.search(rf"\b{n}\(", body)]
-    lines = []
-    if typing_names:
-        lines.append(f"from typing import {', '.join(typing_names)}")
-        lines.append("")
+    responses = sorted(set(re.findall(r"\b([A-Z]\w*Response\d*)\b", body)))
+    literals = [n for n in PARAM_TYPE_NAMES if re.search(rf"\b{n}\b", body)]
+    lines = [f"from typing import {', '.join(['TYPE_CHECKING'] + typing_names)}", ""]
     lines.append(f"from binance._endpoints._base import {', '.join(base_names)}")
     if "ParameterArgumentError" in body:
         lines.append("from binance.error import ParameterArgumentError")
     if utils:
         lines.append(f"from binance.lib.utils import {', '.join(utils)}")
+    lines += ["", "if TYPE_CHECKING:  # pragma: no cover  (annotations only: nothing is imported at run time)"]
+    if responses:
+        lines.append(f"    from {types_module} import {', '.join(responses)}")
+    if literals:
+        lines.append(f"    from binance.types.params import {', '.join(literals)}")
     return "\n".join(lines) + "\n\n"
 
 
-def render_module(doc: str, cls: str, rendered: List[str]) -> str:
+def render_module(doc: str, cls: str, rendered: List[str], types_module: str) -> str:
     body = "\n\n".join(rendered) + "\n"
-    return HEADER.format(doc=doc, cls=cls, imports=_imports(body)) + body
+    return HEADER.format(doc=doc, cls=cls, imports=_imports(body, types_module)) + body
 
 
 CLASS_NAMES = {
@@ -484,14 +634,52 @@ CLASS_NAMES = {
 }
 
 
+def _add_types(spec: Dict[str, dict], methods: Dict[str, Dict[str, Method]]) -> None:
+    """Return annotations (the generated TypedDicts) and named keyword parameters of every method."""
+    shapes = gen_types.rest_shapes(spec)
+    for market in MARKETS:
+        for name, m in methods[market].items():
+            answers = shapes[(market, name)]
+            m.response_key = tuple(shape.key() for shape, _ in answers)
+            m.returns = gen_types.response_class(name)
+            by_symbol = _dict_or_list(m, answers)
+            if by_symbol:
+                m.by_symbol = m.returns
+                m.returns = f"Union[{m.returns}, List[{m.returns}]]"
+            if name in NAMED_METHODS:
+                positional = {p.name for p in m.params}
+                documented: List[str] = []
+                for e in m.entries:
+                    documented += [n for n in e["required"] + e["optional"] if n not in documented]
+                m.named = [n for n in documented if n not in positional and n in NAMED_TYPES]
+
+
+def _dict_or_list(m: Method, answers: list) -> bool:
+    """A USDⓈ-M market-data endpoint answering one object for a symbol and a list of them without one."""
+    if m.market != "um" or len(answers) != 1 or m.entries[0]["category"] != "market_data":
+        return False
+    shape, entry = answers[0]
+    symbol = next((p for p in m.params if p.name == "symbol"), None)
+    return (
+        symbol is not None
+        and not symbol.required
+        and shape.fields is not None
+        and "__value__" not in shape.fields
+        and "symbol" in shape.fields
+    )
+
+
 def generate(spec_dir: Path) -> Dict[Path, str]:
     spec = {m: json.loads((spec_dir / f"{m}_rest.json").read_text()) for m in MARKETS}
     methods = build_methods(spec)
+    _add_types(spec, methods)
     shared: Dict[str, List[List[Method]]] = {}
     per_market: Dict[Tuple[str, str], List[List[Method]]] = {}
     for name, um in methods["um"].items():
         cm = methods["cm"].get(name)
         if cm is not None and cm.key() == um.key():
+            named = um.named + [n for n in cm.named if n not in um.named]
+            um.named = cm.named = named
             shared.setdefault(um.group, []).append([um, cm])
     shared_names = {ms[0].name for group in shared.values() for ms in group}
     for market in MARKETS:
@@ -505,18 +693,22 @@ def generate(spec_dir: Path) -> Dict[Path, str]:
         items.sort(key=lambda ms: ms[0].name)
         rendered = [_render_method(ms, shared=True) for ms in items]
         doc = GROUP_DOC[group] + ", the same in both markets"
-        files[ROOT / "binance" / "_endpoints" / f"{group}.py"] = render_module(doc, CLASS_NAMES[group], rendered)
+        files[ROOT / "binance" / "_endpoints" / f"{group}.py"] = render_module(
+            doc, CLASS_NAMES[group], rendered, "binance.types.shared"
+        )
     for (market, group), items in per_market.items():
         items.sort(key=lambda ms: ms[0].name)
         rendered = [_render_method(ms, shared=False) for ms in items]
         if group in UM_ONLY_GROUPS:
             path = ROOT / "binance" / "_endpoints" / f"{group}.py"
-            files[path] = render_module(GROUP_DOC[group], CLASS_NAMES[group], rendered)
+            files[path] = render_module(GROUP_DOC[group], CLASS_NAMES[group], rendered, "binance.types.um")
         else:
             pkg = "um_futures" if market == "um" else "cm_futures"
             doc = f"{GROUP_DOC[group]}: what differs in {MARKET_LABEL[market]}"
             cls = market.upper() + CLASS_NAMES[group]
-            files[ROOT / "binance" / pkg / f"_{group}.py"] = render_module(doc, cls, rendered)
+            files[ROOT / "binance" / pkg / f"_{group}.py"] = render_module(
+                doc, cls, rendered, f"binance.types.{market}"
+            )
     test_data = {
         market: [
             {

@@ -35,6 +35,9 @@ from binance.types.shared import (
     ContinuousKlineEvent as ContinuousKlineEvent,
 )
 from binance.types.shared import (
+    ContinuousKlinesResponse as ContinuousKlinesResponse,
+)
+from binance.types.shared import (
     CountdownCancelOrderResponse as CountdownCancelOrderResponse,
 )
 from binance.types.shared import (
@@ -47,10 +50,19 @@ from binance.types.shared import (
     GridUpdateEvent as GridUpdateEvent,
 )
 from binance.types.shared import (
+    IndexPriceKlinesResponse as IndexPriceKlinesResponse,
+)
+from binance.types.shared import (
     KlineEvent as KlineEvent,
 )
 from binance.types.shared import (
+    KlinesResponse as KlinesResponse,
+)
+from binance.types.shared import (
     ListenKeyExpiredEvent as ListenKeyExpiredEvent,
+)
+from binance.types.shared import (
+    MarkPriceKlinesResponse as MarkPriceKlinesResponse,
 )
 from binance.types.shared import (
     ModifyIsolatedPositionMarginResponse as ModifyIsolatedPositionMarginResponse,
@@ -60,6 +72,9 @@ from binance.types.shared import (
 )
 from binance.types.shared import (
     PingResponse as PingResponse,
+)
+from binance.types.shared import (
+    PremiumIndexKlinesResponse as PremiumIndexKlinesResponse,
 )
 from binance.types.shared import (
     RenewListenKeyResponse as RenewListenKeyResponse,
@@ -1644,10 +1659,6 @@ CancelBatchOrderResponse = List[Union[CancelBatchOrderItem, BatchOrderError]]
 """The answer of `cancel_batch_order` (`DELETE /dapi/v1/batchOrders`)."""
 
 
-ContinuousKlinesResponse = List[List[Union[int, str]]]
-"""The answer of `continuous_klines` (`GET /dapi/v1/continuousKlines`)."""
-
-
 ForceOrdersResponse = List[ForceOrdersItem]
 """The answer of `force_orders` (`GET /dapi/v1/forceOrders`)."""
 
@@ -1684,14 +1695,6 @@ HistoricalTradesResponse = List[HistoricalTradesItem]
 """The answer of `historical_trades` (`GET /dapi/v1/historicalTrades`)."""
 
 
-IndexPriceKlinesResponse = List[List[Union[int, str]]]
-"""The answer of `index_price_klines` (`GET /dapi/v1/indexPriceKlines`)."""
-
-
-KlinesResponse = List[List[Union[int, str]]]
-"""The answer of `klines` (`GET /dapi/v1/klines`)."""
-
-
 LeverageBracketsResponse1 = List[LeverageBracketsItem]
 """The answer of `leverage_brackets` from `GET /dapi/v1/leverageBracket`."""
 
@@ -1712,10 +1715,6 @@ MarkPriceResponse = List[MarkPriceItem]
 """The answer of `mark_price` (`GET /dapi/v1/premiumIndex`)."""
 
 
-MarkPriceKlinesResponse = List[List[Union[int, str]]]
-"""The answer of `mark_price_klines` (`GET /dapi/v1/markPriceKlines`)."""
-
-
 ModifyBatchOrderResponse = List[Union[ModifyBatchOrderItem, BatchOrderError]]
 """The answer of `modify_batch_order` (`PUT /dapi/v1/batchOrders`)."""
 
@@ -1730,10 +1729,6 @@ OpenInterestHistResponse = List[OpenInterestHistItem]
 
 OrderModifyHistoryResponse = List[OrderModifyHistoryItem]
 """The answer of `order_modify_history` (`GET /dapi/v1/orderAmendment`)."""
-
-
-PremiumIndexKlinesResponse = List[List[Union[int, str]]]
-"""The answer of `premium_index_klines` (`GET /dapi/v1/premiumIndexKlines`)."""
 
 
 TakerLongShortRatioResponse = List[TakerLongShortRatioItem]

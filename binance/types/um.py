@@ -35,6 +35,9 @@ from binance.types.shared import (
     ContinuousKlineEvent as ContinuousKlineEvent,
 )
 from binance.types.shared import (
+    ContinuousKlinesResponse as ContinuousKlinesResponse,
+)
+from binance.types.shared import (
     CountdownCancelOrderResponse as CountdownCancelOrderResponse,
 )
 from binance.types.shared import (
@@ -47,10 +50,19 @@ from binance.types.shared import (
     GridUpdateEvent as GridUpdateEvent,
 )
 from binance.types.shared import (
+    IndexPriceKlinesResponse as IndexPriceKlinesResponse,
+)
+from binance.types.shared import (
     KlineEvent as KlineEvent,
 )
 from binance.types.shared import (
+    KlinesResponse as KlinesResponse,
+)
+from binance.types.shared import (
     ListenKeyExpiredEvent as ListenKeyExpiredEvent,
+)
+from binance.types.shared import (
+    MarkPriceKlinesResponse as MarkPriceKlinesResponse,
 )
 from binance.types.shared import (
     ModifyIsolatedPositionMarginResponse as ModifyIsolatedPositionMarginResponse,
@@ -60,6 +72,9 @@ from binance.types.shared import (
 )
 from binance.types.shared import (
     PingResponse as PingResponse,
+)
+from binance.types.shared import (
+    PremiumIndexKlinesResponse as PremiumIndexKlinesResponse,
 )
 from binance.types.shared import (
     RenewListenKeyResponse as RenewListenKeyResponse,
@@ -2377,10 +2392,6 @@ CancelBatchOrderResponse = List[Union[CancelBatchOrderItem, BatchOrderError]]
 """The answer of `cancel_batch_order` (`DELETE /fapi/v1/batchOrders`)."""
 
 
-ContinuousKlinesResponse = List[List[int]]
-"""The answer of `continuous_klines` (`GET /fapi/v1/continuousKlines`)."""
-
-
 ForceOrdersResponse = List[ForceOrdersItem]
 """The answer of `force_orders` (`GET /fapi/v1/forceOrders`)."""
 
@@ -2437,14 +2448,6 @@ IndexInfoResponse = List[IndexInfoItem]
 """The answer of `index_info` (`GET /fapi/v1/indexInfo`)."""
 
 
-IndexPriceKlinesResponse = List[List[int]]
-"""The answer of `index_price_klines` (`GET /fapi/v1/indexPriceKlines`)."""
-
-
-KlinesResponse = List[List[int]]
-"""The answer of `klines` (`GET /fapi/v1/klines`)."""
-
-
 LeverageBracketsResponse = List[LeverageBracketsItem]
 """The answer of `leverage_brackets` (`GET /fapi/v1/leverageBracket`)."""
 
@@ -2457,10 +2460,6 @@ LongShortAccountRatioResponse = List[LongShortAccountRatioItem]
 """The answer of `long_short_account_ratio` (`GET /futures/data/globalLongShortAccountRatio`)."""
 
 
-MarkPriceKlinesResponse = List[List[int]]
-"""The answer of `mark_price_klines` (`GET /fapi/v1/markPriceKlines`)."""
-
-
 ModifyBatchOrderResponse = List[Union[ModifyBatchOrderItem, BatchOrderError]]
 """The answer of `modify_batch_order` (`PUT /fapi/v1/batchOrders`)."""
 
@@ -2471,10 +2470,6 @@ NewBatchOrderResponse = List[Union[NewBatchOrderItem, BatchOrderError]]
 
 OpenInterestHistResponse = List[OpenInterestHistItem]
 """The answer of `open_interest_hist` (`GET /futures/data/openInterestHist`)."""
-
-
-PremiumIndexKlinesResponse = List[List[int]]
-"""The answer of `premium_index_klines` (`GET /fapi/v1/premiumIndexKlines`)."""
 
 
 QuarterlyContractSettlementPriceResponse = List[QuarterlyContractSettlementPriceItem]

@@ -35,6 +35,8 @@ def _method_name(entry):
 def _legacy_style(name, func):
     parts = []
     for pname, p in list(inspect.signature(func).parameters.items())[1:]:
+        if p.kind is p.KEYWORD_ONLY:
+            continue  # the named, typed keyword parameters of issue 14: new, and not positional
         if p.kind is p.VAR_KEYWORD:
             parts.append("**" + pname)
         elif p.default is inspect.Parameter.empty:
