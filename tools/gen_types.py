@@ -588,6 +588,10 @@ def generate(spec_dir: Path) -> Dict[Path, str]:
     streams = stream_shapes(ws)
     user = user_data_shapes(ws)
     wsapi = ws_api_shapes(ws)
+    extras = _order_extras(spec)
+    for market in MARKETS:
+        for _, shape, _ in wsapi[market]:
+            _with_order_extras(shape, extras[market])
 
     shared_exports: List[str] = []
     shared = Module()

@@ -1140,8 +1140,8 @@ class AccountStatusResult(TypedDict):
     positions: List[AccountStatusPosition]
 
 
-class OrderCancelResult(TypedDict):
-    """The `result` of the WebSocket API method `order.cancel`."""
+class _OrderCancelResultFields(TypedDict):
+    """The fields `OrderCancelResult` always has."""
 
     orderId: int
     symbol: str
@@ -1165,8 +1165,23 @@ class OrderCancelResult(TypedDict):
     updateTime: int
 
 
-class OrderModifyResult(TypedDict):
-    """The `result` of the WebSocket API method `order.modify`."""
+class OrderCancelResult(_OrderCancelResultFields, total=False):
+    """The `result` of the WebSocket API method `order.cancel`."""
+
+    avgPrice: str
+    cumBase: str
+    cumQuote: str
+    time: int
+    activatePrice: str
+    priceRate: str
+    priceMatch: str
+    selfTradePreventionMode: str
+    goodTillDate: int
+    modifyId: int
+
+
+class _OrderModifyResultFields(TypedDict):
+    """The fields `OrderModifyResult` always has."""
 
     orderId: int
     symbol: str
@@ -1191,8 +1206,22 @@ class OrderModifyResult(TypedDict):
     updateTime: int
 
 
-class OrderPlaceResult(TypedDict):
-    """The `result` of the WebSocket API method `order.place`."""
+class OrderModifyResult(_OrderModifyResultFields, total=False):
+    """The `result` of the WebSocket API method `order.modify`."""
+
+    avgPrice: str
+    cumBase: str
+    cumQuote: str
+    time: int
+    activatePrice: str
+    priceRate: str
+    priceMatch: str
+    selfTradePreventionMode: str
+    goodTillDate: int
+
+
+class _OrderPlaceResultFields(TypedDict):
+    """The fields `OrderPlaceResult` always has."""
 
     orderId: int
     symbol: str
@@ -1216,6 +1245,21 @@ class OrderPlaceResult(TypedDict):
     updateTime: int
 
 
+class OrderPlaceResult(_OrderPlaceResultFields, total=False):
+    """The `result` of the WebSocket API method `order.place`."""
+
+    avgPrice: str
+    cumBase: str
+    cumQuote: str
+    time: int
+    activatePrice: str
+    priceRate: str
+    priceMatch: str
+    selfTradePreventionMode: str
+    goodTillDate: int
+    modifyId: int
+
+
 class AccountPositionItem(TypedDict):
     """One entry of `AccountPositionResult`."""
 
@@ -1237,8 +1281,8 @@ class AccountPositionItem(TypedDict):
     breakEvenPrice: str
 
 
-class OrderStatusResult(TypedDict):
-    """The `result` of the WebSocket API method `order.status`."""
+class _OrderStatusResultFields(TypedDict):
+    """The fields `OrderStatusResult` always has."""
 
     orderId: int
     symbol: str
@@ -1265,6 +1309,16 @@ class OrderStatusResult(TypedDict):
     time: int
     updateTime: int
     priceMatch: str
+
+
+class OrderStatusResult(_OrderStatusResultFields, total=False):
+    """The `result` of the WebSocket API method `order.status`."""
+
+    cumQuote: str
+    activatePrice: str
+    priceRate: str
+    goodTillDate: int
+    modifyId: int
 
 
 class AggTradeEvent(TypedDict):

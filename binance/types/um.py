@@ -1736,8 +1736,8 @@ class AlgoOrderCancelResult(TypedDict):
     msg: str
 
 
-class OrderCancelResult(TypedDict):
-    """The `result` of the WebSocket API method `order.cancel`."""
+class _OrderCancelResultFields(TypedDict):
+    """The fields `OrderCancelResult` always has."""
 
     clientOrderId: str
     cumQty: str
@@ -1765,8 +1765,19 @@ class OrderCancelResult(TypedDict):
     goodTillDate: int
 
 
-class OrderModifyResult(TypedDict):
-    """The `result` of the WebSocket API method `order.modify`."""
+class OrderCancelResult(_OrderCancelResultFields, total=False):
+    """The `result` of the WebSocket API method `order.cancel`."""
+
+    avgPrice: str
+    cumQuote: str
+    cumBase: str
+    pair: str
+    time: int
+    modifyId: int
+
+
+class _OrderModifyResultFields(TypedDict):
+    """The fields `OrderModifyResult` always has."""
 
     orderId: int
     symbol: str
@@ -1791,6 +1802,18 @@ class OrderModifyResult(TypedDict):
     selfTradePreventionMode: str
     goodTillDate: int
     updateTime: int
+
+
+class OrderModifyResult(_OrderModifyResultFields, total=False):
+    """The `result` of the WebSocket API method `order.modify`."""
+
+    avgPrice: str
+    cumQuote: str
+    cumBase: str
+    pair: str
+    time: int
+    activatePrice: str
+    priceRate: str
 
 
 class AlgoOrderPlaceResult(TypedDict):
@@ -1821,8 +1844,8 @@ class AlgoOrderPlaceResult(TypedDict):
     goodTillDate: int
 
 
-class OrderPlaceResult(TypedDict):
-    """The `result` of the WebSocket API method `order.place`."""
+class _OrderPlaceResultFields(TypedDict):
+    """The fields `OrderPlaceResult` always has."""
 
     orderId: int
     symbol: str
@@ -1848,8 +1871,21 @@ class OrderPlaceResult(TypedDict):
     updateTime: int
 
 
-class OrderStatusResult(TypedDict):
-    """The `result` of the WebSocket API method `order.status`."""
+class OrderPlaceResult(_OrderPlaceResultFields, total=False):
+    """The `result` of the WebSocket API method `order.place`."""
+
+    avgPrice: str
+    cumQuote: str
+    cumBase: str
+    pair: str
+    time: int
+    activatePrice: str
+    priceRate: str
+    modifyId: int
+
+
+class _OrderStatusResultFields(TypedDict):
+    """The fields `OrderStatusResult` always has."""
 
     avgPrice: str
     clientOrderId: str
@@ -1877,6 +1913,15 @@ class OrderStatusResult(TypedDict):
     priceMatch: str
     selfTradePreventionMode: str
     goodTillDate: int
+
+
+class OrderStatusResult(_OrderStatusResultFields, total=False):
+    """The `result` of the WebSocket API method `order.status`."""
+
+    cumBase: str
+    pair: str
+    cumQty: str
+    modifyId: int
 
 
 class AggTradeEvent(TypedDict):

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from binance._markets import CM
 from binance.websocket.api._endpoints import CommonMethods
 from binance.websocket.api.client import WebsocketAPIClient
 
+if TYPE_CHECKING:  # pragma: no cover
+    from binance.types import cm  # noqa: F401  (named in the result types below)
+
 __all__ = ["CMFuturesWebsocketAPIClient"]
 
 
-class CMFuturesWebsocketAPIClient(CommonMethods, WebsocketAPIClient):
+class CMFuturesWebsocketAPIClient(
+    CommonMethods[
+        "cm.OrderPlaceResult",
+        "cm.OrderCancelResult",
+        "cm.OrderModifyResult",
+        "cm.OrderStatusResult",
+        "cm.AccountStatusResult",
+        "cm.AccountBalanceResult",
+        "cm.AccountPositionResult",
+    ],
+    WebsocketAPIClient,
+):
     """COIN-M WebSocket API: 10 methods over one signed connection (see :class:`WebsocketAPIClient`)."""
 
     market = CM.name

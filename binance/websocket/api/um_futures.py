@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from binance._markets import UM
 from binance.websocket.api._endpoints import CommonMethods, UMOnlyMethods
 from binance.websocket.api.client import WebsocketAPIClient
 
+if TYPE_CHECKING:  # pragma: no cover
+    from binance.types import um  # noqa: F401  (named in the result types below)
+
 __all__ = ["UMFuturesWebsocketAPIClient"]
 
 
-class UMFuturesWebsocketAPIClient(CommonMethods, UMOnlyMethods, WebsocketAPIClient):
+class UMFuturesWebsocketAPIClient(
+    CommonMethods[
+        "um.OrderPlaceResult",
+        "um.OrderCancelResult",
+        "um.OrderModifyResult",
+        "um.OrderStatusResult",
+        "um.AccountStatusResult",
+        "um.AccountBalanceResult",
+        "um.AccountPositionResult",
+    ],
+    UMOnlyMethods,
+    WebsocketAPIClient,
+):
     """USDⓈ-M WebSocket API: 18 methods over one signed connection (see :class:`WebsocketAPIClient`)."""
 
     market = UM.name
