@@ -138,3 +138,4 @@ def reply_error(reply: Reply) -> Error:
         exc = cls(status, code, msg, None, error.get("data"))
     exc.rate_limits = reply.rate_limits  # type: ignore[attr-defined]
     return exc
+

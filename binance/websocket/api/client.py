@@ -134,7 +134,9 @@ class WebsocketAPIClient:
         self._replace_requested: Optional[Link] = None
         self._stopping = threading.Event()
         self._last_error: Optional[BaseException] = None
-        self._supervisor = threading.Thread(target=self._supervise, name=f"binance-ws-api-{self.market}", daemon=True)
+        self._supervisor = threading.Thread(
+            target=self._supervise, name=f"binance-ws-api-{self.market}", daemon=True
+        )
         self._supervisor.start()
 
     # ------------------------------------------------------------------ public
@@ -390,16 +392,8 @@ class PendingCall:
 
     __slots__ = ("_client", "_link", "_waiter", "method", "_deadline", "_timeout", "_full", "_started")
 
-    def __init__(
-        self,
-        client: WebsocketAPIClient,
-        link: Link,
-        waiter: Waiter,
-        method: str,
-        deadline: float,
-        timeout: float,
-        full: bool,
-    ) -> None:
+    def __init__(self, client: WebsocketAPIClient, link: Link, waiter: Waiter, method: str, deadline: float,
+                 timeout: float, full: bool) -> None:
         self._client = client
         self._link = link
         self._waiter = waiter
@@ -432,13 +426,8 @@ class PendingCall:
         reply = waiter.reply
         assert reply is not None
         if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                "%s id=%s status=%s %.1fms",
-                self.method,
-                waiter.request_id,
-                reply.status,
-                (time.perf_counter() - self._started) * 1000,
-            )
+            logger.info("%s id=%s status=%s %.1fms", self.method, waiter.request_id, reply.status,
+                        (time.perf_counter() - self._started) * 1000)
         if reply.rate_limits is not None:
             self._client.last_rate_limits = reply.rate_limits
         if not reply.ok:
