@@ -11,11 +11,13 @@ from binance.api import API
 from binance.cm_futures._account import CMAccountEndpoints
 from binance.cm_futures._market import CMMarketEndpoints
 from binance.cm_futures._trade import CMTradeEndpoints
+from binance.cm_futures._wrapped import CMFuturesNew
 
 __all__ = ["CMFutures"]
 
 
 class CMFutures(
+    CMFuturesNew,
     API,
     MarketEndpoints,
     CMMarketEndpoints,
@@ -30,7 +32,9 @@ class CMFutures(
     The constructor is `binance.api.API`'s: `key`, `secret`, then the options as keyword parameters
     (`base_url`, default `https://dapi.binance.com`; `timeout`, default 10 s; `proxies`, `show_limit_usage`,
     `show_header`, `private_key`, `private_key_pass`, `sync_time`, `validate_orders`, `rate_limit_guard`,
-    `session`), in 4.2.0's positional order.
+    `session`), in 4.2.0's positional order. With `show_limit_usage=True` or `show_header=True` every
+    answer is wrapped (`{"limit_usage": ..., "header": ..., "data": answer}`): type checkers then see the
+    client as `WrappedCMFutures` (see `binance.types.wrapped`).
     """
 
     _market = CM

@@ -13,11 +13,13 @@ from binance.api import API
 from binance.um_futures._account import UMAccountEndpoints
 from binance.um_futures._market import UMMarketEndpoints
 from binance.um_futures._trade import UMTradeEndpoints
+from binance.um_futures._wrapped import UMFuturesNew
 
 __all__ = ["UMFutures"]
 
 
 class UMFutures(
+    UMFuturesNew,
     API,
     MarketEndpoints,
     UMMarketEndpoints,
@@ -34,7 +36,9 @@ class UMFutures(
     The constructor is `binance.api.API`'s: `key`, `secret`, then the options as keyword parameters
     (`base_url`, default `https://fapi.binance.com`; `timeout`, default 10 s; `proxies`, `show_limit_usage`,
     `show_header`, `private_key`, `private_key_pass`, `sync_time`, `validate_orders`, `rate_limit_guard`,
-    `session`), in 4.2.0's positional order.
+    `session`), in 4.2.0's positional order. With `show_limit_usage=True` or `show_header=True` every
+    answer is wrapped (`{"limit_usage": ..., "header": ..., "data": answer}`): type checkers then see the
+    client as `WrappedUMFutures` (see `binance.types.wrapped`).
     """
 
     _market = UM

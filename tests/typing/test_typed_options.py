@@ -61,3 +61,28 @@ def test_stream_clients_keep_the_4_2_0_positional_order():
         params = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
         positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
         assert positional == expected
+
+
+@pytest.mark.parametrize("market", ["um", "cm"])
+def test_constructor_overloads_list_every_api_option(market):
+    """The typing-only `__new__` overloads (show_limit_usage / show_header) repeat API.__init__'s options:
+    after an option is added to API, run tools/gen_endpoints.py again (this fails until then)."""
+    import ast
+    from pathlib import Path
+
+    from binance.api import API
+
+    path = Path(__file__).resolve().parents[2] / "binance" / f"{market}_futures" / "_wrapped.py"
+    tree = ast.parse(path.read_text())
+    overloads = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and node.name == "__new__"
+        and any(getattr(d, "id", None) == "overload" for d in node.decorator_list)
+    ]
+    assert len(overloads) == 4
+    expected = [p for p in inspect.signature(API.__init__).parameters if p != "self"]
+    for node in overloads:
+        names = [a.arg for a in node.args.args + node.args.kwonlyargs if a.arg != "cls"]
+        assert names == expected
