@@ -576,7 +576,11 @@ from __future__ import annotations
 
 
 def _imports(body: str, extra: str = "") -> str:
-    names = [n for n in ("Dict", "List", "Literal", "Optional", "TypedDict", "Union") if re.search(rf"\b{n}\b", body)]
+    names = [
+        n
+        for n in ("Dict", "List", "Literal", "Optional", "TypedDict", "Union", "final")
+        if re.search(rf"\b{n}\b", body)
+    ]
     text = f"from typing import {', '.join(names)}\n" if names else ""
     return text + extra
 
@@ -602,8 +606,9 @@ def generate(spec_dir: Path) -> Dict[Path, str]:
             ["code", "msg"],
             [],
             {"code": "int", "msg": "str"},
-            "An order of a batch that failed: Binance's error code and message, in the order's place.",
-        )
+            "An order of a batch that failed: Binance's error code and message, in the order's place.\n\n"
+            '    Final, so that `"orderId" in entry` tells the two kinds of entry apart for the checker.',
+        ).replace("class BatchOrderError", "@final\nclass BatchOrderError")
     )
     shared_exports.append("BatchOrderError")
     modules = {m: Module() for m in MARKETS}
