@@ -35,6 +35,8 @@ setup(
             "pytest-timeout>=2.1",
             "hypothesis>=6.80",
             "ruff>=0.5",
+            "mypy>=1.11",
+            "pyright>=1.1.380",
         ],
     },
     keywords=["Binance", "futures", "USDⓈ-M", "COIN-M", "trading", "websocket"],
