@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -63,16 +64,9 @@ def test_stream_clients_keep_the_4_2_0_positional_order():
         assert positional == expected
 
 
-@pytest.mark.parametrize("market", ["um", "cm"])
-def test_constructor_overloads_list_every_api_option(market):
-    """The typing-only `__new__` overloads (show_limit_usage / show_header) repeat API.__init__'s options:
-    after an option is added to API, run tools/gen_endpoints.py again (this fails until then)."""
+def _overloaded_new(path):
     import ast
-    from pathlib import Path
 
-    from binance.api import API
-
-    path = Path(__file__).resolve().parents[2] / "binance" / f"{market}_futures" / "_wrapped.py"
     tree = ast.parse(path.read_text())
     overloads = [
         node
@@ -81,8 +75,23 @@ def test_constructor_overloads_list_every_api_option(market):
         and node.name == "__new__"
         and any(getattr(d, "id", None) == "overload" for d in node.decorator_list)
     ]
-    assert len(overloads) == 4
-    expected = [p for p in inspect.signature(API.__init__).parameters if p != "self"]
-    for node in overloads:
-        names = [a.arg for a in node.args.args + node.args.kwonlyargs if a.arg != "cls"]
-        assert names == expected
+    return [[a.arg for a in node.args.args + node.args.kwonlyargs if a.arg != "cls"] for node in overloads]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("market", ["um", "cm"])
+def test_constructor_overloads_list_every_option(market):
+    """The typing-only `__new__` overloads (show_limit_usage / show_header, return_full_response) repeat the
+    constructors' options: after an option is added, run tools/gen_endpoints.py again (this fails until then)."""
+    from binance.api import API
+    from binance.websocket.api.client import WebsocketAPIClient
+
+    rest = _overloaded_new(ROOT / "binance" / f"{market}_futures" / "_wrapped.py")
+    assert len(rest) == 4
+    assert all(names == [p for p in inspect.signature(API.__init__).parameters if p != "self"] for names in rest)
+    ws_api = _overloaded_new(ROOT / "binance" / "websocket" / "api" / f"_{market}_full.py")
+    assert len(ws_api) == 3
+    expected = [p for p in inspect.signature(WebsocketAPIClient.__init__).parameters if p != "self"]
+    assert all(names == expected for names in ws_api)

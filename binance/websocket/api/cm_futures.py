@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from binance._markets import CM
+from binance.websocket.api._cm_full import CMFuturesWebsocketAPIClientNew
 from binance.websocket.api._endpoints import CommonMethods
 from binance.websocket.api.client import WebsocketAPIClient
 
@@ -15,6 +16,7 @@ __all__ = ["CMFuturesWebsocketAPIClient"]
 
 
 class CMFuturesWebsocketAPIClient(
+    CMFuturesWebsocketAPIClientNew,
     CommonMethods[
         "cm.OrderPlaceResult",
         "cm.OrderCancelResult",
@@ -26,7 +28,10 @@ class CMFuturesWebsocketAPIClient(
     ],
     WebsocketAPIClient,
 ):
-    """COIN-M WebSocket API: 10 methods over one signed connection (see :class:`WebsocketAPIClient`)."""
+    """COIN-M WebSocket API: 10 methods over one signed connection (see `WebsocketAPIClient`).
+
+    With `return_full_response=True` every call returns the whole reply: type checkers then see the client
+    as `FullCMFuturesWebsocketAPIClient` (see `binance.types.wrapped`)."""
 
     market = CM.name
     default_url = CM.ws_api_url

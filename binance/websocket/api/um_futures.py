@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from binance._markets import UM
 from binance.websocket.api._endpoints import CommonMethods, UMOnlyMethods
+from binance.websocket.api._um_full import UMFuturesWebsocketAPIClientNew
 from binance.websocket.api.client import WebsocketAPIClient
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -15,6 +16,7 @@ __all__ = ["UMFuturesWebsocketAPIClient"]
 
 
 class UMFuturesWebsocketAPIClient(
+    UMFuturesWebsocketAPIClientNew,
     CommonMethods[
         "um.OrderPlaceResult",
         "um.OrderCancelResult",
@@ -27,7 +29,10 @@ class UMFuturesWebsocketAPIClient(
     UMOnlyMethods,
     WebsocketAPIClient,
 ):
-    """USDⓈ-M WebSocket API: 18 methods over one signed connection (see :class:`WebsocketAPIClient`)."""
+    """USDⓈ-M WebSocket API: 18 methods over one signed connection (see `WebsocketAPIClient`).
+
+    With `return_full_response=True` every call returns the whole reply: type checkers then see the client
+    as `FullUMFuturesWebsocketAPIClient` (see `binance.types.wrapped`)."""
 
     market = UM.name
     default_url = UM.ws_api_url
