@@ -94,6 +94,7 @@ IncomeType = Literal[
     "STRATEGY_UMFUTURES_TRANSFER",
     "FEE_RETURN",
     "BFUSD_REWARD",
+    "SPECIAL_FUNDING_FEE",
 ]
 """Income type of `get_income_history`."""
 
