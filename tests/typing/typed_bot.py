@@ -120,7 +120,7 @@ def main() -> None:
         print(coin.account()["canTrade"], sb.faults.pending_rest_faults)
 
 
-def misuses(rest: UMFutures, sb: Sandbox, event: UserDataEvent) -> None:
+def misuses(rest: UMFutures, sb: Sandbox, event: UserDataEvent, ws_api: UMFuturesWebsocketAPIClient) -> None:
     """Each line is a mistake both checkers must report (never called)."""
     order = rest.new_order(SYMBOL, "BUY", "MARKET", quantity="0.01")
     print(order["orderID"])  # misuse: a misspelt response key
@@ -136,6 +136,7 @@ def misuses(rest: UMFutures, sb: Sandbox, event: UserDataEvent) -> None:
     UMFuturesWebsocketClient(on_message=describe)  # misuse: a callback with the wrong signature
     DepthManager(rest, [SYMBOL], speed=200)  # misuse: a depth speed Binance does not have
     print(rest.rate_limit_usage()[0].usedd)  # misuse: a misspelt rate-limit attribute
+    ws_api.order_place(SYMBOL, "buy", "LIMIT")  # misuse: a lower-case side on the WebSocket API
     wrapped = UMFutures(show_header=True)
     print(wrapped.time()["serverTime"])  # misuse: a wrapped answer read as a plain one
 
