@@ -354,11 +354,13 @@ def _params(m: Method, symbol: Optional[str] = None) -> List[str]:
 
 def _def(name: str, parts: List[str], returns: str, stub: bool = False) -> str:
     tail = " ..." if stub else ""
+    # mypy wants __new__ to return an instance of its class; Union[_T, subclass] is one, it cannot tell
+    note = "  # type: ignore[misc]" if name == "__new__" and returns.startswith("Union[_T") else ""
     line = f"    def {name}({', '.join(parts)}) -> {returns}:{tail}"
     if len(line) <= 120:
-        return line
+        return line + note
     inner = ",\n".join("        " + x for x in parts)
-    return f"    def {name}(\n{inner},\n    ) -> {returns}:{tail}"
+    return f"    def {name}({note}\n{inner},\n    ) -> {returns}:{tail}"
 
 
 def _signature(m: Method) -> str:
@@ -593,7 +595,9 @@ class {cls}(EndpointMixin):
 
 def _imports(body: str, types_module: str) -> str:
     typing_names = [
-        n for n in ("Any", "Dict", "List", "Literal", "Optional", "Union") if re.search(rf"\b{n}\[|\b{n}\b", body)
+        n
+        for n in ("Any", "Dict", "List", "Literal", "Optional", "Type", "Union")
+        if re.search(rf"\b{n}\[|\b{n}\b", body)
     ]
     if "@overload" in body:
         typing_names.append("overload")
@@ -729,7 +733,7 @@ def _new_overloads(cls: str, params: List[Tuple[str, str, bool]]) -> str:
     def parts(kind: str) -> List[str]:
         if kind in ("show_limit_usage", "show_header"):
             return _kw_only_option(params, kind)
-        out = ["cls"]
+        out = ["cls: Type[_T]"]
         for name, ann, _ in params:
             if name in ("show_limit_usage", "show_header"):
                 out.append(f"{name}: {'Literal[False]' if kind == 'plain' else 'bool'} = ...")
@@ -739,10 +743,10 @@ def _new_overloads(cls: str, params: List[Tuple[str, str, bool]]) -> str:
 
     blocks = []
     for kind, returns in (
-        ("plain", cls),
+        ("plain", "_T"),
         ("show_limit_usage", f"Wrapped{cls}"),
         ("show_header", f"Wrapped{cls}"),
-        ("either", f"Union[{cls}, Wrapped{cls}]"),
+        ("either", f"Union[_T, Wrapped{cls}]"),
     ):
         blocks.append(
             "        @overload\n"
@@ -750,7 +754,7 @@ def _new_overloads(cls: str, params: List[Tuple[str, str, bool]]) -> str:
             .replace("\n    ", "\n        ")
             .replace("    def", "        def", 1)
         )
-    impl = _def("__new__", ["cls", "*args: Any", "**kwargs: Any"], f"Union[{cls}, Wrapped{cls}]")
+    impl = _def("__new__", ["cls", "*args: Any", "**kwargs: Any"], "Any")
     blocks.append(impl.replace("    def", "        def", 1) + "\n            raise NotImplementedError")
     return "\n\n".join(blocks)
 
@@ -790,13 +794,15 @@ def render_wrapped(market: str, methods: List[Method]) -> str:
     new = _new_overloads(cls, params)
     text_for_names = body + new
     typing_names = [
-        n for n in ("Any", "Dict", "List", "Literal", "Optional", "Union") if re.search(rf"\b{n}\b", text_for_names)
+        n
+        for n in ("Any", "Dict", "List", "Literal", "Optional", "Type", "Union")
+        if re.search(rf"\b{n}\b", text_for_names)
     ]
     responses = sorted(set(re.findall(r"\b([A-Z]\w*Response\d*)\b", body)))
     literals = [n for n in PARAM_TYPE_NAMES if re.search(rf"\b{n}\b", body)]
     base = [n for n in ("Flag", "Number") if re.search(rf"\b{n}\b", body)]
     imports = [
-        f"from typing import {', '.join(['TYPE_CHECKING'] + typing_names + ['overload'])}",
+        f"from typing import {', '.join(['TYPE_CHECKING'] + typing_names + ['TypeVar', 'overload'])}",
         "",
         "if TYPE_CHECKING:  # pragma: no cover",
     ]
@@ -809,8 +815,8 @@ def render_wrapped(market: str, methods: List[Method]) -> str:
     if responses:
         imports.append(f"    from binance.types.{market} import {', '.join(responses)}")
     imports.append("    from binance.types.wrapped import Wrapped")
+    imports += ["", '_T = TypeVar("_T")', "", "if TYPE_CHECKING:  # pragma: no cover", ""]
     imports += [
-        "",
         f"    class Wrapped{cls}({cls}):",
         f'        """A `{cls}` made with `show_limit_usage=True` or `show_header=True`: every answer is wrapped."""',
         "",
@@ -824,11 +830,12 @@ def render_wrapped(market: str, methods: List[Method]) -> str:
     return head + body + "\n" + tail
 
 
-WS_FULL_HEADER = '''# ruff: noqa: E501  (the ignore comments of the re-declared methods)
+WS_FULL_HEADER = '''# ruff: noqa: E501  (long generated lines)
 """Static types of a {label} WebSocket API client made with `return_full_response=True`.
 
 Nothing here runs: the class `{cls}New` only tells a type checker that `{cls}(...)` with that option
-returns `Full{cls}`, whose methods return `binance.types.wrapped.FullReply[<result>]`.
+returns `Full{cls}`, whose methods return `binance.types.wrapped.FullReply[<result>]` (it is not a
+subclass of `{cls}`: this module must not import the client's module, which imports it).
 Generated by `tools/gen_endpoints.py` from the client classes; edit the generator, not this file.
 """
 
@@ -878,19 +885,16 @@ def render_ws_full(market: str) -> str:
             parts.append(f"{p.name}: {ann}" + (" = ..." if p.default is not p.empty else ""))
         returns = bound.get(str(sig.return_annotation), str(sig.return_annotation))
         methods.append((name, parts, f"FullReply[{returns}]"))
-    ignore = "  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]"
     defs = []
     for name, parts, returns in methods:
         text = _def(name, parts, returns, stub=True)
-        first, nl, rest = text.partition("\n")
-        text = first + ignore + nl + rest if nl else text + ignore
         defs.append(text.replace("\n    ", "\n        ").replace("    def", "        def", 1))
     ctor = []
     for p in list(inspect.signature(client_module.WebsocketAPIClient.__init__).parameters.values())[1:]:
         ctor.append((p.name, str(p.annotation), p.kind is p.KEYWORD_ONLY))
 
     def overload(kind: str, returns: str) -> str:
-        parts = ["cls"]
+        parts = ["cls" if kind == "full" else "cls: Type[_T]"]
         star = False
         for name, ann, kw_only in ctor:
             if kw_only and not star:
@@ -910,17 +914,17 @@ def render_ws_full(market: str) -> str:
 
     full = f"Full{cls_name}"
     news = [
-        overload("plain", cls_name),
+        overload("plain", "_T"),
         overload("full", full),
-        overload("either", f"Union[{cls_name}, {full}]"),
-        _def("__new__", ["cls", "*args: Any", "**kwargs: Any"], f"Union[{cls_name}, {full}]").replace(
-            "    def", "        def", 1
-        )
+        overload("either", f"Union[_T, {full}]"),
+        _def("__new__", ["cls", "*args: Any", "**kwargs: Any"], "Any").replace("    def", "        def", 1)
         + "\n            raise NotImplementedError",
     ]
     body = "\n\n".join(defs)
     text = body + "\n".join(news) + "\n".join(a for _, a, _ in ctor)
-    typing_names = [n for n in ("Any", "Dict", "List", "Literal", "Optional", "Union") if re.search(rf"\b{n}\b", text)]
+    typing_names = [
+        n for n in ("Any", "Dict", "List", "Literal", "Optional", "Type", "Union") if re.search(rf"\b{n}\b", text)
+    ]
     literals = [n for n in PARAM_TYPE_NAMES if re.search(rf"\b{n}\b", body)]
     results = sorted(set(re.findall(r"\b([A-Z]\w*Result)\b", body)))
     shared = [r for r in results if r.startswith("UserDataStream")]
@@ -929,7 +933,7 @@ def render_ws_full(market: str) -> str:
     for _, ann, _ in ctor:
         ctor_names |= set(re.findall(r"\b[A-Za-z_]\w*\b", ann))
     imports = [
-        f"from typing import {', '.join(['TYPE_CHECKING'] + typing_names + ['overload'])}",
+        f"from typing import {', '.join(['TYPE_CHECKING'] + typing_names + ['TypeVar', 'overload'])}",
         "",
         "if TYPE_CHECKING:  # pragma: no cover",
     ]
@@ -950,21 +954,21 @@ def render_ws_full(market: str) -> str:
     if own:
         imports.append(f"    from binance.types.{market} import {', '.join(own)}")
     imports.append("    from binance.types.wrapped import FullReply")
-    imports.append(f"    from binance.websocket.api.{market}_futures import {cls_name}")
-    imports += [
-        "",
-        f"    class {full}({cls_name}):",
-        f'        """A `{cls_name}` made with `return_full_response=True`: every call returns the whole reply."""',
-        "",
-    ]
+    imports.append("    from binance.websocket.api.client import WebsocketAPIClient")
+    imports += ["", '_T = TypeVar("_T")', ""]
     head = WS_FULL_HEADER.format(label=MARKET_LABEL[market], cls=cls_name, imports="\n".join(imports))
-    tail = (
-        f"\n\nclass {cls_name}New:\n"
+    new_class = (
+        f"\nclass {cls_name}New:\n"
         f'    """Base of `{cls_name}` that only types its constructor for the checker (see the module '
         'docstring)."""\n\n'
         f"    if TYPE_CHECKING:  # pragma: no cover\n\n" + "\n\n".join(news) + "\n"
     )
-    return head + body + "\n" + tail
+    full_class = (
+        "\n\nif TYPE_CHECKING:  # pragma: no cover\n\n"
+        f"    class {full}({cls_name}New, WebsocketAPIClient):\n"
+        f'        """A `{cls_name}` made with `return_full_response=True`: every call returns the whole reply."""\n\n'
+    )
+    return head + new_class + full_class + body + "\n"
 
 
 def generate(spec_dir: Path) -> Dict[Path, str]:

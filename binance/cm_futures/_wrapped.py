@@ -9,7 +9,7 @@ the spec); edit the generator, not this file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Type, TypeVar, Union, overload
 
 if TYPE_CHECKING:  # pragma: no cover
     import requests
@@ -99,6 +99,10 @@ if TYPE_CHECKING:  # pragma: no cover
         WorkingType,
     )
     from binance.types.wrapped import Wrapped
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:  # pragma: no cover
 
     class WrappedCMFutures(CMFutures):
         """A `CMFutures` made with `show_limit_usage=True` or `show_header=True`: every answer is wrapped."""
@@ -572,7 +576,7 @@ class CMFuturesNew:
 
         @overload
         def __new__(
-            cls,
+            cls: Type[_T],
             key: Optional[str] = ...,
             secret: Optional[str] = ...,
             base_url: Optional[str] = ...,
@@ -587,7 +591,7 @@ class CMFuturesNew:
             validate_orders: bool = ...,
             rate_limit_guard: bool = ...,
             session: Optional[requests.Session] = ...,
-        ) -> CMFutures: ...
+        ) -> _T: ...
 
         @overload
         def __new__(
@@ -630,8 +634,8 @@ class CMFuturesNew:
         ) -> WrappedCMFutures: ...
 
         @overload
-        def __new__(
-            cls,
+        def __new__(  # type: ignore[misc]
+            cls: Type[_T],
             key: Optional[str] = ...,
             secret: Optional[str] = ...,
             base_url: Optional[str] = ...,
@@ -646,7 +650,7 @@ class CMFuturesNew:
             validate_orders: bool = ...,
             rate_limit_guard: bool = ...,
             session: Optional[requests.Session] = ...,
-        ) -> Union[CMFutures, WrappedCMFutures]: ...
+        ) -> Union[_T, WrappedCMFutures]: ...
 
-        def __new__(cls, *args: Any, **kwargs: Any) -> Union[CMFutures, WrappedCMFutures]:
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
             raise NotImplementedError

@@ -9,7 +9,7 @@ the spec); edit the generator, not this file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Type, TypeVar, Union, overload
 
 if TYPE_CHECKING:  # pragma: no cover
     import requests
@@ -133,6 +133,10 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from binance.types.wrapped import Wrapped
     from binance.um_futures import UMFutures
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:  # pragma: no cover
 
     class WrappedUMFutures(UMFutures):
         """A `UMFutures` made with `show_limit_usage=True` or `show_header=True`: every answer is wrapped."""
@@ -720,7 +724,7 @@ class UMFuturesNew:
 
         @overload
         def __new__(
-            cls,
+            cls: Type[_T],
             key: Optional[str] = ...,
             secret: Optional[str] = ...,
             base_url: Optional[str] = ...,
@@ -735,7 +739,7 @@ class UMFuturesNew:
             validate_orders: bool = ...,
             rate_limit_guard: bool = ...,
             session: Optional[requests.Session] = ...,
-        ) -> UMFutures: ...
+        ) -> _T: ...
 
         @overload
         def __new__(
@@ -778,8 +782,8 @@ class UMFuturesNew:
         ) -> WrappedUMFutures: ...
 
         @overload
-        def __new__(
-            cls,
+        def __new__(  # type: ignore[misc]
+            cls: Type[_T],
             key: Optional[str] = ...,
             secret: Optional[str] = ...,
             base_url: Optional[str] = ...,
@@ -794,7 +798,7 @@ class UMFuturesNew:
             validate_orders: bool = ...,
             rate_limit_guard: bool = ...,
             session: Optional[requests.Session] = ...,
-        ) -> Union[UMFutures, WrappedUMFutures]: ...
+        ) -> Union[_T, WrappedUMFutures]: ...
 
-        def __new__(cls, *args: Any, **kwargs: Any) -> Union[UMFutures, WrappedUMFutures]:
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
             raise NotImplementedError

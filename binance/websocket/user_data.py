@@ -22,9 +22,17 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
 
-from binance.types.callbacks import OnClose, OnError, OnMessage, OnOpen, OnPing, OnPong, OnReconnect
 from binance.websocket._backoff import ReconnectPolicy, backoff
-from binance.websocket.websocket_client import BinanceWebsocketClient
+from binance.websocket.websocket_client import (
+    BinanceWebsocketClient,
+    OnClose,
+    OnError,
+    OnMessage,
+    OnOpen,
+    OnPing,
+    OnPong,
+    OnReconnect,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from binance.cm_futures import CMFutures

@@ -37,7 +37,6 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from binance.lib.utils import get_timestamp, parse_proxies
-from binance.types.callbacks import OnClose, OnError, OnMessage, OnOpen, OnPing, OnPong, OnReconnect
 from binance.websocket._backoff import ReconnectPolicy
 from binance.websocket._connection import ConnectionListener, ConnectionSettings, State, StreamConnection
 from binance.websocket._dispatch import Dispatcher
@@ -47,6 +46,30 @@ __all__ = ["BinanceWebsocketClient"]
 
 Callback = Optional[Callable[..., Any]]
 StreamNames = Union[str, Sequence[str]]
+
+# The callbacks' signatures (re-exported by binance.types.callbacks, where they are documented).
+OnMessage = Callable[["BinanceWebsocketClient", Union[str, bytes]], object]
+"""`on_message(client, message)`: the text of a frame as Binance sent it (`bytes` only for a binary frame,
+which Binance does not send); parse it with `json.loads` into a `binance.types.um` / `.cm` event type."""
+
+OnOpen = Callable[["BinanceWebsocketClient"], object]
+"""`on_open(client)`: once, when the first connection is open."""
+
+OnClose = Callable[["BinanceWebsocketClient"], object]
+"""`on_close(client)`: once, when the client stops."""
+
+OnError = Callable[["BinanceWebsocketClient", BaseException], object]
+"""`on_error(client, exception)`: a connection error or an exception raised by another callback."""
+
+OnPing = Callable[["BinanceWebsocketClient", bytes], object]
+"""`on_ping(client, payload)`: the server pinged (the client has already answered)."""
+
+OnPong = Callable[["BinanceWebsocketClient"], object]
+"""`on_pong(client)`: the server answered a ping."""
+
+OnReconnect = Callable[["BinanceWebsocketClient", List[str]], object]
+"""`on_reconnect(client, streams)`: a connection was reopened and these streams resubscribed
+(events of the gap may be missing)."""
 
 
 class BinanceWebsocketClient:

@@ -6,11 +6,19 @@ import logging
 from typing import Dict, Optional
 
 from binance._markets import CM
-from binance.types.callbacks import OnClose, OnError, OnMessage, OnOpen, OnPing, OnPong, OnReconnect
 from binance.websocket._backoff import ReconnectPolicy
 from binance.websocket._stream_methods import CMStreams
 from binance.websocket._streams import connection_url, stream_base
-from binance.websocket.websocket_client import BinanceWebsocketClient
+from binance.websocket.websocket_client import (
+    BinanceWebsocketClient,
+    OnClose,
+    OnError,
+    OnMessage,
+    OnOpen,
+    OnPing,
+    OnPong,
+    OnReconnect,
+)
 
 __all__ = ["CMFuturesWebsocketClient"]
 

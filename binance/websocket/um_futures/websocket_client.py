@@ -13,11 +13,19 @@ import logging
 from typing import Dict, Optional
 
 from binance._markets import UM
-from binance.types.callbacks import OnClose, OnError, OnMessage, OnOpen, OnPing, OnPong, OnReconnect
 from binance.websocket._backoff import ReconnectPolicy
 from binance.websocket._stream_methods import UMStreams
 from binance.websocket._streams import MARKET, connection_url, stream_base, um_category
-from binance.websocket.websocket_client import BinanceWebsocketClient
+from binance.websocket.websocket_client import (
+    BinanceWebsocketClient,
+    OnClose,
+    OnError,
+    OnMessage,
+    OnOpen,
+    OnPing,
+    OnPong,
+    OnReconnect,
+)
 
 __all__ = ["UMFuturesWebsocketClient"]
 
