@@ -54,7 +54,20 @@ from collections import deque
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Deque,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    TypedDict,
+)
 
 from binance.error import Error
 from binance.types.params import Number
@@ -74,6 +87,7 @@ _DEPTH_UPDATE = "depthUpdate"
 
 __all__ = [
     "ApplyResult",
+    "BookDict",
     "BookNotReadyError",
     "BookOutOfSyncError",
     "BookState",
@@ -240,6 +254,16 @@ def _spelled(quantity: Any) -> str:
 
 class _Collision(Exception):
     """Two different prices have the same float: the index needs exact (Decimal) keys."""
+
+
+class BookDict(TypedDict):
+    """`OrderBook.to_dict()`: the REST snapshot's shape plus symbol and state; levels are `[price, quantity]`."""
+
+    symbol: str
+    state: str
+    lastUpdateId: Optional[int]
+    bids: List[List[str]]
+    asks: List[List[str]]
 
 
 class OrderBook:
@@ -850,7 +874,7 @@ class OrderBook:
         """The fill's relative distance from the best price on the side taken (0.001 = 0.1 %)."""
         return self.estimate_fill(side, quantity).slippage
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> BookDict:
         """The book in the REST snapshot's shape (plus symbol and state): levels as strings, best
         first, prices in the book's one spelling per price. Works in every state, for inspection."""
         self._sync()
