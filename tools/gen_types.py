@@ -116,6 +116,22 @@ FLOAT_FIELDS = frozenset(
 MAP_FIELDS = frozenset({"indicators"})
 # Fields that identify an order object; every order object of a market may carry the fields any of them has.
 ORDER_KEYS = frozenset({"orderId", "clientOrderId", "status", "origQty"})
+# Order fields that only some orders have although a documented example shows them (trailing-stop fields,
+# the modifyId some modify answers carry).
+ORDER_OPTIONAL = frozenset({"activatePrice", "priceRate", "modifyId"})
+# exchangeInfo symbol filters, one shape per filterType (the spec documents them merged into one object).
+SYMBOL_FILTERS = {
+    "PriceFilter": ("PRICE_FILTER", {"minPrice": "str", "maxPrice": "str", "tickSize": "str"}),
+    "LotSizeFilter": ("LOT_SIZE", {"minQty": "str", "maxQty": "str", "stepSize": "str"}),
+    "MarketLotSizeFilter": ("MARKET_LOT_SIZE", {"minQty": "str", "maxQty": "str", "stepSize": "str"}),
+    "MaxNumOrdersFilter": ("MAX_NUM_ORDERS", {"limit": "int"}),
+    "MaxNumAlgoOrdersFilter": ("MAX_NUM_ALGO_ORDERS", {"limit": "int"}),
+    "MinNotionalFilter": ("MIN_NOTIONAL", {"notional": "str"}),
+    "PercentPriceFilter": (
+        "PERCENT_PRICE",
+        {"multiplierUp": "str", "multiplierDown": "str", "multiplierDecimal": "str"},
+    ),
+}
 
 # ---------------------------------------------------------------------------------------------- user data
 # Field types of the user-data events (the spec documents names, not JSON types); anything not named is str.
@@ -229,6 +245,8 @@ def infer(value: Any, name: str = "") -> Shape:
     if isinstance(value, list):
         if not value:
             raise ValueError(f"empty list for {name!r}: add it to PATCHES")
+        if all(isinstance(v, dict) and "filterType" in v for v in value):
+            return Shape("List[SymbolFilter]")
         if all(isinstance(v, dict) for v in value) or all(isinstance(v, list) for v in value):
             return _list_of(merge([infer(v, name) for v in value]))
         kinds = sorted({infer(v, name).expr for v in value})
@@ -443,6 +461,7 @@ def _with_order_extras(shape: Shape, extras: Dict[str, Shape]) -> Shape:
             if k not in target.fields:
                 target.fields[k] = v
                 target.optional.add(k)
+        target.optional |= ORDER_OPTIONAL & set(target.fields)
     return shape
 
 
@@ -611,6 +630,18 @@ def generate(spec_dir: Path) -> Dict[Path, str]:
         ).replace("class BatchOrderError", "@final\nclass BatchOrderError")
     )
     shared_exports.append("BatchOrderError")
+    for cls, (kind, fields) in SYMBOL_FILTERS.items():
+        shared.names.add(cls)
+        types = {"filterType": f'Literal["{kind}"]', **fields}
+        doc = f"A `{kind}` entry of a symbol's `filters` in `exchangeInfo`."
+        shared.blocks.append(_typed_dict(cls, list(types), [], types, doc))
+        shared_exports.append(cls)
+    shared.names.add("SymbolFilter")
+    shared.aliases.append(
+        "SymbolFilter = Union[\n" + "".join(f"    {c},\n" for c in SYMBOL_FILTERS) + "]\n"
+        '"""One entry of a symbol\'s `filters` in `exchangeInfo`; narrow it on `filterType`."""'
+    )
+    shared_exports.append("SymbolFilter")
     modules = {m: Module() for m in MARKETS}
     exports: Dict[str, List[str]] = {m: [] for m in MARKETS}
 
@@ -712,8 +743,9 @@ def generate(spec_dir: Path) -> Dict[Path, str]:
     for market in MARKETS:
         module = modules[market]
         body = "\n\n\n".join(module.blocks + module.aliases) + "\n"
-        from_shared = sorted({c for c in exports[market] if c in shared.names} | {"BatchOrderError"})
-        exports[market].append("BatchOrderError")
+        always = {"BatchOrderError", "SymbolFilter", *SYMBOL_FILTERS}
+        from_shared = sorted({c for c in exports[market] if c in shared.names} | always)
+        exports[market].extend(sorted(always))
         extra = ""
         if from_shared:
             extra = (

@@ -62,7 +62,22 @@ from binance.types.shared import (
     ListenKeyExpiredEvent as ListenKeyExpiredEvent,
 )
 from binance.types.shared import (
+    LotSizeFilter as LotSizeFilter,
+)
+from binance.types.shared import (
+    MarketLotSizeFilter as MarketLotSizeFilter,
+)
+from binance.types.shared import (
     MarkPriceKlinesResponse as MarkPriceKlinesResponse,
+)
+from binance.types.shared import (
+    MaxNumAlgoOrdersFilter as MaxNumAlgoOrdersFilter,
+)
+from binance.types.shared import (
+    MaxNumOrdersFilter as MaxNumOrdersFilter,
+)
+from binance.types.shared import (
+    MinNotionalFilter as MinNotionalFilter,
 )
 from binance.types.shared import (
     ModifyIsolatedPositionMarginResponse as ModifyIsolatedPositionMarginResponse,
@@ -71,16 +86,25 @@ from binance.types.shared import (
     NewListenKeyResponse as NewListenKeyResponse,
 )
 from binance.types.shared import (
+    PercentPriceFilter as PercentPriceFilter,
+)
+from binance.types.shared import (
     PingResponse as PingResponse,
 )
 from binance.types.shared import (
     PremiumIndexKlinesResponse as PremiumIndexKlinesResponse,
 )
 from binance.types.shared import (
+    PriceFilter as PriceFilter,
+)
+from binance.types.shared import (
     RenewListenKeyResponse as RenewListenKeyResponse,
 )
 from binance.types.shared import (
     StrategyUpdateEvent as StrategyUpdateEvent,
+)
+from binance.types.shared import (
+    SymbolFilter as SymbolFilter,
 )
 from binance.types.shared import (
     TickerEvent as TickerEvent,
@@ -162,12 +186,17 @@ __all__ = [
     "LiquidationOrderEvent",
     "ListenKeyExpiredEvent",
     "LongShortAccountRatioResponse",
+    "LotSizeFilter",
     "MarginCallEvent",
     "MarkKlineEvent",
     "MarkPriceEvent",
     "MarkPriceKlinesResponse",
     "MarkPriceResponse",
     "MarketEvent",
+    "MarketLotSizeFilter",
+    "MaxNumAlgoOrdersFilter",
+    "MaxNumOrdersFilter",
+    "MinNotionalFilter",
     "MiniTickerEvent",
     "ModifyBatchOrderResponse",
     "ModifyIsolatedPositionMarginResponse",
@@ -185,12 +214,15 @@ __all__ = [
     "OrderTradeUpdateEvent",
     "PairMarkPriceEvent",
     "PartialBookDepthEvent",
+    "PercentPriceFilter",
     "PingResponse",
     "PremiumIndexKlinesResponse",
+    "PriceFilter",
     "QueryIndexPriceConstituentsResponse",
     "QueryOrderResponse",
     "RenewListenKeyResponse",
     "StrategyUpdateEvent",
+    "SymbolFilter",
     "TakerLongShortRatioResponse",
     "Ticker24hrPriceChangeResponse",
     "TickerEvent",
@@ -330,8 +362,6 @@ class _CancelBatchOrderItemFields(TypedDict):
     timeInForce: str
     origType: str
     type: str
-    activatePrice: str
-    priceRate: str
     workingType: str
     priceProtect: bool
     priceMatch: str
@@ -342,6 +372,8 @@ class _CancelBatchOrderItemFields(TypedDict):
 class CancelBatchOrderItem(_CancelBatchOrderItemFields, total=False):
     """One entry of `CancelBatchOrderResponse`."""
 
+    activatePrice: str
+    priceRate: str
     avgPrice: str
     cumBase: str
     cumQuote: str
@@ -370,8 +402,6 @@ class _CancelOrderResponseFields(TypedDict):
     timeInForce: str
     origType: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -382,6 +412,8 @@ class _CancelOrderResponseFields(TypedDict):
 class CancelOrderResponse(_CancelOrderResponseFields, total=False):
     """The answer of `cancel_order` (`DELETE /dapi/v1/order`)."""
 
+    activatePrice: str
+    priceRate: str
     avgPrice: str
     cumBase: str
     cumQuote: str
@@ -427,26 +459,10 @@ class ExchangeInfoRateLimit(TypedDict):
     rateLimitType: str
 
 
-class ExchangeInfoSymbolFilter(TypedDict):
-    """The `filters` part of `ExchangeInfoSymbol`."""
-
-    filterType: str
-    maxPrice: str
-    minPrice: str
-    tickSize: str
-    maxQty: str
-    minQty: str
-    stepSize: str
-    limit: int
-    multiplierUp: str
-    multiplierDown: str
-    multiplierDecimal: str
-
-
 class ExchangeInfoSymbol(TypedDict):
     """The `symbols` part of `ExchangeInfoResponse`."""
 
-    filters: List[ExchangeInfoSymbolFilter]
+    filters: List[SymbolFilter]
     orderTypes: List[str]
     timeInForce: List[str]
     liquidationFee: str
@@ -574,8 +590,6 @@ class _GetAllOrdersItemFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -587,6 +601,8 @@ class _GetAllOrdersItemFields(TypedDict):
 class GetAllOrdersItem(_GetAllOrdersItemFields, total=False):
     """One entry of `GetAllOrdersResponse`."""
 
+    activatePrice: str
+    priceRate: str
     cumQty: str
     modifyId: int
 
@@ -680,8 +696,6 @@ class _GetOpenOrdersResponseFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -692,6 +706,8 @@ class _GetOpenOrdersResponseFields(TypedDict):
 class GetOpenOrdersResponse(_GetOpenOrdersResponseFields, total=False):
     """The answer of `get_open_orders` (`GET /dapi/v1/openOrder`)."""
 
+    activatePrice: str
+    priceRate: str
     cumQuote: str
     goodTillDate: int
     cumQty: str
@@ -797,7 +813,6 @@ class _ModifyBatchOrderItemFields(TypedDict):
     pair: str
     status: str
     clientOrderId: str
-    modifyId: int
     price: str
     origQty: str
     executedQty: str
@@ -820,6 +835,7 @@ class _ModifyBatchOrderItemFields(TypedDict):
 class ModifyBatchOrderItem(_ModifyBatchOrderItemFields, total=False):
     """One entry of `ModifyBatchOrderResponse`."""
 
+    modifyId: int
     avgPrice: str
     cumBase: str
     cumQuote: str
@@ -837,7 +853,6 @@ class _ModifyOrderResponseFields(TypedDict):
     pair: str
     status: str
     clientOrderId: str
-    modifyId: int
     price: str
     origQty: str
     executedQty: str
@@ -860,6 +875,7 @@ class _ModifyOrderResponseFields(TypedDict):
 class ModifyOrderResponse(_ModifyOrderResponseFields, total=False):
     """The answer of `modify_order` (`PUT /dapi/v1/order`)."""
 
+    modifyId: int
     avgPrice: str
     cumBase: str
     cumQuote: str
@@ -889,8 +905,6 @@ class _NewBatchOrderItemFields(TypedDict):
     timeInForce: str
     type: str
     origType: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -901,6 +915,8 @@ class _NewBatchOrderItemFields(TypedDict):
 class NewBatchOrderItem(_NewBatchOrderItemFields, total=False):
     """One entry of `NewBatchOrderResponse`."""
 
+    activatePrice: str
+    priceRate: str
     avgPrice: str
     cumBase: str
     cumQuote: str
@@ -929,8 +945,6 @@ class _NewOrderResponseFields(TypedDict):
     timeInForce: str
     type: str
     origType: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -941,6 +955,8 @@ class _NewOrderResponseFields(TypedDict):
 class NewOrderResponse(_NewOrderResponseFields, total=False):
     """The answer of `new_order` (`POST /dapi/v1/order`)."""
 
+    activatePrice: str
+    priceRate: str
     avgPrice: str
     cumBase: str
     cumQuote: str
@@ -1036,8 +1052,6 @@ class _QueryOrderResponseFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -1048,6 +1062,8 @@ class _QueryOrderResponseFields(TypedDict):
 class QueryOrderResponse(_QueryOrderResponseFields, total=False):
     """The answer of `query_order` (`GET /dapi/v1/order`)."""
 
+    activatePrice: str
+    priceRate: str
     cumQuote: str
     goodTillDate: int
     cumQty: str
@@ -1188,7 +1204,6 @@ class _OrderModifyResultFields(TypedDict):
     pair: str
     status: str
     clientOrderId: str
-    modifyId: int
     price: str
     origQty: str
     executedQty: str
@@ -1209,6 +1224,7 @@ class _OrderModifyResultFields(TypedDict):
 class OrderModifyResult(_OrderModifyResultFields, total=False):
     """The `result` of the WebSocket API method `order.modify`."""
 
+    modifyId: int
     avgPrice: str
     cumBase: str
     cumQuote: str

@@ -11,6 +11,14 @@ from typing import List, Literal, TypedDict, Union, final
 
 __all__ = [
     "BatchOrderError",
+    "PriceFilter",
+    "LotSizeFilter",
+    "MarketLotSizeFilter",
+    "MaxNumOrdersFilter",
+    "MaxNumAlgoOrdersFilter",
+    "MinNotionalFilter",
+    "PercentPriceFilter",
+    "SymbolFilter",
     "BasisResponse",
     "CancelOpenOrdersResponse",
     "ChangeMarginTypeResponse",
@@ -50,6 +58,63 @@ class BatchOrderError(TypedDict):
 
     code: int
     msg: str
+
+
+class PriceFilter(TypedDict):
+    """A `PRICE_FILTER` entry of a symbol's `filters` in `exchangeInfo`."""
+
+    filterType: Literal["PRICE_FILTER"]
+    minPrice: str
+    maxPrice: str
+    tickSize: str
+
+
+class LotSizeFilter(TypedDict):
+    """A `LOT_SIZE` entry of a symbol's `filters` in `exchangeInfo`."""
+
+    filterType: Literal["LOT_SIZE"]
+    minQty: str
+    maxQty: str
+    stepSize: str
+
+
+class MarketLotSizeFilter(TypedDict):
+    """A `MARKET_LOT_SIZE` entry of a symbol's `filters` in `exchangeInfo`."""
+
+    filterType: Literal["MARKET_LOT_SIZE"]
+    minQty: str
+    maxQty: str
+    stepSize: str
+
+
+class MaxNumOrdersFilter(TypedDict):
+    """A `MAX_NUM_ORDERS` entry of a symbol's `filters` in `exchangeInfo`."""
+
+    filterType: Literal["MAX_NUM_ORDERS"]
+    limit: int
+
+
+class MaxNumAlgoOrdersFilter(TypedDict):
+    """A `MAX_NUM_ALGO_ORDERS` entry of a symbol's `filters` in `exchangeInfo`."""
+
+    filterType: Literal["MAX_NUM_ALGO_ORDERS"]
+    limit: int
+
+
+class MinNotionalFilter(TypedDict):
+    """A `MIN_NOTIONAL` entry of a symbol's `filters` in `exchangeInfo`."""
+
+    filterType: Literal["MIN_NOTIONAL"]
+    notional: str
+
+
+class PercentPriceFilter(TypedDict):
+    """A `PERCENT_PRICE` entry of a symbol's `filters` in `exchangeInfo`."""
+
+    filterType: Literal["PERCENT_PRICE"]
+    multiplierUp: str
+    multiplierDown: str
+    multiplierDecimal: str
 
 
 class BasisItem(TypedDict):
@@ -297,6 +362,18 @@ class GridUpdateEvent(TypedDict):
     T: int
     E: int
     gu: GridUpdateGrid
+
+
+SymbolFilter = Union[
+    PriceFilter,
+    LotSizeFilter,
+    MarketLotSizeFilter,
+    MaxNumOrdersFilter,
+    MaxNumAlgoOrdersFilter,
+    MinNotionalFilter,
+    PercentPriceFilter,
+]
+"""One entry of a symbol's `filters` in `exchangeInfo`; narrow it on `filterType`."""
 
 
 BasisResponse = List[BasisItem]

@@ -62,7 +62,22 @@ from binance.types.shared import (
     ListenKeyExpiredEvent as ListenKeyExpiredEvent,
 )
 from binance.types.shared import (
+    LotSizeFilter as LotSizeFilter,
+)
+from binance.types.shared import (
+    MarketLotSizeFilter as MarketLotSizeFilter,
+)
+from binance.types.shared import (
     MarkPriceKlinesResponse as MarkPriceKlinesResponse,
+)
+from binance.types.shared import (
+    MaxNumAlgoOrdersFilter as MaxNumAlgoOrdersFilter,
+)
+from binance.types.shared import (
+    MaxNumOrdersFilter as MaxNumOrdersFilter,
+)
+from binance.types.shared import (
+    MinNotionalFilter as MinNotionalFilter,
 )
 from binance.types.shared import (
     ModifyIsolatedPositionMarginResponse as ModifyIsolatedPositionMarginResponse,
@@ -71,16 +86,25 @@ from binance.types.shared import (
     NewListenKeyResponse as NewListenKeyResponse,
 )
 from binance.types.shared import (
+    PercentPriceFilter as PercentPriceFilter,
+)
+from binance.types.shared import (
     PingResponse as PingResponse,
 )
 from binance.types.shared import (
     PremiumIndexKlinesResponse as PremiumIndexKlinesResponse,
 )
 from binance.types.shared import (
+    PriceFilter as PriceFilter,
+)
+from binance.types.shared import (
     RenewListenKeyResponse as RenewListenKeyResponse,
 )
 from binance.types.shared import (
     StrategyUpdateEvent as StrategyUpdateEvent,
+)
+from binance.types.shared import (
+    SymbolFilter as SymbolFilter,
 )
 from binance.types.shared import (
     TickerEvent as TickerEvent,
@@ -189,12 +213,17 @@ __all__ = [
     "ListAllConvertPairsResponse",
     "ListenKeyExpiredEvent",
     "LongShortAccountRatioResponse",
+    "LotSizeFilter",
     "MarginCallEvent",
     "MarkPriceAllMarketEvent",
     "MarkPriceEvent",
     "MarkPriceKlinesResponse",
     "MarkPriceResponse",
     "MarketEvent",
+    "MarketLotSizeFilter",
+    "MaxNumAlgoOrdersFilter",
+    "MaxNumOrdersFilter",
+    "MinNotionalFilter",
     "MiniTickerEvent",
     "ModifyBatchOrderResponse",
     "ModifyIsolatedPositionMarginResponse",
@@ -213,9 +242,11 @@ __all__ = [
     "OrderStatusResult",
     "OrderTradeUpdateEvent",
     "PartialBookDepthEvent",
+    "PercentPriceFilter",
     "PingResponse",
     "PmAccountInfoResponse",
     "PremiumIndexKlinesResponse",
+    "PriceFilter",
     "QuarterlyContractSettlementPriceResponse",
     "QueryAlgoOrderResponse",
     "QueryOrderResponse",
@@ -227,6 +258,7 @@ __all__ = [
     "StrategyUpdateEvent",
     "SymbolAdlRiskResponse",
     "SymbolConfigurationResponse",
+    "SymbolFilter",
     "TakerLongShortRatioResponse",
     "Ticker24hrPriceChangeResponse",
     "TickerBookResult",
@@ -507,8 +539,6 @@ class _CancelBatchOrderItemFields(TypedDict):
     timeInForce: str
     origType: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -520,6 +550,8 @@ class _CancelBatchOrderItemFields(TypedDict):
 class CancelBatchOrderItem(_CancelBatchOrderItemFields, total=False):
     """One entry of `CancelBatchOrderResponse`."""
 
+    activatePrice: str
+    priceRate: str
     avgPrice: str
     cumQuote: str
     cumBase: str
@@ -554,8 +586,6 @@ class _CancelOrderResponseFields(TypedDict):
     timeInForce: str
     origType: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -567,6 +597,8 @@ class _CancelOrderResponseFields(TypedDict):
 class CancelOrderResponse(_CancelOrderResponseFields, total=False):
     """The answer of `cancel_order` (`DELETE /fapi/v1/order`)."""
 
+    activatePrice: str
+    priceRate: str
     avgPrice: str
     cumQuote: str
     cumBase: str
@@ -647,23 +679,6 @@ class ExchangeInfoAsset(TypedDict):
     autoAssetExchange: str
 
 
-class ExchangeInfoSymbolFilter(TypedDict):
-    """The `filters` part of `ExchangeInfoSymbol`."""
-
-    filterType: str
-    maxPrice: str
-    minPrice: str
-    tickSize: str
-    maxQty: str
-    minQty: str
-    stepSize: str
-    limit: int
-    notional: str
-    multiplierUp: str
-    multiplierDown: str
-    multiplierDecimal: str
-
-
 class ExchangeInfoSymbol(TypedDict):
     """The `symbols` part of `ExchangeInfoResponse`."""
 
@@ -686,7 +701,7 @@ class ExchangeInfoSymbol(TypedDict):
     underlyingSubType: List[str]
     settlePlan: int
     triggerProtect: str
-    filters: List[ExchangeInfoSymbolFilter]
+    filters: List[SymbolFilter]
     orderTypes: List[str]
     timeInForce: List[str]
     liquidationFee: str
@@ -847,8 +862,6 @@ class _GetAllOrdersItemFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -860,6 +873,8 @@ class _GetAllOrdersItemFields(TypedDict):
 class GetAllOrdersItem(_GetAllOrdersItemFields, total=False):
     """One entry of `GetAllOrdersResponse`."""
 
+    activatePrice: str
+    priceRate: str
     cumQty: str
     modifyId: int
 
@@ -910,8 +925,6 @@ class _GetOpenOrdersResponseFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -923,6 +936,8 @@ class _GetOpenOrdersResponseFields(TypedDict):
 class GetOpenOrdersResponse(_GetOpenOrdersResponseFields, total=False):
     """The answer of `get_open_orders` (`GET /fapi/v1/openOrder`)."""
 
+    activatePrice: str
+    priceRate: str
     cumBase: str
     pair: str
     cumQty: str
@@ -978,8 +993,6 @@ class _GetOrdersItemFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -991,6 +1004,8 @@ class _GetOrdersItemFields(TypedDict):
 class GetOrdersItem(_GetOrdersItemFields, total=False):
     """One entry of `GetOrdersResponse`."""
 
+    activatePrice: str
+    priceRate: str
     cumBase: str
     pair: str
     cumQty: str
@@ -1178,7 +1193,6 @@ class _ModifyBatchOrderItemFields(TypedDict):
     pair: str
     status: str
     clientOrderId: str
-    modifyId: int
     price: str
     origQty: str
     executedQty: str
@@ -1202,6 +1216,7 @@ class _ModifyBatchOrderItemFields(TypedDict):
 class ModifyBatchOrderItem(_ModifyBatchOrderItemFields, total=False):
     """One entry of `ModifyBatchOrderResponse`."""
 
+    modifyId: int
     avgPrice: str
     cumQuote: str
     cumBase: str
@@ -1218,7 +1233,6 @@ class _ModifyOrderResponseFields(TypedDict):
     pair: str
     status: str
     clientOrderId: str
-    modifyId: int
     price: str
     origQty: str
     executedQty: str
@@ -1242,6 +1256,7 @@ class _ModifyOrderResponseFields(TypedDict):
 class ModifyOrderResponse(_ModifyOrderResponseFields, total=False):
     """The answer of `modify_order` (`PUT /fapi/v1/order`)."""
 
+    modifyId: int
     avgPrice: str
     cumQuote: str
     cumBase: str
@@ -1381,8 +1396,6 @@ class _NewOrderTestResponseFields(TypedDict):
     timeInForce: str
     type: str
     origType: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -1394,6 +1407,8 @@ class _NewOrderTestResponseFields(TypedDict):
 class NewOrderTestResponse(_NewOrderTestResponseFields, total=False):
     """The answer of `new_order_test` (`POST /fapi/v1/order/test`)."""
 
+    activatePrice: str
+    priceRate: str
     cumBase: str
     pair: str
     time: int
@@ -1501,8 +1516,6 @@ class _QueryOrderResponseFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -1514,6 +1527,8 @@ class _QueryOrderResponseFields(TypedDict):
 class QueryOrderResponse(_QueryOrderResponseFields, total=False):
     """The answer of `query_order` (`GET /fapi/v1/order`)."""
 
+    activatePrice: str
+    priceRate: str
     cumBase: str
     pair: str
     cumQty: str
@@ -1755,8 +1770,6 @@ class _OrderCancelResultFields(TypedDict):
     symbol: str
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -1768,6 +1781,8 @@ class _OrderCancelResultFields(TypedDict):
 class OrderCancelResult(_OrderCancelResultFields, total=False):
     """The `result` of the WebSocket API method `order.cancel`."""
 
+    activatePrice: str
+    priceRate: str
     avgPrice: str
     cumQuote: str
     cumBase: str
@@ -1783,7 +1798,6 @@ class _OrderModifyResultFields(TypedDict):
     symbol: str
     status: str
     clientOrderId: str
-    modifyId: int
     price: str
     origQty: str
     executedQty: str
@@ -1807,6 +1821,7 @@ class _OrderModifyResultFields(TypedDict):
 class OrderModifyResult(_OrderModifyResultFields, total=False):
     """The `result` of the WebSocket API method `order.modify`."""
 
+    modifyId: int
     avgPrice: str
     cumQuote: str
     cumBase: str
@@ -1905,8 +1920,6 @@ class _OrderStatusResultFields(TypedDict):
     time: int
     timeInForce: str
     type: str
-    activatePrice: str
-    priceRate: str
     updateTime: int
     workingType: str
     priceProtect: bool
@@ -1918,6 +1931,8 @@ class _OrderStatusResultFields(TypedDict):
 class OrderStatusResult(_OrderStatusResultFields, total=False):
     """The `result` of the WebSocket API method `order.status`."""
 
+    activatePrice: str
+    priceRate: str
     cumBase: str
     pair: str
     cumQty: str
