@@ -191,3 +191,29 @@ def test_websocket_api_results_match_their_types(sandbox):
         assert mismatches(ws.account_position(), um_types.AccountPositionResult) == []
         assert mismatches(ws.ticker_price(symbol=SYMBOL), um_types.TickerPriceResult) == []
         assert mismatches(ws.depth(SYMBOL, limit=5), um_types.DepthResult) == []
+
+
+def test_market_stream_events_match_their_types(sandbox):
+    from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient
+
+    received: List[Any] = []
+    client = UMFuturesWebsocketClient(
+        stream_url=sandbox.um_stream_url, on_message=lambda _c, m: received.append(json.loads(m))
+    )
+    wanted = {"aggTrade", "bookTicker", "depthUpdate", "markPriceUpdate", "kline", "24hrMiniTicker"}
+    try:
+        client.agg_trade(symbol="btcusdt")
+        client.book_ticker(symbol="btcusdt")
+        client.diff_book_depth(symbol="btcusdt", speed=100)
+        client.mark_price(symbol="btcusdt", speed=1)
+        client.kline(symbol="btcusdt", interval="1m")
+        client.mini_ticker(symbol="btcusdt")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not wanted <= {e.get("e") for e in received if isinstance(e, dict)}:
+            time.sleep(0.05)
+    finally:
+        client.stop()
+    events = [e for e in received if isinstance(e, dict) and "e" in e]
+    assert wanted <= {e["e"] for e in events}
+    for event in events:
+        assert mismatches(event, um_types.MarketEvent, event["e"]) == []
