@@ -945,6 +945,8 @@ def render_ws_full(market: str) -> str:
             obj.__module__ if isinstance(obj, type) and obj.__module__.startswith("binance.") else "binance._signing"
         )
         imports.append(f"    from {source} import {name}")
+    if re.search(r"\bFlag\b", body):
+        imports.append("    from binance._endpoints._base import Flag")
     if re.search(r"\bNumber\b", body):
         imports.append("    from binance.types.params import Number")
     if literals:

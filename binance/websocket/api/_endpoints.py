@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, Mapping, Optional, TypeVar
 from binance.types.params import Number
 
 if TYPE_CHECKING:  # pragma: no cover
+    from binance._endpoints._base import Flag
     from binance.types.params import (
         NewOrderRespType,
         OrderType,
@@ -67,7 +68,7 @@ class CommonMethods(_Caller, Generic[_Place, _Cancel, _Modify, _Status, _Account
         timeInForce: Optional[TimeInForce] = None,
         quantity: Optional[Number] = None,
         price: Optional[Number] = None,
-        reduceOnly: Optional[str] = None,
+        reduceOnly: Optional[Flag] = None,
         newClientOrderId: Optional[str] = None,
         newOrderRespType: Optional[NewOrderRespType] = None,
         priceMatch: Optional[PriceMatch] = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Literal, Optional, Type, TypeVar, Union, overload
 
 if TYPE_CHECKING:  # pragma: no cover
+    from binance._endpoints._base import Flag
     from binance._signing import KeyMaterial
     from binance.types.params import (
         NewOrderRespType,
@@ -168,7 +169,7 @@ if TYPE_CHECKING:  # pragma: no cover
             timeInForce: Optional[TimeInForce] = ...,
             quantity: Optional[Number] = ...,
             price: Optional[Number] = ...,
-            reduceOnly: Optional[str] = ...,
+            reduceOnly: Optional[Flag] = ...,
             newClientOrderId: Optional[str] = ...,
             newOrderRespType: Optional[NewOrderRespType] = ...,
             priceMatch: Optional[PriceMatch] = ...,
