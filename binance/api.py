@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -40,7 +40,12 @@ from binance.error import (
 )
 from binance.filters import MARKET_TYPES, ExchangeFilters
 from binance.lib.utils import check_required_parameter
-from binance.ratelimit import DEFAULT_FUTURES_LIMITS, parse_rate_limits, request_cost
+from binance.ratelimit import (
+    DEFAULT_FUTURES_LIMITS,
+    RateLimitUsage,
+    parse_rate_limits,
+    request_cost,
+)
 
 logger = logging.getLogger(__name__)
 for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry"):
@@ -323,7 +328,7 @@ class API:
                 return entry.get("markPrice")
         return None
 
-    def rate_limit_usage(self) -> list:
+    def rate_limit_usage(self) -> List[RateLimitUsage]:
         """Used, limit and window of each known rate limit, as seen in the latest responses."""
         return self._rate_guard.snapshot()
 

@@ -64,9 +64,23 @@ from collections import deque
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Deque,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    TypedDict,
+)
 
 from binance.error import Error
+from binance.types.params import Number
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +98,7 @@ _GONE = object()
 
 __all__ = [
     "ApplyResult",
+    "BookDict",
     "BookNotReadyError",
     "BookOutOfSyncError",
     "BookState",
@@ -257,6 +272,16 @@ def _spelled(quantity: Any) -> str:
 
 class _Collision(Exception):
     """Two different prices have the same float: the index needs exact (Decimal) keys."""
+
+
+class BookDict(TypedDict):
+    """`OrderBook.to_dict()`: the REST snapshot's shape plus symbol and state; levels are `[price, quantity]`."""
+
+    symbol: str
+    state: str
+    lastUpdateId: Optional[int]
+    bids: List[List[str]]
+    asks: List[List[str]]
 
 
 class OrderBook:
@@ -858,10 +883,9 @@ class OrderBook:
             return None
         return (ask[0] + bid[0]) / 2
 
-    def estimate_fill(self, side: str, quantity: Any) -> FillEstimate:
-        """Walk the book as a market order of `quantity` on `side` would: a BUY takes the asks,
-        a SELL the bids. Raises [InsufficientDepthError][binance.orderbook.book.InsufficientDepthError] if the side
-        holds less."""
+    def estimate_fill(self, side: str, quantity: Number) -> FillEstimate:
+        """Walk the book as a market order of ``quantity`` on ``side`` would: a BUY takes the asks,
+        a SELL the bids. Raises :class:`InsufficientDepthError` if the side holds less."""
         side = _side(side)
         wanted = _to_decimal(str(quantity) if isinstance(quantity, float) else quantity, "quantity")
         if wanted <= 0:
@@ -893,15 +917,15 @@ class OrderBook:
         average = notional / wanted
         return FillEstimate(side, wanted, average, best, worst, notional, used, abs(average - best) / best)
 
-    def average_fill_price(self, side: str, quantity: Any) -> Decimal:
-        """The volume-weighted price a market order of `quantity` on `side` would get."""
+    def average_fill_price(self, side: str, quantity: Number) -> Decimal:
+        """The volume-weighted price a market order of ``quantity`` on ``side`` would get."""
         return self.estimate_fill(side, quantity).average_price
 
-    def slippage(self, side: str, quantity: Any) -> Decimal:
+    def slippage(self, side: str, quantity: Number) -> Decimal:
         """The fill's relative distance from the best price on the side taken (0.001 = 0.1 %)."""
         return self.estimate_fill(side, quantity).slippage
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> BookDict:
         """The book in the REST snapshot's shape (plus symbol and state): levels as strings, best
         first, prices in the book's one spelling per price. Works in every state, for inspection."""
         self._sync()

@@ -56,6 +56,30 @@ __all__ = ["BinanceWebsocketClient"]
 Callback = Optional[Callable[..., Any]]
 StreamNames = Union[str, Sequence[str]]
 
+# The callbacks' signatures (re-exported by binance.types.callbacks, where they are documented).
+OnMessage = Callable[["BinanceWebsocketClient", Union[str, bytes]], object]
+"""`on_message(client, message)`: the text of a frame as Binance sent it (`bytes` only for a binary frame,
+which Binance does not send); parse it with `json.loads` into a `binance.types.um` / `.cm` event type."""
+
+OnOpen = Callable[["BinanceWebsocketClient"], object]
+"""`on_open(client)`: once, when the first connection is open."""
+
+OnClose = Callable[["BinanceWebsocketClient"], object]
+"""`on_close(client)`: once, when the client stops."""
+
+OnError = Callable[["BinanceWebsocketClient", BaseException], object]
+"""`on_error(client, exception)`: a connection error or an exception raised by another callback."""
+
+OnPing = Callable[["BinanceWebsocketClient", bytes], object]
+"""`on_ping(client, payload)`: the server pinged (the client has already answered)."""
+
+OnPong = Callable[["BinanceWebsocketClient"], object]
+"""`on_pong(client)`: the server answered a ping."""
+
+OnReconnect = Callable[["BinanceWebsocketClient", List[str]], object]
+"""`on_reconnect(client, streams)`: a connection was reopened and these streams resubscribed
+(events of the gap may be missing)."""
+
 
 class BinanceWebsocketClient:
     """Threaded, self-healing market/user-data stream client (see the module docstring)."""
@@ -66,17 +90,17 @@ class BinanceWebsocketClient:
     def __init__(
         self,
         stream_url: str,
-        on_message: Callback = None,
-        on_open: Callback = None,
-        on_close: Callback = None,
-        on_error: Callback = None,
-        on_ping: Callback = None,
-        on_pong: Callback = None,
+        on_message: Optional[OnMessage] = None,
+        on_open: Optional[OnOpen] = None,
+        on_close: Optional[OnClose] = None,
+        on_error: Optional[OnError] = None,
+        on_ping: Optional[OnPing] = None,
+        on_pong: Optional[OnPong] = None,
         logger: Optional[logging.Logger] = None,
-        proxies: Optional[dict] = None,
+        proxies: Optional[Dict[str, str]] = None,
         *,
         timeout: float = 10.0,
-        on_reconnect: Callback = None,
+        on_reconnect: Optional[OnReconnect] = None,
         reconnect_policy: Optional[ReconnectPolicy] = None,
         silence_timeout: Optional[float] = 60.0,
         ping_timeout: Optional[float] = 600.0,
