@@ -251,15 +251,16 @@ class SymbolFilters:
     # -- rounding ----------------------------------------------------------------------------
 
     def round_price(self, price: Number, mode: str = decimal.ROUND_DOWN) -> str:
-        """``price`` moved onto the tick grid with ``mode`` (a :mod:`decimal` rounding constant),
-        as a string without exponent. Bounds are not enforced: :meth:`validate_order` does that."""
+        """`price` moved onto the tick grid with `mode` (a `decimal` rounding constant),
+        as a string without exponent. Bounds are not enforced:
+        [validate_order][binance.filters.SymbolFilters.validate_order] does that."""
         value = _decimal(price, "price")
         _check_mode(mode)
         return format_decimal(self.price.align(value, mode) if self.price else value)
 
     def round_quantity(self, quantity: Number, mode: str = decimal.ROUND_DOWN, order_type: Optional[str] = None) -> str:
-        """``quantity`` moved onto the step grid (MARKET_LOT_SIZE's for a market ``order_type``,
-        else LOT_SIZE's) with ``mode``, as a string without exponent."""
+        """`quantity` moved onto the step grid (MARKET_LOT_SIZE's for a market `order_type`,
+        else LOT_SIZE's) with `mode`, as a string without exponent."""
         value = _decimal(quantity, "quantity")
         _check_mode(mode)
         lot = self._lot_for(order_type)[0]
@@ -273,7 +274,7 @@ class SymbolFilters:
     # -- validation --------------------------------------------------------------------------
 
     def notional(self, quantity: Number, price: Optional[Number] = None) -> Decimal:
-        """The order's notional: ``price * quantity`` (UM), ``quantity * contractSize`` (CM)."""
+        """The order's notional: `price * quantity` (UM), `quantity * contractSize` (CM)."""
         qty = _decimal(quantity, "quantity")
         if self.contract_size is not None:
             return qty * self.contract_size
@@ -422,7 +423,7 @@ class ExchangeFilters:
             raise UnknownSymbolError(symbol)
 
     def round_price(self, symbol: str, price: Number, mode: str = decimal.ROUND_DOWN) -> str:
-        """``price`` rounded to the symbol's tick (ROUND_DOWN by default), as a plain string."""
+        """`price` rounded to the symbol's tick (ROUND_DOWN by default), as a plain string."""
         return self.symbol(symbol).round_price(price, mode)
 
     def round_quantity(

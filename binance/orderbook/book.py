@@ -39,7 +39,7 @@ quarter of its depth). That is where each touched level is checked:
 * the best bid must be below the best ask: a crossed book is never served, it turns RESYNCING
   (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next `apply_diff` raises
   [BookOutOfSyncError][binance.orderbook.book.BookOutOfSyncError]: fetch a new snapshot);
-* a zero quantity in any spelling (``"0"``, ``"0.000"``, ``"0E-8"``) removes the level; zero
+* a zero quantity in any spelling (`"0"`, `"0.000"`, `"0E-8"`) removes the level; zero
   entries stay in the dict until then (and are dropped when they outnumber the live levels);
 * prices are compared as numbers: the book keeps one spelling per price (the snapshot's number
   of decimals); a price that arrives spelled otherwise (`"65000.1"` for `"65000.10"`) is
@@ -50,7 +50,7 @@ An event whose `e` is not `depthUpdate` (a trade given to the book by mistake) i
 before anything is applied (`InvalidDepthEventError`, the book unchanged); a snapshot with
 a malformed level, or crossed, is rejected the same way.
 
-The index orders prices by their ``float`` (exact for decimal strings of up to 15 significant
+The index orders prices by their `float` (exact for decimal strings of up to 15 significant
 digits); if two prices ever share a float, the book switches to Decimal keys for good.
 """
 
@@ -884,8 +884,9 @@ class OrderBook:
         return (ask[0] + bid[0]) / 2
 
     def estimate_fill(self, side: str, quantity: Number) -> FillEstimate:
-        """Walk the book as a market order of ``quantity`` on ``side`` would: a BUY takes the asks,
-        a SELL the bids. Raises :class:`InsufficientDepthError` if the side holds less."""
+        """Walk the book as a market order of `quantity` on `side` would: a BUY takes the asks,
+        a SELL the bids. Raises [InsufficientDepthError][binance.orderbook.book.InsufficientDepthError] if the side
+        holds less."""
         side = _side(side)
         wanted = _to_decimal(str(quantity) if isinstance(quantity, float) else quantity, "quantity")
         if wanted <= 0:
@@ -918,7 +919,7 @@ class OrderBook:
         return FillEstimate(side, wanted, average, best, worst, notional, used, abs(average - best) / best)
 
     def average_fill_price(self, side: str, quantity: Number) -> Decimal:
-        """The volume-weighted price a market order of ``quantity`` on ``side`` would get."""
+        """The volume-weighted price a market order of `quantity` on `side` would get."""
         return self.estimate_fill(side, quantity).average_price
 
     def slippage(self, side: str, quantity: Number) -> Decimal:

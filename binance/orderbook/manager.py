@@ -313,7 +313,7 @@ class DepthManager:
             return self._entry(symbol).book
 
     def snapshot(self, symbol: str) -> BookDict:
-        """A consistent copy of ``symbol``'s book in the REST snapshot's shape (plus state)."""
+        """A consistent copy of `symbol`'s book in the REST snapshot's shape (plus state)."""
         with self._lock:
             return self._entry(symbol).book.to_dict()
 

@@ -1,8 +1,8 @@
-"""``python -m binance.sandbox``: run a local Binance futures exchange until SIGINT or SIGTERM.
+"""`python -m binance.sandbox`: run a local Binance futures exchange until SIGINT or SIGTERM.
 
-Once listening it prints exactly one JSON line on stdout: the URLs (``um_rest_url``,
-``cm_rest_url``, ``um_stream_url``, ``cm_stream_url``, ``um_ws_api_url``, ``cm_ws_api_url``,
-``admin_url``), ``api_key``, ``admin_token`` (for the `/admin/*` paths; new each run), and ``api_secret``
+Once listening it prints exactly one JSON line on stdout: the URLs (`um_rest_url`,
+`cm_rest_url`, `um_stream_url`, `cm_stream_url`, `um_ws_api_url`, `cm_ws_api_url`,
+`admin_url`), `api_key`, `admin_token` (for the `/admin/*` paths; new each run), and `api_secret`
 when it made one up. Logs go to stderr.
 """
 

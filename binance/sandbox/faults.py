@@ -144,7 +144,7 @@ class FaultController:
         path: Optional[str] = None,
         market: Optional[str] = None,
     ) -> None:
-        """The next ``count`` calls get HTTP ``status`` (5xx); ``execute`` carries them out first."""
+        """The next `count` calls get HTTP `status` (5xx); `execute` carries them out first."""
         if not 500 <= int(status) <= 599:
             raise ValueError("status must be a 5xx code")
         self.fail_next("server_error", count, status=status, execute=execute, path=path, market=market)
@@ -152,25 +152,25 @@ class FaultController:
     def rate_limit(
         self, count: int = 1, retry_after: int = 1, *, path: Optional[str] = None, market: Optional[str] = None
     ) -> None:
-        """The next ``count`` calls get HTTP 429 (-1003) with ``Retry-After: retry_after``."""
+        """The next `count` calls get HTTP 429 (-1003) with `Retry-After: retry_after`."""
         self.fail_next("rate_limit", count, retry_after=retry_after, path=path, market=market)
 
     def ip_ban(
         self, count: int = 1, retry_after: int = 120, *, path: Optional[str] = None, market: Optional[str] = None
     ) -> None:
-        """The next ``count`` calls get HTTP 418 (-1003, IP banned) with ``Retry-After``."""
+        """The next `count` calls get HTTP 418 (-1003, IP banned) with `Retry-After`."""
         self.fail_next("ip_ban", count, retry_after=retry_after, path=path, market=market)
 
     def html(
         self, count: int = 1, status: int = 403, *, path: Optional[str] = None, market: Optional[str] = None
     ) -> None:
-        """The next ``count`` calls get an HTML page with HTTP ``status`` instead of JSON."""
+        """The next `count` calls get an HTML page with HTTP `status` instead of JSON."""
         self.fail_next("html", count, status=status, path=path, market=market)
 
     def delay(
         self, seconds: float, count: int = 1, *, path: Optional[str] = None, market: Optional[str] = None
     ) -> None:
-        """The next ``count`` calls are carried out, then answered after ``seconds``."""
+        """The next `count` calls are carried out, then answered after `seconds`."""
         self.fail_next("delay", count, delay=seconds, path=path, market=market)
 
     def take_rest_fault(self, market: str, path: str) -> Optional[RestFault]:
@@ -251,7 +251,7 @@ class FaultController:
             conn.unstall()
 
     def send_malformed(self, kind: MalformedKind = "non_json", conn_kind: Optional[str] = None) -> int:
-        """Send one malformed message on every open connection; ``kind`` is one of
+        """Send one malformed message on every open connection; `kind` is one of
         MALFORMED_KINDS. Return how many connections got it."""
         if kind not in MALFORMED_KINDS:
             raise ValueError(f"unknown malformed kind {kind!r}; expected one of {', '.join(MALFORMED_KINDS)}")

@@ -1,4 +1,4 @@
-"""The :class:`Sandbox`: a local Binance futures exchange in a background thread."""
+"""The [Sandbox][binance.sandbox.sandbox.Sandbox]: a local Binance futures exchange in a background thread."""
 
 from __future__ import annotations
 
@@ -23,19 +23,19 @@ __all__ = ["Sandbox"]
 class Sandbox:
     """A local USDⓈ-M + COIN-M futures exchange speaking Binance's wire protocol.
 
-    ::
+
 
         with Sandbox(seed=1) as sb:
             client = UMFutures(key=sb.api_key, secret=sb.api_secret, base_url=sb.um_rest_url)
 
-    With no ``api_key`` a funded demo account is made up (``sb.api_key`` / ``sb.api_secret``).
-    ``api_key`` with ``api_secret`` and/or ``rsa_public_key`` / ``ed25519_public_key`` (PEM text,
-    bytes or a file path) registers that key instead. Times are in seconds; ``tick_interval`` is
+    With no `api_key` a funded demo account is made up (`sb.api_key` / `sb.api_secret`).
+    `api_key` with `api_secret` and/or `rsa_public_key` / `ed25519_public_key` (PEM text,
+    bytes or a file path) registers that key instead. Times are in seconds; `tick_interval` is
     how often the simulated market moves (None: never, tests step it themselves);
-    ``strict_routing`` makes unrouted UM stream URLs carry public streams only, as Binance does
+    `strict_routing` makes unrouted UM stream URLs carry public streams only, as Binance does
     since 2026-04-23 (by default they carry everything, so 4.2.0-era clients work).
-    ``exchange`` / ``handlers`` replace the engine and the REST handler module (an object with
-    ``dispatch`` and ``ENDPOINTS``), e.g. to serve a prepared exchange. `admin_token` authorises the
+    `exchange` / `handlers` replace the engine and the REST handler module (an object with
+    `dispatch` and `ENDPOINTS`), e.g. to serve a prepared exchange. `admin_token` authorises the
     `/admin/*` paths (made up per run when not given; `sb.admin_headers` carries it).
 
     Market replay (docs/sandbox-replay.md): `replay` lists recordings (`binance.record`) and
@@ -119,7 +119,7 @@ class Sandbox:
 
     # ----------------------------------------------------------------------- clock
     def now_ms(self) -> int:
-        """The server clock in ms (real time plus ``clock_skew_ms``)."""
+        """The server clock in ms (real time plus `clock_skew_ms`)."""
         return int(time.time() * 1000) + self.clock_skew_ms
 
     def _set_clock_skew(self, ms: int) -> None:
@@ -147,7 +147,7 @@ class Sandbox:
         funded: bool = True,
     ) -> None:
         """Register an API key (HMAC secret and/or RSA/Ed25519 public key) with accounts in both
-        markets (funded with demo balances unless ``funded=False``)."""
+        markets (funded with demo balances unless `funded=False`)."""
         self.auth.add_key(api_key, api_secret, rsa_public_key, ed25519_public_key)
         for market in ("um", "cm"):
             self.exchange.market(market).create_account(api_key, funded=funded)
@@ -201,22 +201,22 @@ class Sandbox:
 
     @property
     def um_rest_url(self) -> str:
-        """UM REST base URL (``UMFutures(base_url=...)``)."""
+        """UM REST base URL (`UMFutures(base_url=...)`)."""
         return self._url("um_rest_url")
 
     @property
     def cm_rest_url(self) -> str:
-        """COIN-M REST base URL (``CMFutures(base_url=...)``)."""
+        """COIN-M REST base URL (`CMFutures(base_url=...)`)."""
         return self._url("cm_rest_url")
 
     @property
     def um_stream_url(self) -> str:
-        """UM stream base URL (append ``/ws``, ``/stream``, ``/market/stream`` ...)."""
+        """UM stream base URL (append `/ws`, `/stream`, `/market/stream` ...)."""
         return self._url("um_stream_url")
 
     @property
     def cm_stream_url(self) -> str:
-        """COIN-M stream base URL (append ``/ws`` or ``/stream``)."""
+        """COIN-M stream base URL (append `/ws` or `/stream`)."""
         return self._url("cm_stream_url")
 
     @property
@@ -231,7 +231,7 @@ class Sandbox:
 
     @property
     def admin_url(self) -> str:
-        """Base URL of the admin HTTP paths (``POST {admin_url}/faults`` ...)."""
+        """Base URL of the admin HTTP paths (`POST {admin_url}/faults` ...)."""
         return self._url("um_rest_url").rsplit("/", 1)[0] + "/admin"
 
     @property
@@ -253,7 +253,7 @@ class Sandbox:
 
     # ------------------------------------------------------------------------ waits
     def wait_for_connections(self, count: int, timeout: float = 5.0, kind: Optional[str] = None) -> bool:
-        """Wait until at least ``count`` WebSocket connections are open; False on timeout."""
+        """Wait until at least `count` WebSocket connections are open; False on timeout."""
         return self.connections.wait_for(count, timeout, kind)
 
     def wait_for_no_connections(self, timeout: float = 5.0, kind: Optional[str] = None) -> bool:
@@ -261,7 +261,7 @@ class Sandbox:
         return self.connections.wait_for_at_most(0, timeout, kind)
 
     def wait_for_subscription(self, stream: str, timeout: float = 5.0) -> bool:
-        """Wait until some open stream connection is subscribed to ``stream``; False on timeout."""
+        """Wait until some open stream connection is subscribed to `stream`; False on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for conn in self.connections.snapshot("stream"):

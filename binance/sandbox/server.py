@@ -400,7 +400,7 @@ class ServerThread:
 
     async def _replay(self, replay: Any) -> None:
         """Bring the replayed events that are due, in batches, yielding to the loop between them so the
-        clients get them; pauses while the clients lag (``replay.backlog``)."""
+        clients get them; pauses while the clients lag (`replay.backlog`)."""
         while True:
             try:
                 done = replay.pump()

@@ -1,10 +1,10 @@
 """Market-stream protocol, pure: URL forms, control messages and their replies, categories, cadences.
 
-No sockets here; :mod:`binance.sandbox.stream_server` does the I/O.
+No sockets here; `stream_server` does the I/O.
 
-Control messages (``SUBSCRIBE``, ``UNSUBSCRIBE``, ``LIST_SUBSCRIPTIONS``, ``SET_PROPERTY``,
-``GET_PROPERTY``) are parsed by :func:`parse_control`, which returns either a
-:class:`ControlRequest` or the exact error reply Binance sends.
+Control messages (`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`,
+`GET_PROPERTY`) are parsed by `parse_control`, which returns either a
+`ControlRequest` or the exact error reply Binance sends.
 """
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ BAD_ID = (2, "Invalid request: request ID must be an unsigned integer")
 
 
 def error_reply(code: int, msg: str, request_id: Any = None) -> Dict[str, Any]:
-    """``{"error": {"code": .., "msg": ..}, "id": ..}`` as Binance sends it."""
+    """`{"error": {"code": .., "msg": ..}, "id": ..}` as Binance sends it."""
     return {"error": {"code": code, "msg": msg}, "id": request_id}
 
 
 def result_reply(result: Any, request_id: Any) -> Dict[str, Any]:
-    """``{"result": .., "id": ..}``."""
+    """`{"result": .., "id": ..}`."""
     return {"result": result, "id": request_id}
 
 
@@ -124,8 +124,8 @@ _PUBLIC = re.compile(r"(@depth|@rpiDepth|bookTicker|@trade$)")
 
 
 def stream_category(name: str, is_listen_key: bool = False) -> str:
-    """UM category of a stream name: ``public`` (depth family, bookTicker, raw trades), ``private``
-    (a listenKey) or ``market`` (everything else)."""
+    """UM category of a stream name: `public` (depth family, bookTicker, raw trades), `private`
+    (a listenKey) or `market` (everything else)."""
     if is_listen_key:
         return "private"
     return "public" if _PUBLIC.search(name) else "market"
@@ -135,7 +135,7 @@ _DEPTH_DIFF = re.compile(r"@depth(@\d+ms)?$")
 
 
 def is_depth_diff(name: str) -> bool:
-    """True for diff-depth streams (``btcusdt@depth``, ``@depth@100ms``), not partial depth."""
+    """True for diff-depth streams (`btcusdt@depth`, `@depth@100ms`), not partial depth."""
     return bool(_DEPTH_DIFF.search(name))
 
 
@@ -150,8 +150,8 @@ class Route:
 
 
 def path_route(tail: str, query: str) -> Optional[Route]:
-    """Parse the part of a stream URL after the market base, e.g. ``/market/stream`` with
-    ``streams=a/b``, ``/ws/btcusdt@depth``, ``/private/ws`` with ``listenKey=K&events=E1/E2``.
+    """Parse the part of a stream URL after the market base, e.g. `/market/stream` with
+    `streams=a/b`, `/ws/btcusdt@depth`, `/private/ws` with `listenKey=K&events=E1/E2`.
     A path segment of digits only (`/ws/0`) is a client's connection id and names no stream.
     Returns None for a path that is not a stream endpoint."""
     parts = [unquote(p) for p in tail.strip("/").split("/")]
@@ -201,13 +201,13 @@ def cadence_ms(market: str, name: str) -> int:
 
 
 def combined_text(stream: str, raw_json: str) -> str:
-    """The combined-stream wrapper ``{"stream": .., "data": ..}`` around an already-encoded payload."""
+    """The combined-stream wrapper `{"stream": .., "data": ..}` around an already-encoded payload."""
     return '{"stream":' + json.dumps(stream) + ',"data":' + raw_json + "}"
 
 
 def split_user_item(name: str) -> Optional[Tuple[str, str]]:
-    """``(listenKey, event)`` for a SUBSCRIBE item ``<listenKey>@<EVENT>`` naming a user-data event
-    (``ORDER_TRADE_UPDATE``, ``ACCOUNT_UPDATE`` ...); None for anything else. Whether the key is live
+    """`(listenKey, event)` for a SUBSCRIBE item `<listenKey>@<EVENT>` naming a user-data event
+    (`ORDER_TRADE_UPDATE`, `ACCOUNT_UPDATE` ...); None for anything else. Whether the key is live
     is for the caller to check."""
     key, sep, event = name.partition("@")
     if not sep or not key or event not in USER_EVENTS:
@@ -216,7 +216,7 @@ def split_user_item(name: str) -> Optional[Tuple[str, str]]:
 
 
 def server_shutdown_event(now_ms: int, wrapped: bool = False) -> str:
-    """Binance's notice ahead of a forced disconnect: ``{"e":"serverShutdown","E":ms}`` on streams,
-    inside ``{"event": ...}`` on the WebSocket API (``wrapped``)."""
+    """Binance's notice ahead of a forced disconnect: `{"e":"serverShutdown","E":ms}` on streams,
+    inside `{"event": ...}` on the WebSocket API (`wrapped`)."""
     event = {"e": "serverShutdown", "E": int(now_ms)}
     return json.dumps({"event": event} if wrapped else event, separators=(",", ":"))

@@ -21,7 +21,7 @@ DROPPED: Dict[Tuple[str, str], Tuple[str, ...]] = {
 
 
 def ws_result(market: str, method: str, result: Any) -> Any:
-    """The WebSocket API ``result`` of ``method`` for the REST handler's ``result``."""
+    """The WebSocket API `result` of `method` for the REST handler's `result`."""
     dropped = DROPPED.get((market, method), ())
     if dropped and isinstance(result, dict):
         result = {k: v for k, v in result.items() if k not in dropped}

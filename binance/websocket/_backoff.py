@@ -11,9 +11,9 @@ from typing import Callable, Iterator, Optional
 class ReconnectPolicy:
     """How a connection retries after a failure.
 
-    ``initial`` and ``maximum`` bound the delay in seconds, each attempt multiplies the ceiling by
-    ``factor``, and the delay is drawn uniformly from ``[ceiling * (1 - jitter), ceiling]``.
-    ``max_attempts`` of ``None`` (the default) means never give up.
+    `initial` and `maximum` bound the delay in seconds, each attempt multiplies the ceiling by
+    `factor`, and the delay is drawn uniformly from `[ceiling * (1 - jitter), ceiling]`.
+    `max_attempts` of `None` (the default) means never give up.
 
     The delays keep growing across connections until one has proven healthy: it stayed open for
     `healthy_after` seconds (default 10). Only then does the next failure start again from

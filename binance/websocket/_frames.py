@@ -84,7 +84,7 @@ class FrameParser:
         return self._have if self._need else len(self._pending)
 
     def feed(self, data: bytes) -> List[Tuple[int, bytes]]:
-        """Add ``data``; return the messages completed by it, in order."""
+        """Add `data`; return the messages completed by it, in order."""
         if self._need:
             # The pending frame's length is known: collect reads until it is complete, join once.
             self._chunks.append(data)

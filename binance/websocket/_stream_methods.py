@@ -33,7 +33,7 @@ class CommonStreams:
     def kline(
         self, symbol: str, interval: KlineInterval, id: Any = None, action: Optional[str] = None, **kwargs: Any
     ) -> None:
-        """Candlesticks, ``<symbol>@kline_<interval>`` (250 ms)."""
+        """Candlesticks, `<symbol>@kline_<interval>` (250 ms)."""
         self.send_message_to_server(names.kline(symbol, interval), action=action, id=id)
 
     def continuous_kline(

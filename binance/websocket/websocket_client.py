@@ -9,16 +9,17 @@ Same constructor and methods as 4.2.0, and it is usable straight after construct
 * callbacks run on one dispatcher thread fed by a bounded queue (`queue_size`), so a slow
   `on_message` never stops pings from being answered. A callback slower than a burst makes the
   reader slow down (nothing is lost); when the backlog does not shrink within 0.1 s the callback
-  cannot keep up: the reader reads on, and once ``queue_size`` messages wait the OLDEST undelivered
-  message is dropped, a warning is logged and :attr:`BinanceWebsocketClient.dropped_messages` grows;
-* streams can be spread over several connections (a URL per stream, see :meth:`_route`, and at
-  most ``max_streams_per_connection`` per connection); outgoing messages are throttled per
+  cannot keep up: the reader reads on, and once `queue_size` messages wait the OLDEST undelivered
+  message is dropped, a warning is logged and
+  [dropped_messages][binance.websocket.websocket_client.BinanceWebsocketClient.dropped_messages] grows;
+* streams can be spread over several connections (a URL per stream, see `_route`, and at
+  most `max_streams_per_connection` per connection); outgoing messages are throttled per
   connection. A route's connection opens when the first stream on it is subscribed (or a raw
   message has to go out), so a client never holds a connection that carries nothing; the one
   exception is a client given `on_open`, which opens its default route at construction so that
   4.2.0 code subscribing from `on_open` keeps working;
-* an exception in a callback is logged and passed to ``on_error``; reading goes on;
-* planned renewals (a ``serverShutdown`` notice, or ``max_connection_age`` ahead of Binance's 24 h
+* an exception in a callback is logged and passed to `on_error`; reading goes on;
+* planned renewals (a `serverShutdown` notice, or `max_connection_age` ahead of Binance's 24 h
   cut-off) are make-before-break: the new connection is opened and subscribed while the old one
   still delivers, and the old one is closed once the new one delivers every stream the old one
   did meanwhile. Copies of an event seen on both during the overlap reach `on_message` once
@@ -112,9 +113,9 @@ class BinanceWebsocketClient:
     ) -> None:
         """Start the client; returns at once (the first connection opens in the background).
 
-        ``timeout`` bounds each connect/handshake and ``stop()``; ``silence_timeout`` and
-        ``ping_timeout`` (seconds, ``None`` disables) trigger a reconnect; ``max_connection_age``
-        (seconds, ``None`` disables) a make-before-break renewal;
+        `timeout` bounds each connect/handshake and `stop()`; `silence_timeout` and
+        `ping_timeout` (seconds, `None` disables) trigger a reconnect; `max_connection_age`
+        (seconds, `None` disables) a make-before-break renewal;
         `reconnect_policy` sets the backoff (never gives up by default);
         `max_message_size` caps one message in bytes (16 MiB by default, `None`: no cap): a
         longer one drops the connection, which reconnects and reports

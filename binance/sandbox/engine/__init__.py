@@ -2,7 +2,7 @@
 
 `Exchange` holds one `MarketEngine` per market (`ex.um`, `ex.cm`), a shared RLock, the clock, the
 listenKey registry and the order log. Each `MarketEngine` is built from parts that depend on each
-other one way only (checked: no import circle in this package)::
+other one way only (checked: no import circle in this package):
 
     exchange.py       Exchange (markets, clock, lock, listen_keys, order_log)
     market.py         MarketEngine: builds the parts, step(), the public surface the handlers use

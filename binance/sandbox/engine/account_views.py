@@ -85,7 +85,7 @@ class AccountViews:
         }
 
     def available_balance(self, acct: "Account", asset: str) -> Decimal:
-        """Balance free for new positions/orders in ``asset``."""
+        """Balance free for new positions/orders in `asset`."""
         return self.asset_totals(acct, asset)["available"]
 
     def _assets(self, acct: "Account") -> List[str]:
@@ -112,7 +112,7 @@ class AccountViews:
     # ----------------------------------------------------------------- events
     def account_update_event(self, acct: "Account", reason: str,
                              keys: Iterable[Tuple[str, str]], now: int) -> dict:
-        """ACCOUNT_UPDATE for ``reason`` with the margin asset balances and the given positions."""
+        """ACCOUNT_UPDATE for `reason` with the margin asset balances and the given positions."""
         assets: List[str] = []
         positions = []
         for sym, side in keys:
@@ -163,7 +163,7 @@ class AccountViews:
 
     # ----------------------------------------------------------------- REST renderings
     def asset_json(self, acct: "Account", asset: str, style: str) -> dict:
-        """One ``assets[]`` entry of the account endpoints (style "v2", "v3" or "cm")."""
+        """One `assets[]` entry of the account endpoints (style "v2", "v3" or "cm")."""
         t = self.asset_totals(acct, asset)
         d = {
             "asset": asset, "walletBalance": fmt(t["wallet"], 8), "unrealizedProfit": fmt(t["unrealized"], 8),
@@ -332,7 +332,7 @@ class AccountViews:
 
     # ----------------------------------------------------------------- margin of orders
     def increasing_qty(self, acct: "Account", o: Order) -> Decimal:
-        """Part of ``o`` that opens or increases a position (what needs initial margin)."""
+        """Part of `o` that opens or increases a position (what needs initial margin)."""
         if o.reduce_only or o.close_position:
             return ZERO
         if o.position_side == "LONG":
@@ -345,7 +345,7 @@ class AccountViews:
         return o.remaining
 
     def order_margin(self, acct: "Account", o: Order, price: Optional[Decimal] = None) -> Decimal:
-        """Initial margin ``o`` needs at ``price`` (its own price by default)."""
+        """Initial margin `o` needs at `price` (its own price by default)."""
         st = self.core.states[o.symbol]
         qty = self.increasing_qty(acct, o)
         if qty <= 0:
@@ -354,7 +354,7 @@ class AccountViews:
         return self.core.math.notional(qty, px, st.ins) / acct.leverage[o.symbol]
 
     def open_notional(self, acct: "Account", symbol: Optional[str]) -> tuple:
-        """Notional of open bids and asks of ``symbol`` (the ``b`` and ``a`` fields of order events)."""
+        """Notional of open bids and asks of `symbol` (the `b` and `a` fields of order events)."""
         bids = asks = ZERO
         for o in acct.open_orders(symbol):
             if o.price and not o.is_conditional:

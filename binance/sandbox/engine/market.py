@@ -1,6 +1,6 @@
 """`MarketEngine`: one market (UM or CM) assembled from its parts, and the public surface the handlers use.
 
-The parts, each in its own module, depend on each other one way only::
+The parts, each in its own module, depend on each other one way only:
 
     market-data source     sim.SimulatedMarket (every symbol by default) | a replay feed (replayed symbols)
       -> book and matching     matching.Matcher
@@ -259,7 +259,7 @@ class MarketEngine:
         return self.margin.income_json(r)
 
     def match(self, st: SymbolState, taker: Order) -> None:
-        """Execute ``taker`` against resting orders until it is filled or no longer crosses."""
+        """Execute `taker` against resting orders until it is filled or no longer crosses."""
         return self.matcher.match(st, taker)
 
     def place_order(
@@ -270,7 +270,7 @@ class MarketEngine:
         test: bool = False,
         algo: bool = False,
     ) -> Order:
-        """Validate and place a new order; returns it with ``ack`` set to its state at acceptance."""
+        """Validate and place a new order; returns it with `ack` set to its state at acceptance."""
         return self.trading.place_order(api_key, params, source, test, algo)
 
     def cancel_algo(self, api_key: Optional[str], o: Order) -> Order:
@@ -294,7 +294,7 @@ class MarketEngine:
         return self.trading.cancel_order(api_key, params)
 
     def cancel_all(self, api_key: Optional[str], symbol: Optional[str]) -> List[Order]:
-        """Cancel every working order of ``symbol``."""
+        """Cancel every working order of `symbol`."""
         return self.trading.cancel_all(api_key, symbol)
 
     def modify_order(self, api_key: Optional[str], params: Mapping[str, str]) -> Order:
@@ -302,7 +302,7 @@ class MarketEngine:
         return self.trading.modify_order(api_key, params)
 
     def countdown_cancel_all(self, api_key: Optional[str], symbol: Optional[str], countdown_ms: int) -> dict:
-        """Arm (or with 0 disarm) the auto-cancel of all open orders of ``symbol`` after ``countdown_ms``."""
+        """Arm (or with 0 disarm) the auto-cancel of all open orders of `symbol` after `countdown_ms`."""
         return self.trading.countdown_cancel_all(api_key, symbol, countdown_ms)
 
     def check_triggers(self, st: SymbolState) -> None:
@@ -354,11 +354,11 @@ class MarketEngine:
         return self.sim.add_liquidity(symbol, side, price, qty)
 
     def depth_json(self, symbol: Optional[str], limit: int = 500) -> dict:
-        """Order book snapshot; ``lastUpdateId`` is the id of the latest change (the diff streams' ``u``)."""
+        """Order book snapshot; `lastUpdateId` is the id of the latest change (the diff streams' `u`)."""
         return self.market_views.depth_json(symbol, limit)
 
     def trades_json(self, symbol: Optional[str], limit: int = 500, from_id: Optional[int] = None) -> List[dict]:
-        """Recent (or, with ``from_id``, historical) trades."""
+        """Recent (or, with `from_id`, historical) trades."""
         return self.market_views.trades_json(symbol, limit, from_id)
 
     def agg_trades_json(
@@ -375,7 +375,7 @@ class MarketEngine:
     def kline_rows(
         self, st: SymbolState, source: str, interval: str, start: Optional[int], end: Optional[int], limit: int
     ) -> List[list]:
-        """Kline arrays; ``source`` is "trade", "mark", "index" or "premium"."""
+        """Kline arrays; `source` is "trade", "mark", "index" or "premium"."""
         return self.market_views.kline_rows(st, source, interval, start, end, limit)
 
     def ticker_24h(self, st: SymbolState) -> dict:
@@ -411,11 +411,11 @@ class MarketEngine:
         return self.streams.composite_index(name)
 
     def is_valid_stream(self, stream: str) -> bool:
-        """Whether ``stream`` names a market stream (or a live listenKey) of this market."""
+        """Whether `stream` names a market stream (or a live listenKey) of this market."""
         return self.streams.is_valid_stream(stream)
 
     def emit_depth_diffs(self, st: SymbolState, now: int) -> None:
-        """Push ``<s>@depth``, ``@100ms``, ``@500ms`` (and UM ``@rpiDepth@500ms``) diffs when due."""
+        """Push `<s>@depth`, `@100ms`, `@500ms` (and UM `@rpiDepth@500ms`) diffs when due."""
         return self.streams.emit_depth_diffs(st, now)
 
     def asset_index_event(self, asset_symbol: str, now: int) -> dict:

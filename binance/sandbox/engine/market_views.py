@@ -30,7 +30,7 @@ class MarketViews:
         self._kline_open: Dict[str, int] = {}
 
     def depth_json(self, symbol: Optional[str], limit: int = 500) -> dict:
-        """Order book snapshot; ``lastUpdateId`` is the id of the latest change (the diff streams' ``u``)."""
+        """Order book snapshot; `lastUpdateId` is the id of the latest change (the diff streams' `u`)."""
         st = self.core.state(symbol)
         if limit not in DEPTH_LIMITS:
             limit = min((x for x in DEPTH_LIMITS if x >= limit), default=1000)
@@ -47,7 +47,7 @@ class MarketViews:
 
     def trades_json(self, symbol: Optional[str], limit: int = 500,
                     from_id: Optional[int] = None) -> List[dict]:
-        """Recent (or, with ``from_id``, historical) trades."""
+        """Recent (or, with `from_id`, historical) trades."""
         st = self.core.state(symbol)
         ins = st.ins
         limit = max(1, min(limit, 1000))
@@ -94,7 +94,7 @@ class MarketViews:
 
     def kline_rows(self, st: SymbolState, source: str, interval: str, start: Optional[int],
                    end: Optional[int], limit: int) -> List[list]:
-        """Kline arrays; ``source`` is "trade", "mark", "index" or "premium"."""
+        """Kline arrays; `source` is "trade", "mark", "index" or "premium"."""
         ins = st.ins
         seed_candles(st)
         limit = max(1, min(limit, 1500))
@@ -118,8 +118,8 @@ class MarketViews:
 
     def kline_event(self, st: SymbolState, source: str, interval: str, now: int,
                     stream: Optional[str] = None) -> dict:
-        """The ``k`` object of kline streams: the candle open now; with ``stream``, the first call after a
-        candle closed returns that closed candle (``x`` true) once, as Binance sends a final update."""
+        """The `k` object of kline streams: the candle open now; with `stream`, the first call after a
+        candle closed returns that closed candle (`x` true) once, as Binance sends a final update."""
         seed_candles(st)
         series = {"trade": st.klines, "mark": st.mark_klines, "index": st.index_klines,
                   "premium": st.premium_klines}[source]

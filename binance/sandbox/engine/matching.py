@@ -45,13 +45,13 @@ class Matcher:
                 acct.order_changed(order)
 
     def crosses(self, order: Order, price: Decimal) -> bool:
-        """Whether a resting price is acceptable to ``order`` (market orders take any price)."""
+        """Whether a resting price is acceptable to `order` (market orders take any price)."""
         if order.type == "MARKET":
             return True
         return price <= order.price if order.is_buy else price >= order.price
 
     def fillable_qty(self, st: SymbolState, order: Order) -> Decimal:
-        """Quantity the book could give ``order`` now (for FOK), ignoring self-trades."""
+        """Quantity the book could give `order` now (for FOK), ignoring self-trades."""
         side = st.book.side(not order.is_buy)
         total = ZERO
         for price in side.prices():
@@ -64,7 +64,7 @@ class Matcher:
         return total
 
     def match(self, st: SymbolState, taker: Order) -> None:
-        """Execute ``taker`` against resting orders until it is filled or no longer crosses."""
+        """Execute `taker` against resting orders until it is filled or no longer crosses."""
         side = st.book.side(not taker.is_buy)
         aggs: List[dict] = []
         while taker.remaining > 0:
@@ -92,7 +92,7 @@ class Matcher:
         self.publish_aggs(st, aggs)
 
     def reduce_cap(self, order: Order, qty: Decimal) -> Decimal:
-        """How much of ``qty`` a reduce-only or closing order (hedge mode: SELL LONG, BUY SHORT) may fill."""
+        """How much of `qty` a reduce-only or closing order (hedge mode: SELL LONG, BUY SHORT) may fill."""
         if order.owner is None or not (order.reduce_only or order.close_position or is_hedge_close(order)):
             return qty
         acct = self.core.accounts.get(order.owner)
@@ -106,7 +106,7 @@ class Matcher:
 
     def execute_fill(self, st: SymbolState, maker: Order, taker: Order, price: Decimal,
                      qty: Decimal, aggs: List[dict]) -> None:
-        """One trade between ``maker`` (resting) and ``taker`` at ``price``.
+        """One trade between `maker` (resting) and `taker` at `price`.
 
         On a replayed symbol the trade is private: the replayed market's trades, prices and candles
         are the files' (no market impact); the level it took stays taken until the file changes it.

@@ -114,7 +114,7 @@ def commission_rate(c: Ctx) -> dict:
 
 
 def _number(value: Any) -> Any:
-    """A JSON number as Binance writes it: an integer when whole (``0``, not ``0.0``)."""
+    """A JSON number as Binance writes it: an integer when whole (`0`, not `0.0`)."""
     return int(value) if value == int(value) else float(value)
 
 

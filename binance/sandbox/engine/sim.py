@@ -30,7 +30,7 @@ def _base_qty(st: SymbolState, rng: random.Random) -> Decimal:
 
 
 def seed_static(st: SymbolState, rng: random.Random, now: int) -> None:
-    """Trade ids, funding and open-interest history of a new symbol; candles come later (``seed_candles``)."""
+    """Trade ids, funding and open-interest history of a new symbol; candles come later (`seed_candles`)."""
     ins = st.ins
     st.created = now
     st.history_seed = rng.getrandbits(64)
@@ -78,7 +78,7 @@ def seed_trades(st: SymbolState, now: int) -> None:
 
 
 def seed_candles(st: SymbolState) -> None:
-    """Put ``HISTORY_MINUTES`` of plausible past 1m candles, ending at the start price, before the live ones."""
+    """Put `HISTORY_MINUTES` of plausible past 1m candles, ending at the start price, before the live ones."""
     if st.history_ready:
         return
     st.history_ready = True
@@ -138,7 +138,7 @@ def _put(series, candle: Candle) -> None:
 
 
 def seed_book(engine: "SimulatedMarket", st: SymbolState, rng: random.Random) -> None:
-    """Rest ``LEVELS`` participant levels on each side around the start price."""
+    """Rest `LEVELS` participant levels on each side around the start price."""
     ins = st.ins
     mid = round_to(st.fair, ins.tick)
     bid = mid - ins.tick

@@ -57,7 +57,7 @@ class StreamViews:
         self._partial_last: Dict[str, int] = {}
 
     def parse_stream(self, stream: str) -> Optional[Tuple[str, tuple]]:
-        """(kind, groups) of a valid stream name of this market, else ``None``."""
+        """(kind, groups) of a valid stream name of this market, else `None`."""
         for market, kind, pattern in _PATTERNS:
             if market not in ("both", self.core.kind):
                 continue
@@ -123,13 +123,13 @@ class StreamViews:
         return True
 
     def is_valid_stream(self, stream: str) -> bool:
-        """Whether ``stream`` names a market stream (or a live listenKey) of this market."""
+        """Whether `stream` names a market stream (or a live listenKey) of this market."""
         if self.parse_stream(stream) is not None:
             return True
         return self.core.exchange.listen_keys.market_of(stream) == self.core.kind
 
     def is_event_stream(self, stream: str) -> bool:
-        """Whether the engine pushes ``stream`` itself (through listeners) rather than by render_stream."""
+        """Whether the engine pushes `stream` itself (through listeners) rather than by render_stream."""
         parsed = self.parse_stream(stream)
         return parsed is not None and parsed[0] in EVENT_KINDS
 
@@ -138,7 +138,7 @@ class StreamViews:
         return 1 if self.core.kind == "um" else 2
 
     def emit_depth_diffs(self, st: SymbolState, now: int) -> None:
-        """Push ``<s>@depth``, ``@100ms``, ``@500ms`` (and UM ``@rpiDepth@500ms``) diffs when due."""
+        """Push `<s>@depth`, `@100ms`, `@500ms` (and UM `@rpiDepth@500ms`) diffs when due."""
         sym = st.ins.symbol.lower()
         for speed, period in DIFF_SPEEDS:
             if now - st.last_diff_emit[speed] < period * 0.8:
@@ -186,7 +186,7 @@ class StreamViews:
 
     # ----------------------------------------------------------------- periodic payloads
     def render_stream(self, stream: str, now_ms: int) -> Optional[object]:
-        """Payload to push now for a periodic stream; ``None`` for unknown or event-driven streams."""
+        """Payload to push now for a periodic stream; `None` for unknown or event-driven streams."""
         with self.core.lock:
             parsed = self.parse_stream(stream)
             if parsed is None or parsed[0] in EVENT_KINDS:

@@ -255,10 +255,10 @@ class Trading:
 
     def place_order(self, api_key: Optional[str], params: Mapping[str, str],
                     source: str = "REST", test: bool = False, algo: bool = False) -> Order:
-        """Validate and place a new order; returns it with ``ack`` set to its state at acceptance.
+        """Validate and place a new order; returns it with `ack` set to its state at acceptance.
 
-        ``test`` validates only; ``algo`` places a conditional order through the algo service (ALGO_UPDATE
-        events until it triggers; its ``algo_id`` is its order id)."""
+        `test` validates only; `algo` places a conditional order through the algo service (ALGO_UPDATE
+        events until it triggers; its `algo_id` is its order id)."""
         with self.core.lock:
             acct = self.core.account(api_key)
             o = self.build_order(acct, params)
@@ -379,7 +379,7 @@ class Trading:
             return o
 
     def cancel_all(self, api_key: Optional[str], symbol: Optional[str]) -> List[Order]:
-        """Cancel every working order of ``symbol``."""
+        """Cancel every working order of `symbol`."""
         with self.core.lock:
             acct = self.core.account(api_key)
             st = self.core.state(symbol)
@@ -454,7 +454,7 @@ class Trading:
 
     def countdown_cancel_all(self, api_key: Optional[str], symbol: Optional[str],
                              countdown_ms: int) -> dict:
-        """Arm (or with 0 disarm) the auto-cancel of all open orders of ``symbol`` after ``countdown_ms``."""
+        """Arm (or with 0 disarm) the auto-cancel of all open orders of `symbol` after `countdown_ms`."""
         with self.core.lock:
             acct = self.core.account(api_key)
             st = self.core.state(symbol)

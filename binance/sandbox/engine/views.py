@@ -79,7 +79,7 @@ def order_answer_kind(http_method: str, path: str) -> str:
 
 def order_json(o: Order, ins: Instrument, with_time: bool = True, answer: Optional[str] = None,
                modify_id: Optional[int] = None) -> dict:
-    """An order as the REST API returns it; ``answer`` (see `order_answer_kind`, or "result" for a new order
+    """An order as the REST API returns it; `answer` (see `order_answer_kind`, or "result" for a new order
     with newOrderRespType=RESULT) keeps exactly the fields that answer documents."""
     d = _order_fields(o, ins, with_time)
     if modify_id is not None:

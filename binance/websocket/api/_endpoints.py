@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 else:
 
     class _Caller:
-        """At run time the client class provides ``_call``."""
+        """At run time the client class provides `_call`."""
 
 
 # The result types that differ per market (`binance.types.um` / `binance.types.cm`), bound by each client class.
@@ -77,9 +77,9 @@ class CommonMethods(_Caller, Generic[_Place, _Cancel, _Modify, _Status, _Account
         recvWindow: Optional[int] = None,
         **kwargs: Any,
     ) -> _Place:
-        """``order.place`` (TRADE): place an order, e.g. ``order_place("BTCUSDT", "BUY", "LIMIT",
-        timeInForce="GTC", quantity="0.01", price="50000")``. Returns the order. An order whose call
-        raised ConnectionLostError or ReadTimeoutError may exist: look it up by ``newClientOrderId``."""
+        """`order.place` (TRADE): place an order, e.g. `order_place("BTCUSDT", "BUY", "LIMIT",
+        timeInForce="GTC", quantity="0.01", price="50000")`. Returns the order. An order whose call
+        raised ConnectionLostError or ReadTimeoutError may exist: look it up by `newClientOrderId`."""
         named = {
             "positionSide": positionSide,
             "timeInForce": timeInForce,
@@ -96,44 +96,44 @@ class CommonMethods(_Caller, Generic[_Place, _Cancel, _Modify, _Status, _Account
         return self._call("order.place", {"symbol": symbol, "side": side, "type": type}, {**named, **kwargs})
 
     def order_cancel(self, symbol: str, **kwargs: Any) -> _Cancel:
-        """``order.cancel`` (TRADE): cancel an active order by ``orderId`` or ``origClientOrderId``."""
+        """`order.cancel` (TRADE): cancel an active order by `orderId` or `origClientOrderId`."""
         return self._call("order.cancel", {"symbol": symbol}, kwargs)
 
     def order_modify(self, symbol: str, side: Side, quantity: Number, price: Number, **kwargs: Any) -> _Modify:
-        """``order.modify`` (TRADE): change a LIMIT order's quantity and price (``orderId`` or
-        ``origClientOrderId``); a change that breaks a filter is rejected and the order stays."""
+        """`order.modify` (TRADE): change a LIMIT order's quantity and price (`orderId` or
+        `origClientOrderId`); a change that breaks a filter is rejected and the order stays."""
         return self._call(
             "order.modify", {"symbol": symbol, "side": side, "quantity": quantity, "price": price}, kwargs
         )
 
     def order_status(self, symbol: str, **kwargs: Any) -> _Status:
-        """``order.status`` (USER_DATA): one order by ``orderId`` or ``origClientOrderId``."""
+        """`order.status` (USER_DATA): one order by `orderId` or `origClientOrderId`."""
         return self._call("order.status", {"symbol": symbol}, kwargs)
 
     def account_status(self, **kwargs: Any) -> _Account:
-        """``account.status`` (USER_DATA): account information (assets, positions, margins)."""
+        """`account.status` (USER_DATA): account information (assets, positions, margins)."""
         return self._call("account.status", {}, kwargs)
 
     def account_balance(self, **kwargs: Any) -> _Balance:
-        """``account.balance`` (USER_DATA): the balance of each asset."""
+        """`account.balance` (USER_DATA): the balance of each asset."""
         return self._call("account.balance", {}, kwargs)
 
     def account_position(self, **kwargs: Any) -> _Position:
-        """``account.position`` (USER_DATA): position information (UM: ``symbol``; CM: ``marginAsset``
-        or ``pair``)."""
+        """`account.position` (USER_DATA): position information (UM: `symbol`; CM: `marginAsset`
+        or `pair`)."""
         return self._call("account.position", {}, kwargs)
 
     def user_data_stream_start(self, **kwargs: Any) -> UserDataStreamStartResult:
-        """``userDataStream.start`` (USER_STREAM): a listenKey, valid 60 minutes (the same key while one is
+        """`userDataStream.start` (USER_STREAM): a listenKey, valid 60 minutes (the same key while one is
         active). Open the user-data stream with it on a separate stream connection."""
         return self._call("userDataStream.start", {}, kwargs)
 
     def user_data_stream_ping(self, **kwargs: Any) -> UserDataStreamPingResult:
-        """``userDataStream.ping`` (USER_STREAM): extend the account's listenKey by 60 minutes."""
+        """`userDataStream.ping` (USER_STREAM): extend the account's listenKey by 60 minutes."""
         return self._call("userDataStream.ping", {}, kwargs)
 
     def user_data_stream_stop(self, **kwargs: Any) -> UserDataStreamStopResult:
-        """``userDataStream.stop`` (USER_STREAM): close the account's user-data stream."""
+        """`userDataStream.stop` (USER_STREAM): close the account's user-data stream."""
         return self._call("userDataStream.stop", {}, kwargs)
 
 
@@ -141,38 +141,38 @@ class UMOnlyMethods(_Caller):
     """USDⓈ-M methods COIN-M does not have (v2 account methods, market data, algo orders)."""
 
     def account_status_v2(self, **kwargs: Any) -> AccountStatusV2Result:
-        """``v2/account.status`` (USER_DATA): account information, v2 shape."""
+        """`v2/account.status` (USER_DATA): account information, v2 shape."""
         return self._call("v2/account.status", {}, kwargs)
 
     def account_balance_v2(self, **kwargs: Any) -> AccountBalanceV2Result:
-        """``v2/account.balance`` (USER_DATA): balances, v2 shape."""
+        """`v2/account.balance` (USER_DATA): balances, v2 shape."""
         return self._call("v2/account.balance", {}, kwargs)
 
     def account_position_v2(self, **kwargs: Any) -> AccountPositionV2Result:
-        """``v2/account.position`` (USER_DATA): positions, v2 shape (``symbol`` optional)."""
+        """`v2/account.position` (USER_DATA): positions, v2 shape (`symbol` optional)."""
         return self._call("v2/account.position", {}, kwargs)
 
     def depth(self, symbol: str, **kwargs: Any) -> DepthResult:
-        """``depth`` (NONE): the order book (``limit`` 5, 10, 20, 50, 100, 500 or 1000)."""
+        """`depth` (NONE): the order book (`limit` 5, 10, 20, 50, 100, 500 or 1000)."""
         return self._call("depth", {"symbol": symbol}, kwargs)
 
     def ticker_book(self, **kwargs: Any) -> TickerBookResult:
-        """``ticker.book`` (NONE): best bid and ask of ``symbol``, or of every symbol without it."""
+        """`ticker.book` (NONE): best bid and ask of `symbol`, or of every symbol without it."""
         return self._call("ticker.book", {}, kwargs)
 
     def ticker_price(self, **kwargs: Any) -> TickerPriceResult:
-        """``ticker.price`` (NONE): latest price of ``symbol``, or of every symbol without it."""
+        """`ticker.price` (NONE): latest price of `symbol`, or of every symbol without it."""
         return self._call("ticker.price", {}, kwargs)
 
     def algo_order_place(
         self, algoType: str, symbol: str, side: Side, type: str, **kwargs: Any
     ) -> AlgoOrderPlaceResult:
-        """``algoOrder.place`` (TRADE): place a conditional (algo) order, e.g. ``algoType="CONDITIONAL"``,
-        ``type="STOP_MARKET"``, ``triggerPrice=...``."""
+        """`algoOrder.place` (TRADE): place a conditional (algo) order, e.g. `algoType="CONDITIONAL"`,
+        `type="STOP_MARKET"`, `triggerPrice=...`."""
         return self._call(
             "algoOrder.place", {"algoType": algoType, "symbol": symbol, "side": side, "type": type}, kwargs
         )
 
     def algo_order_cancel(self, **kwargs: Any) -> AlgoOrderCancelResult:
-        """``algoOrder.cancel`` (TRADE): cancel an algo order by ``algoId`` or ``clientAlgoId``."""
+        """`algoOrder.cancel` (TRADE): cancel an algo order by `algoId` or `clientAlgoId`."""
         return self._call("algoOrder.cancel", {}, kwargs)

@@ -4,8 +4,8 @@ The reader thread reads what the socket holds, parses it with the stream reader'
 [FrameParser][binance.websocket._frames.FrameParser] (linear, a message size cap, masked server
 frames refused), answers each ping with its payload and routes each reply to its waiting caller by
 id. When the socket breaks (or the server closes it) every request
-in flight fails at once with :class:`binance.error.ConnectionLostError` and ``on_closed`` is called.
-A ``serverShutdown`` event (Binance's notice ahead of a forced disconnect) calls ``on_shutdown_notice``.
+in flight fails at once with [ConnectionLostError][binance.error.ConnectionLostError] and `on_closed` is called.
+A `serverShutdown` event (Binance's notice ahead of a forced disconnect) calls `on_shutdown_notice`.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ class WebsocketAPIClient:
         reconnect_policy: backoff between connection attempts
             ([ReconnectPolicy][binance.websocket.api.client.ReconnectPolicy]).
         connect_timeout: seconds one connection attempt may take.
-        time_offset_ms: added to the local clock for ``timestamp`` (server time minus local time).
+        time_offset_ms: added to the local clock for `timestamp` (server time minus local time).
         connection_options: extra keyword args for `websocket.WebSocket.connect` (proxy, headers ...);
             redirects are never followed whatever they say.
         max_message_size: bytes one incoming message may have (16 MiB by default, `None`: no cap);
