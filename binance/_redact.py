@@ -9,6 +9,7 @@ _QUERY_SECRET = re.compile(r"(?i)(^|[?&\s/])(signature|listenKey|apiKey|api_key|
 _JSON_SECRET = re.compile(r'(?i)"(signature|listenKey|apiKey|secret)"\s*:\s*"[^"]*"')
 _LISTEN_KEY_IN_PATH = re.compile(r"(/ws/|streams=|/)([A-Za-z0-9]{50,})")
 _PROXY_PASSWORD = re.compile(r"(//[^:/@\s]+):[^@/\s]+@")
+_QUOTED_TOKEN = re.compile(r"([\"'])[A-Za-z0-9]{50,}\1")  # a listenKey in a SUBSCRIBE's params, a reply's result
 
 MASK = "***"
 
@@ -18,6 +19,7 @@ def redact(text: str) -> str:
     text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}={MASK}", text)
     text = _JSON_SECRET.sub(lambda m: f'"{m.group(1)}":"{MASK}"', text)
     text = _LISTEN_KEY_IN_PATH.sub(rf"\1{MASK}", text)
+    text = _QUOTED_TOKEN.sub(rf"\1{MASK}\1", text)
     return _PROXY_PASSWORD.sub(rf"\1:{MASK}@", text)
 
 
@@ -42,3 +44,11 @@ def install_redacting_filter(logger_name: str) -> None:
     target = logging.getLogger(logger_name)
     if not any(isinstance(f, RedactingFilter) for f in target.filters):
         target.addFilter(RedactingFilter())
+
+
+def redact_logger_handlers(target: logging.Logger) -> None:
+    """Attach one [RedactingFilter][binance._redact.RedactingFilter] to each handler `target` has now
+    (idempotent), so records reaching those handlers from anywhere are masked too."""
+    for handler in list(target.handlers):
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import time
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
 from binance.__version__ import __version__
+from binance._algo_orders import name_algo_order_call
 from binance._markets import Market
 from binance._params import clean_none, encode_params, quote_signature
+from binance._rate_guard import RateGuard
 from binance._redact import install_redacting_filter, redact
 from binance._signing import KeyMaterial, Signer, make_signer
 from binance.environments import Environment, EnvironmentLike, environment_of_rest_url, get_environment
@@ -39,7 +40,12 @@ from binance.error import (
 )
 from binance.filters import MARKET_TYPES, ExchangeFilters
 from binance.lib.utils import check_required_parameter
-from binance.ratelimit import DEFAULT_FUTURES_LIMITS, RateLimitState, parse_rate_limits, request_cost
+from binance.ratelimit import (
+    DEFAULT_FUTURES_LIMITS,
+    RateLimitUsage,
+    parse_rate_limits,
+    request_cost,
+)
 
 logger = logging.getLogger(__name__)
 for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry"):
@@ -51,9 +57,6 @@ HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _UNSET: Any = object()
 _ORDER_PATHS = ("/v1/order", "/v1/order/test")
 _LIMIT_HEADER_PREFIXES = ("x-mbx-used-weight", "x-mbx-order-count", "x-sapi-used")
-# Waits end this long after the window resets by our estimate of the server clock, which may be a
-# few ms early: without it the first request of the new window can still land in the old one.
-_GUARD_MARGIN = 0.1
 
 Timeout = Union[None, float, tuple]
 
@@ -87,6 +90,13 @@ class API:
             it would pass an order-count limit or a 429/418 `Retry-After` is in force. Off by default.
             Usage is tracked from the response headers either way: see
             [rate_limit_usage][binance.api.API.rate_limit_usage].
+        rate_limit_store: a Redis URL (`redis://host:6379/0`) to share the limits with every process and
+            machine using the same store: request weight per `rate_limit_scope`, orders per account (API key,
+            hashed). Implies `rate_limit_guard`; needs the `redis` extra. While Redis is unreachable the
+            guard counts in this process alone (one warning) and tries the store again every few seconds.
+            See docs/rate-limits.md.
+        rate_limit_scope: the name of the shared request-weight budget: one per public IP address (default
+            `"default"`: every process on the store shares one).
         sync_time: measure the offset to the server's clock before the first signed request, apply it to
             every timestamp, and measure it again after a -1021 rejection (the rejected request did not
             execute, so it is sent once more). Off by default, as in 4.2.0.
@@ -118,6 +128,8 @@ class API:
         rate_limit_guard: bool = False,
         session: Optional[requests.Session] = None,
         environment: Optional[EnvironmentLike] = None,
+        rate_limit_store: Optional[str] = None,
+        rate_limit_scope: Optional[str] = None,
     ) -> None:
         self.key = key
         self.secret = secret
@@ -132,9 +144,10 @@ class API:
         self.time_offset_ms = 0
         self._time_synced = False
         self.validate_orders = validate_orders
-        self.rate_limit_guard = rate_limit_guard
-        self.rate_limits = RateLimitState(DEFAULT_FUTURES_LIMITS)
-        self._rate_lock = threading.Lock()
+        self.rate_limit_guard = rate_limit_guard or rate_limit_store is not None
+        market = self._market.name if self._market is not None else "rest"
+        self._rate_guard = RateGuard(market, self._server_now_ms, rate_limit_store, rate_limit_scope, key)
+        self.rate_limits = self._rate_guard.state
         self._limits_loaded = False
         self._filters: Optional[ExchangeFilters] = None
         self.session = session or requests.Session()
@@ -186,7 +199,11 @@ class API:
         special: bool = False,
     ) -> Any:
         """Signed request (TRADE / USER_DATA): `timestamp` and `signature` are appended."""
-        return self._request(http_method, url_path, payload, signed=True)
+        try:
+            return self._request(http_method, url_path, payload, signed=True)
+        except Error as exc:
+            name_algo_order_call(exc, payload)  # -4120: the new_algo_order call that places the same order
+            raise
 
     def limited_encoded_sign_request(
         self, http_method: str, url_path: str, payload: Optional[Mapping[str, Any]] = None
@@ -270,7 +287,7 @@ class API:
             self._limits_loaded = True
             info = self._fetch_exchange_info()
             self._filters = ExchangeFilters.from_exchange_info(info)
-            self.rate_limits.set_limits(parse_rate_limits(info) or DEFAULT_FUTURES_LIMITS)
+            self._rate_guard.set_limits(parse_rate_limits(info) or DEFAULT_FUTURES_LIMITS)
         return self._filters
 
     def _validate_order(self, method: str, params: Mapping[str, Any]) -> None:
@@ -311,15 +328,15 @@ class API:
                 return entry.get("markPrice")
         return None
 
-    def rate_limit_usage(self) -> list:
+    def rate_limit_usage(self) -> List[RateLimitUsage]:
         """Used, limit and window of each known rate limit, as seen in the latest responses."""
-        with self._rate_lock:
-            return self.rate_limits.snapshot(self._server_now_ms())
+        return self._rate_guard.snapshot()
 
     def _server_now_ms(self) -> int:
         return int(time.time() * 1000) + self.time_offset_ms
 
-    def _guard(self, method: str, url_path: str, params: Mapping[str, Any]) -> None:
+    def _guard(self, method: str, url_path: str, params: Mapping[str, Any]) -> int:
+        """Wait (or refuse an order) per binance._rate_guard; return the server time it was counted at."""
         if not self._limits_loaded:
             self._limits_loaded = True
             try:
@@ -327,18 +344,7 @@ class API:
             except Error as exc:
                 logger.warning("could not load rate limits from exchangeInfo, using defaults: %s", exc)
         weight, orders = request_cost(method, url_path, params)
-        while True:
-            with self._rate_lock:
-                now = self._server_now_ms()
-                if orders:
-                    self.rate_limits.check_order(now, orders)
-                delay = self.rate_limits.wait_before(weight, now, orders)
-                if delay <= 0:
-                    self.rate_limits.note_request(weight, now, orders)
-                    return
-            delay += _GUARD_MARGIN
-            logger.info("rate-limit guard: waiting %.3fs before %s %s", delay, method, url_path)
-            time.sleep(delay)
+        return self._rate_guard.before(f"{method} {url_path}", weight, orders)
 
     def _send(
         self,
@@ -348,6 +354,7 @@ class API:
         signed: bool,
         raw: bool = False,
     ) -> Any:
+        sent_ms = self._guard(method, url_path, params) if self.rate_limit_guard else self._server_now_ms()
         if signed:
             params = dict(params)
             params["timestamp"] = self._timestamp()
@@ -357,8 +364,6 @@ class API:
         else:
             query = encode_params(params)
         url = self.base_url + url_path + ("?" + query if query else "")
-        if self.rate_limit_guard:
-            self._guard(method, url_path, params)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("request %s %s", method, redact(url))
         started = time.perf_counter()
@@ -382,7 +387,7 @@ class API:
         logger.info("%s %s %s %.1fms", method, url_path, response.status_code, elapsed_ms)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("response %s %s: %s", response.status_code, url_path, redact(response.text[:2000]))
-        self._after_response(response)
+        self._after_response(response, sent_ms)
         _raise_for_status(response)
         try:
             data = response.json()
@@ -392,16 +397,14 @@ class API:
             return data
         return self._shape_result(response, data)
 
-    def _after_response(self, response: requests.Response) -> None:
-        with self._rate_lock:
-            now = self._server_now_ms()
-            self.rate_limits.observe_headers(response.headers, now)
-            if response.status_code in (418, 429):
-                retry_after = response.headers.get("Retry-After")
-                try:
-                    self.rate_limits.note_retry_after(float(retry_after or 0), now)
-                except ValueError:
-                    pass
+    def _after_response(self, response: requests.Response, sent_ms: int) -> None:
+        retry_after = None
+        if response.status_code in (418, 429):
+            try:
+                retry_after = float(response.headers.get("Retry-After") or 0)
+            except ValueError:
+                pass
+        self._rate_guard.after(response.headers, sent_ms, retry_after)
 
     def _shape_result(self, response: requests.Response, data: Any) -> Any:
         result: Dict[str, Any] = {}

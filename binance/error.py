@@ -9,7 +9,8 @@ so `except ClientError` keeps catching a rate-limit error:
     │   ├── IPBannedError            HTTP 418, retry_after seconds
     │   ├── TimestampError           -1021: timestamp outside recvWindow (not executed: safe to retry)
     │   ├── InvalidSignatureError    -1022: signature not valid
-    │   └── InvalidApiKeyError       -2014 / -2015: key format, key, IP or permissions
+    │   ├── InvalidApiKeyError       -2014 / -2015: key format, key, IP or permissions
+    │   └── AlgoOrderRequiredError   -4120: a USDⓈ-M conditional order belongs to new_algo_order
     ├── ServerError                  HTTP 5xx (status_code, message)
     ├── ParameterRequiredError       a required parameter is missing or empty (also a ValueError)
     ├── ParameterValueError          a value is not allowed (also a ValueError)
@@ -203,3 +204,58 @@ def client_error_class(status_code: int, error_code: Optional[int]) -> type:
     if status_code == 418:
         return IPBannedError
     return _CLIENT_ERROR_BY_CODE.get(error_code, ClientError) if error_code is not None else ClientError
+
+
+class AlgoOrderRequiredError(ClientError):
+    """-4120: since 2025-12-09 Binance refuses `STOP`, `STOP_MARKET`, `TAKE_PROFIT`, `TAKE_PROFIT_MARKET` and
+    `TRAILING_STOP_MARKET` on USDⓈ-M `new_order` (`POST /fapi/v1/order`): they are algo orders. Nothing was
+    placed; retrying the same request gives the same answer. Place the order with `new_algo_order`
+    (`algoType="CONDITIONAL"`, `stopPrice` becomes `triggerPrice`, `activationPrice` becomes `activatePrice`,
+    `newClientOrderId` becomes `clientAlgoId`). When the REST client knows the refused order,
+    `algo_order_call` is that call, written out, and the message shows it."""
+
+    algo_order_call = ""
+    """The `new_algo_order(...)` call that places the same order (empty when the request is not known)."""
+
+    def __str__(self) -> str:
+        call = self.algo_order_call or "new_algo_order('CONDITIONAL', symbol, side, type, triggerPrice=..., ...)"
+        return f"{super().__str__()}; place it with {call}"
+
+
+_CLIENT_ERROR_BY_CODE[-4120] = AlgoOrderRequiredError
+
+
+class HandshakeRedirectError(ConnectError):
+    """The WebSocket handshake was answered with a redirect (HTTP 3xx). Binance never redirects its
+    WebSocket hosts, so something else answered (a proxy, a captive portal, a hijacked name). The
+    redirect is not followed: no API key, signature or listenKey was sent to its target. Retrying
+    the same URL is safe but pointless until the network is fixed; a stream client keeps retrying
+    with its backoff and reports each such failure through `on_error`.
+
+    `status_code` is the HTTP status, `location` the redirect target (the caller masks secrets
+    in it and in `url`). A WebSocket-only error: the handshake carries no request, so nothing was
+    sent (unlike a REST redirect, which answers a request that reached the server).
+    """
+
+    def __init__(self, status_code: int, location: str, url: str = "") -> None:
+        super().__init__(
+            f"WebSocket handshake answered HTTP {status_code} redirect to {location or '(no Location)'};"
+            " not followed, nothing was sent there",
+            "CONNECT",
+            url,
+        )
+        self.status_code = status_code
+        self.location = location
+
+
+class MessageTooLargeError(NetworkError):
+    """A WebSocket message was longer than the client's `max_message_size` (default 16 MiB, far above
+    any real Binance message). The connection was dropped without reading the message; a stream
+    client reconnects and resubscribes, the WebSocket API client opens a new connection (requests in
+    flight on the dropped one raise [ConnectionLostError][binance.error.ConnectionLostError]).
+    `size` is the announced length in bytes, `limit` the cap."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"WebSocket message of {size} bytes exceeds max_message_size={limit}")
+        self.size = size
+        self.limit = limit

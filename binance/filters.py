@@ -41,6 +41,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from binance.error import ParameterArgumentError
+from binance.types.params import Number
 
 __all__ = [
     "ExchangeFilters",
@@ -249,7 +250,7 @@ class SymbolFilters:
 
     # -- rounding ----------------------------------------------------------------------------
 
-    def round_price(self, price: Any, mode: str = decimal.ROUND_DOWN) -> str:
+    def round_price(self, price: Number, mode: str = decimal.ROUND_DOWN) -> str:
         """`price` moved onto the tick grid with `mode` (a `decimal` rounding constant),
         as a string without exponent. Bounds are not enforced:
         [validate_order][binance.filters.SymbolFilters.validate_order] does that."""
@@ -257,7 +258,7 @@ class SymbolFilters:
         _check_mode(mode)
         return format_decimal(self.price.align(value, mode) if self.price else value)
 
-    def round_quantity(self, quantity: Any, mode: str = decimal.ROUND_DOWN, order_type: Optional[str] = None) -> str:
+    def round_quantity(self, quantity: Number, mode: str = decimal.ROUND_DOWN, order_type: Optional[str] = None) -> str:
         """`quantity` moved onto the step grid (MARKET_LOT_SIZE's for a market `order_type`,
         else LOT_SIZE's) with `mode`, as a string without exponent."""
         value = _decimal(quantity, "quantity")
@@ -272,7 +273,7 @@ class SymbolFilters:
 
     # -- validation --------------------------------------------------------------------------
 
-    def notional(self, quantity: Any, price: Any = None) -> Decimal:
+    def notional(self, quantity: Number, price: Optional[Number] = None) -> Decimal:
         """The order's notional: `price * quantity` (UM), `quantity * contractSize` (CM)."""
         qty = _decimal(quantity, "quantity")
         if self.contract_size is not None:
@@ -284,7 +285,7 @@ class SymbolFilters:
         side: str,
         type: str,
         *,
-        mark_price: Any = None,
+        mark_price: Optional[Number] = None,
         open_orders: Optional[int] = None,
         open_algo_orders: Optional[int] = None,
         **params: Any,
@@ -421,12 +422,12 @@ class ExchangeFilters:
         except KeyError:
             raise UnknownSymbolError(symbol)
 
-    def round_price(self, symbol: str, price: Any, mode: str = decimal.ROUND_DOWN) -> str:
+    def round_price(self, symbol: str, price: Number, mode: str = decimal.ROUND_DOWN) -> str:
         """`price` rounded to the symbol's tick (ROUND_DOWN by default), as a plain string."""
         return self.symbol(symbol).round_price(price, mode)
 
     def round_quantity(
-        self, symbol: str, quantity: Any, mode: str = decimal.ROUND_DOWN, order_type: Optional[str] = None
+        self, symbol: str, quantity: Number, mode: str = decimal.ROUND_DOWN, order_type: Optional[str] = None
     ) -> str:
         """`quantity` rounded to the symbol's step (ROUND_DOWN by default), as a plain string."""
         return self.symbol(symbol).round_quantity(quantity, mode, order_type)
@@ -437,7 +438,7 @@ class ExchangeFilters:
         side: str,
         type: str,
         *,
-        mark_price: Any = None,
+        mark_price: Optional[Number] = None,
         open_orders: Optional[int] = None,
         open_algo_orders: Optional[int] = None,
         **params: Any,

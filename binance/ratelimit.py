@@ -31,6 +31,7 @@ __all__ = [
     "parse_rate_limits",
     "parse_usage_headers",
     "request_cost",
+    "same_window",
     "DEFAULT_FUTURES_LIMITS",
 ]
 
@@ -158,6 +159,12 @@ def _window_ms(key: Key) -> int:
     return _INTERVAL_MS[key[1]] * key[2]
 
 
+def same_window(key: Key, sent_ms: Optional[int], now_ms: int) -> bool:
+    """True when `sent_ms` (None: unknown, taken as now) and `now_ms` fall in one window of `key`."""
+    window = _window_ms(key)
+    return sent_ms is None or sent_ms // window == now_ms // window
+
+
 class RateLimitState:
     """The known limits and the latest usage seen, per window. Pure: every method takes the
     current (server) time in milliseconds. Not thread-safe: the caller holds a lock."""
@@ -192,19 +199,26 @@ class RateLimitState:
         current = self._current(key, now_ms)
         self._used[key] = (start, max(current, count) if replace else current + count)
 
-    def observe_headers(self, headers: Optional[Mapping[str, Any]], now_ms: int) -> None:
+    def observe_headers(self, headers: Optional[Mapping[str, Any]], now_ms: int, sent_ms: Optional[int] = None) -> None:
         """Record the usage reported by a response's headers. Within one window the larger of the
-        reported and the locally counted value is kept (answers may arrive out of order)."""
+        reported and the locally counted value is kept (answers may arrive out of order). With
+        `sent_ms` (when the request was sent), a count is skipped when a window ended in between:
+        the server may have counted it in either window."""
         for key, count in parse_usage_headers(headers).items():
-            self._add(key, count, now_ms, replace=True)
+            if same_window(key, sent_ms, now_ms):
+                self._add(key, count, now_ms, replace=True)
 
-    def observe_rate_limits(self, entries: Iterable[Mapping[str, Any]], now_ms: int) -> None:
-        """Record usage from a WebSocket API answer's `rateLimits` list (entries with `count`)."""
+    def observe_rate_limits(
+        self, entries: Iterable[Mapping[str, Any]], now_ms: int, sent_ms: Optional[int] = None
+    ) -> None:
+        """Record usage from a WebSocket API answer's `rateLimits` list (entries with `count`);
+        the limit each entry states replaces the known one. `sent_ms` as in `observe_headers`."""
         for entry in entries:
             limit = parse_rate_limits([entry])
             if limit and "count" in entry:
-                self._limits.setdefault(limit[0].key, limit[0])
-                self._add(limit[0].key, int(entry["count"]), now_ms, replace=True)
+                self._limits[limit[0].key] = limit[0]
+                if same_window(limit[0].key, sent_ms, now_ms):
+                    self._add(limit[0].key, int(entry["count"]), now_ms, replace=True)
 
     def note_request(self, weight: int, now_ms: int, orders: int = 0) -> None:
         """Count a request about to be sent (`weight`; `orders` new orders) before its

@@ -29,15 +29,16 @@ import time
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Generator, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 try:
-    import binance  # noqa: F401
+    import binance  # noqa: F401  # pyright: ignore[reportUnusedImport]
 except ImportError:  # running from a clone without installing: use the source tree next to examples/
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from binance.cm_futures import CMFutures
 from binance.error import Error
+from binance.types.um import UserDataEvent
 from binance.um_futures import UMFutures
 
 ENV_VARS = (
@@ -87,7 +88,15 @@ class Target:
     def rest(self, **kwargs: Any) -> Client:
         """A REST client for this market."""
         cls = UMFutures if self.market == "um" else CMFutures
-        return cls(base_url=self.rest_url, **self.credentials(), **kwargs)
+        client: Client = cls(base_url=self.rest_url, **self.credentials(), **kwargs)
+        return client
+
+    def um_rest(self, **kwargs: Any) -> UMFutures:
+        """A USDⓈ-M REST client (for the examples that only run on USDⓈ-M)."""
+        if self.market != "um":
+            raise ValueError("this example runs on USDⓈ-M only")
+        client: UMFutures = UMFutures(base_url=self.rest_url, **self.credentials(), **kwargs)
+        return client
 
     @classmethod
     def from_sandbox(cls, sandbox: Any, market: str) -> "Target":
@@ -125,7 +134,7 @@ class Target:
 
 
 @contextlib.contextmanager
-def open_target(market: str, seed: int = 7) -> Iterator[Target]:
+def open_target(market: str, seed: int = 7) -> Generator[Target, None, None]:
     """Binance when the environment says so, otherwise a sandbox started here and stopped on exit."""
     live = Target.from_env(market)
     if live is not None:
@@ -143,14 +152,15 @@ def open_target(market: str, seed: int = 7) -> Iterator[Target]:
 
 # ---------------------------------------------------------------- order sizes from the exchange's filters
 
-_FILTERS: Dict[Tuple[str, str], Dict[str, Dict[str, Any]]] = {}
+Filters = Dict[str, Mapping[str, Any]]
+_FILTERS: Dict[Tuple[str, str], Filters] = {}
 
 
 def _market_of(client: Client) -> str:
     return "cm" if isinstance(client, CMFutures) else "um"
 
 
-def symbol_filters(client: Client, symbol: str) -> Dict[str, Dict[str, Any]]:
+def symbol_filters(client: Client, symbol: str) -> Filters:
     """The symbol's exchangeInfo filters by type (PRICE_FILTER, LOT_SIZE, MIN_NOTIONAL ...), cached."""
     key = (client.base_url, symbol)
     if key not in _FILTERS:
@@ -203,7 +213,7 @@ def market_quantity(client: Client, symbol: Optional[str] = None) -> str:
     return _plain(_min_quantity(filters, mark_price(client, symbol) * Decimal("0.9"), lot))
 
 
-def _min_quantity(filters: Dict[str, Dict[str, Any]], price: Decimal, lot: str) -> Decimal:
+def _min_quantity(filters: Filters, price: Decimal, lot: str) -> Decimal:
     step = Decimal(filters[lot]["stepSize"])
     quantity = Decimal(filters[lot]["minQty"])
     notional = filters.get("MIN_NOTIONAL", {}).get("notional")
@@ -223,12 +233,14 @@ def show(result: Any, max_items: int = 5) -> None:
 
 def _trim(value: Any, max_items: int) -> Any:
     if isinstance(value, list):
-        kept = [_trim(v, max_items) for v in value[:max_items]]
-        if len(value) > max_items:
-            kept.append(f"... {len(value) - max_items} more")
+        items = cast(Sequence[Any], value)
+        kept = [_trim(v, max_items) for v in items[:max_items]]
+        if len(items) > max_items:
+            kept.append(f"... {len(items) - max_items} more")
         return kept
     if isinstance(value, dict):
-        return {k: _trim(v, max_items) for k, v in value.items()}
+        fields = cast(Mapping[str, Any], value)
+        return {k: _trim(v, max_items) for k, v in fields.items()}
     return value
 
 
@@ -241,25 +253,28 @@ class Inbox:
     def __init__(self, limit: int = 3, quiet: bool = False) -> None:
         self.limit = limit
         self.quiet = quiet
-        self.answers: List[dict] = []
+        self.answers: List[Mapping[str, Any]] = []
         self.events: List[Any] = []
         self.errors: List[str] = []
         self._cond = threading.Condition()
         self._started = time.monotonic()
 
-    def on_message(self, _client: Any, message: str) -> None:
+    def on_message(self, _client: Any, message: Union[str, bytes]) -> None:
         """Record one text frame from the stream client."""
         try:
-            data = json.loads(message)
+            data: Any = json.loads(message)
         except ValueError:
-            self.errors.append(message[:200])
+            self.errors.append(str(message[:200]))
             return
+        obj: Mapping[str, Any] = {}
+        if isinstance(data, dict):
+            obj = cast(Mapping[str, Any], data)
         with self._cond:
-            if isinstance(data, dict) and "id" in data and ("result" in data or "error" in data):
-                self.answers.append(data)
+            if "id" in obj and ("result" in obj or "error" in obj):
+                self.answers.append(obj)
             else:
-                if isinstance(data, dict) and "stream" in data and "data" in data:
-                    data = data["data"]
+                if "stream" in obj and "data" in obj:
+                    data = obj["data"]
                 self.events.append(data)
                 if not self.quiet and len(self.events) <= self.limit:
                     print(f"event {len(self.events)}: {_one_line(data)}")
@@ -298,6 +313,16 @@ class Inbox:
         if failed:
             text += f" ({len(failed)} errors: {failed[0]['error']})"
         return text
+
+
+def user_event(message: Union[str, bytes]) -> Optional[UserDataEvent]:
+    """The USDⓈ-M user-data event of a stream frame; None for the server's answer to a SUBSCRIBE.
+
+    The annotation is all it takes: the parsed dict is typed, and `event["e"] == "ORDER_TRADE_UPDATE"`
+    narrows it to an `OrderTradeUpdateEvent` for the type checker.
+    """
+    event: UserDataEvent = json.loads(message)
+    return event if "e" in event else None
 
 
 def _one_line(data: Any, width: int = 150) -> str:

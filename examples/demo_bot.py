@@ -18,15 +18,21 @@ import sys
 import threading
 import time
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Union
 
-from _common import market_quantity, resting
+from _common import market_quantity, resting, user_event
 
 from binance.error import Error
 from binance.filters import ExchangeFilters, FilterError
+from binance.types.um import AggTradeEvent, GetPositionRiskItem, MarketEvent, UserDataEvent
 from binance.um_futures import UMFutures
 from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient
 from binance.websocket.user_data import UserDataStream
+
+if TYPE_CHECKING:
+    from binance.sandbox import Sandbox
+
+EventTest = Callable[[UserDataEvent], bool]
 
 SYMBOL = "BTCUSDT"
 WIDTH = 78
@@ -84,7 +90,7 @@ def signed_money(value: Any, places: int = 2) -> str:
 class Demo:
     """The demo's state and its steps; each step prints one short section."""
 
-    def __init__(self, sandbox: Any, seconds: float, style: Style) -> None:
+    def __init__(self, sandbox: Sandbox, seconds: float, style: Style) -> None:
         self.sb = sandbox
         self.seconds = seconds
         self.s = style
@@ -93,9 +99,9 @@ class Demo:
         self.filters: Optional[ExchangeFilters] = None
         self.lock = threading.Lock()
         self.best: Dict[str, str] = {}
-        self.trades: List[Dict[str, Any]] = []
+        self.trades: List[AggTradeEvent] = []
         self.ticker_updates = 0
-        self.events: List[Dict[str, Any]] = []
+        self.events: List[UserDataEvent] = []
         self.event_arrived = threading.Condition(self.lock)
         self.market_ws: Optional[UMFuturesWebsocketClient] = None
         self.user_stream: Optional[UserDataStream] = None
@@ -123,28 +129,28 @@ class Demo:
 
     # ---------------------------------------------------------------- stream callbacks
 
-    def on_market(self, _client: Any, message: str) -> None:
+    def on_market(self, _client: Any, message: Union[str, bytes]) -> None:
         """bookTicker and aggTrade events from the market stream."""
-        data = json.loads(message)
+        data: MarketEvent = json.loads(message)
+        if "e" not in data:  # the server's answer to a SUBSCRIBE
+            return
         with self.lock:
-            if data.get("e") == "bookTicker":
+            if data["e"] == "bookTicker":
                 self.best = {"bid": data["b"], "bid_qty": data["B"], "ask": data["a"], "ask_qty": data["A"]}
                 self.ticker_updates += 1
-            elif data.get("e") == "aggTrade":
+            elif data["e"] == "aggTrade":
                 self.trades.append(data)
 
-    def on_user(self, _client: Any, message: str) -> None:
+    def on_user(self, _client: Any, message: Union[str, bytes]) -> None:
         """User-data events: kept for the last section, and waited on by the order steps."""
-        data = json.loads(message)
-        if isinstance(data, dict) and "result" in data and "id" in data:
-            return  # the server's answer to the stream's SUBSCRIBE (wait_ready() waits for it)
-        if not isinstance(data, dict) or "e" not in data:
+        data = user_event(message)
+        if data is None:  # the server's answer to the stream's SUBSCRIBE (wait_ready() waits for it)
             return
         with self.event_arrived:
             self.events.append(data)
             self.event_arrived.notify_all()
 
-    def wait_for_event(self, predicate: Any, timeout: float, what: str) -> Optional[Dict[str, Any]]:
+    def wait_for_event(self, predicate: EventTest, timeout: float, what: str) -> Optional[UserDataEvent]:
         """The first user-data event matching ``predicate``, waiting up to ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         with self.event_arrived:
@@ -158,7 +164,7 @@ class Demo:
                     return None
                 self.event_arrived.wait(left)
 
-    def wait_until(self, predicate: Any, timeout: float) -> bool:
+    def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Poll ``predicate`` (under the lock) until true or ``timeout`` seconds passed."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -176,8 +182,8 @@ class Demo:
         self.row("REST", self.sb.um_rest_url)
         self.row("streams", self.sb.um_stream_url)
         balances = {b["asset"]: b for b in self.rest.balance()}
-        usdt = balances.get("USDT", {})
-        self.row("account", f"demo account, {money(usdt.get('balance', 0))} USDT")
+        usdt = balances.get("USDT")
+        self.row("account", f"demo account, {money(usdt['balance'] if usdt else 0)} USDT")
 
     def show_market_data(self) -> None:
         """Exchange info, the top of the book, the 24h ticker and the mark price, over REST."""
@@ -256,12 +262,17 @@ class Demo:
         assert self.filters is not None
         params = resting(self.rest, SYMBOL, "BUY", distance=0.01)
         try:
-            self.filters.validate_order(SYMBOL, "BUY", "LIMIT", mark_price=self._mark(), **params)
+            self.filters.validate_order(
+                SYMBOL, "BUY", "LIMIT", mark_price=self._mark(), quantity=params["quantity"], price=params["price"]
+            )
             self.ok(f"order check passed: BUY {params['quantity']} @ {money(params['price'], 1)}")
         except FilterError as error:
             self.problem(f"order check failed: {error}")
             return None
-        order = self.rest.new_order(symbol=SYMBOL, side="BUY", type="LIMIT", timeInForce="GTC", **params)
+        quantity, price = params["quantity"], params["price"]
+        order = self.rest.new_order(
+            symbol=SYMBOL, side="BUY", type="LIMIT", timeInForce="GTC", quantity=quantity, price=price
+        )
         self._order_line("placed", order)
         self.wait_for_event(_order_event(order["orderId"], "NEW"), EVENT_WAIT, "NEW order event")
 
@@ -279,7 +290,7 @@ class Demo:
         quantity = str(Decimal(market_quantity(self.rest, SYMBOL)) * 5)
         bought = self.rest.new_order(symbol=SYMBOL, side="BUY", type="MARKET", quantity=quantity)
         fill = self.wait_for_event(_order_event(bought["orderId"], "FILLED"), EVENT_WAIT, "FILLED order event")
-        if fill:
+        if fill is not None and fill["e"] == "ORDER_TRADE_UPDATE":
             o = fill["o"]
             self._print_order(
                 "bought", "BUY", "MARKET", o["z"], o["ap"], "FILLED", f"fee {o.get('n', '0')} {o.get('N', '')}"
@@ -312,9 +323,9 @@ class Demo:
         )
         closed = self.rest.new_order(symbol=SYMBOL, side="SELL", type="MARKET", quantity=quantity, reduceOnly="true")
         fill = self.wait_for_event(_order_event(closed["orderId"], "FILLED"), EVENT_WAIT, "FILLED close event")
-        if fill:
+        if fill is not None and fill["e"] == "ORDER_TRADE_UPDATE":
             o = fill["o"]
-            realized = Decimal(o.get("rp", "0"))
+            realized = Decimal(o["rp"])
             self._print_order(
                 "closed",
                 "SELL",
@@ -335,7 +346,7 @@ class Demo:
             events = list(self.events)
         self.section("User-data events", f"{len(events)} received")
         for event in events:
-            stamp = time.strftime("%H:%M:%S", time.localtime(event.get("E", 0) / 1000))
+            stamp = time.strftime("%H:%M:%S", time.localtime(event["E"] / 1000))
             print(f"  {self.s.dim(stamp)}  {event['e']:<22} {_describe(event)}")
         kinds = {e["e"] for e in events}
         for needed in ("ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE"):
@@ -359,13 +370,13 @@ class Demo:
     def _mark(self) -> str:
         return self.rest.mark_price(symbol=SYMBOL)["markPrice"]
 
-    def _position(self) -> Optional[Dict[str, Any]]:
+    def _position(self) -> Optional[GetPositionRiskItem]:
         for position in self.rest.get_position_risk(symbol=SYMBOL):
             if Decimal(position["positionAmt"]) != 0:
                 return position
         return None
 
-    def _order_line(self, verb: str, order: Dict[str, Any]) -> None:
+    def _order_line(self, verb: str, order: Mapping[str, Any]) -> None:
         self._print_order(
             verb,
             order["side"],
@@ -381,44 +392,46 @@ class Demo:
         print(f"  {verb:<9} {side_text} {kind:<6} {qty:>7} @ {money(price, 1):>10}   {status:<9} {self.s.dim(extra)}")
 
 
-def _order_event(order_id: int, status: str) -> Any:
+def _order_event(order_id: int, status: str) -> EventTest:
     """A predicate: the ORDER_TRADE_UPDATE of ``order_id`` with execution type or status ``status``."""
 
-    def match(event: Dict[str, Any]) -> bool:
-        o = event.get("o", {})
-        return event["e"] == "ORDER_TRADE_UPDATE" and o.get("i") == order_id and status in (o.get("x"), o.get("X"))
+    def match(event: UserDataEvent) -> bool:
+        if event["e"] != "ORDER_TRADE_UPDATE":
+            return False
+        o = event["o"]
+        return o["i"] == order_id and status in (o["x"], o["X"])
 
     return match
 
 
-def _describe(event: Dict[str, Any]) -> str:
+def _describe(event: UserDataEvent) -> str:
     """One human line for a user-data event."""
-    kind = event["e"]
-    if kind == "ORDER_TRADE_UPDATE":
+    if event["e"] == "ORDER_TRADE_UPDATE":
         o = event["o"]
-        price = o["ap"] if Decimal(o.get("ap", "0") or "0") else o["p"]
+        price = o["ap"] if Decimal(o["ap"] or "0") else o["p"]
         at = f"@ {money(price, 1)}" if Decimal(price or "0") else "at market"
         return f"{o['S']:<4} {o['o']:<6} {o['q']} {at}  {o['x']}/{o['X']}"
-    if kind == "TRADE_LITE":
+    if event["e"] == "TRADE_LITE":
         return f"{event['S']:<4} {event['l']} @ {money(event['L'], 1)}  (fast fill notice)"
-    if kind == "ACCOUNT_UPDATE":
+    if event["e"] == "ACCOUNT_UPDATE":
         a = event["a"]
-        balances = ", ".join(f"{b['a']} {money(b['wb'])}" for b in a.get("B", []))
-        positions = ", ".join(f"{p['s']} {p['pa']}" for p in a.get("P", []))
-        return f"{a.get('m', '')}: {balances}" + (f"; position {positions}" if positions else "")
-    if kind == "ACCOUNT_CONFIG_UPDATE":
-        ac = event.get("ac", {})
-        return f"{ac.get('s', '')} leverage {ac.get('l', '')}x" if ac else json.dumps(event.get("ai", {}))
+        balances = ", ".join(f"{b['a']} {money(b['wb'])}" for b in a["B"])
+        positions = ", ".join(f"{p['s']} {p['pa']}" for p in a["P"])
+        return f"{a['m']}: {balances}" + (f"; position {positions}" if positions else "")
+    if event["e"] == "ACCOUNT_CONFIG_UPDATE":
+        ac = event.get("ac")
+        return f"{ac['s']} leverage {ac['l']}x" if ac else json.dumps(event.get("ai", {}))
     return json.dumps({k: v for k, v in event.items() if k not in ("e", "E", "T")})[:60]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the demo; 0 when every step worked."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to watch streams and PnL (default 30)")
     args = parser.parse_args(argv)
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
+    reconfigure: Optional[Callable[..., object]] = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
     style = Style(sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     try:
         from binance.sandbox import Sandbox

@@ -67,6 +67,7 @@ def test_stream_and_ws_api_clients_go_to_the_named_hosts(env: Environment) -> No
         (lambda: CMFuturesWebsocketClient(environment=env.name), env.cm_stream_url),
     ):
         client = make()
+        client.agg_trade("btcusdt")  # a client opens a connection only for a route that carries a stream
         try:
             assert _refused_lookups() == [f"name lookup of {_host(url)!r}"]
         finally:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import List, Optional
 
-DEFAULT_SPEC_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "spec"
+DEFAULT_SPEC_DIR = Path(__file__).resolve().parent / "spec"
 
 
 def spec_dir_from(argv: Optional[List[str]], doc: Optional[str], prog: str) -> Path:
@@ -22,6 +22,6 @@ def spec_dir_from(argv: Optional[List[str]], doc: Optional[str], prog: str) -> P
         type=Path,
         default=DEFAULT_SPEC_DIR,
         metavar="SPEC_DIR",
-        help="folder with um_rest.json, cm_rest.json and websocket.json (default: ../shared/spec of the checkout)",
+        help="folder with um_rest.json, cm_rest.json and websocket.json (default: tools/spec, the project's copy)",
     )
     return parser.parse_args((argv or [prog])[1:]).spec_dir

@@ -1,6 +1,6 @@
 """Copy the parts of the API spec the sandbox needs into `binance/sandbox/spec_data.json`.
 
-Run from the repository root: `python tools/gen_sandbox_spec.py [SPEC_DIR]` (default `../shared/spec`).
+Run from the repository root: `python tools/gen_sandbox_spec.py [SPEC_DIR]` (default `tools/spec`).
 The sandbox reads only the generated file at run time.
 """
 

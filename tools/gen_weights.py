@@ -1,6 +1,6 @@
 """Generate binance/_weights.py (request weight rules per endpoint) from the REST spec.
 
-Run from the project root: python3 tools/gen_weights.py ../shared/spec
+Run from the project root: python3 tools/gen_weights.py [SPEC_DIR] (default tools/spec)
 """
 
 import json

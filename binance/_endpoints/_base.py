@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
 from binance._markets import Market
 from binance.error import ParameterRequiredError
+from binance.types.params import Number
 
 __all__ = ["EndpointMixin", "Number", "Flag", "require_one_of"]
-
-Number = Union[str, int, float, Decimal]
-"""A price, quantity or amount: floats and Decimals are sent in plain notation (no exponent)."""
 
 Flag = Union[str, bool]
 """A boolean switch: `True` / `False` are sent as `true` / `false`; strings are sent as given."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from binance._endpoints.account import AccountEndpoints
 from binance._endpoints.market import MarketEndpoints
 from binance._endpoints.trade import TradeEndpoints
@@ -13,12 +11,13 @@ from binance.api import API
 from binance.cm_futures._account import CMAccountEndpoints
 from binance.cm_futures._market import CMMarketEndpoints
 from binance.cm_futures._trade import CMTradeEndpoints
-from binance.environments import EnvironmentLike
+from binance.cm_futures._wrapped import CMFuturesNew
 
 __all__ = ["CMFutures"]
 
 
 class CMFutures(
+    CMFuturesNew,
     API,
     MarketEndpoints,
     CMMarketEndpoints,
@@ -30,25 +29,14 @@ class CMFutures(
 ):
     """COIN-M futures REST client: every endpoint of `/dapi` (and the `/futures/data` statistics).
 
-    Args:
-        key: API key (sent as `X-MBX-APIKEY`).
-        secret: API secret for HMAC signing; or pass `private_key` (RSA / Ed25519 PEM) instead.
-        **kwargs: the [API][binance.api.API] options (`base_url`, default `https://dapi.binance.com`;
-            `timeout`, default 10 s; `proxies`, `show_limit_usage`, `show_header`, `private_key`,
-            `private_key_pass`, ...).
-        environment: `"production"` (default), `"testnet"`, `"demo"`, an
-            [Environment][binance.environments.Environment] or a started sandbox (`environment=sb`);
-            `base_url` wins when both are given.
+    The constructor is `binance.api.API`'s: `key`, `secret`, then the options as keyword parameters
+    (`base_url`, default `https://dapi.binance.com`; `timeout`, default 10 s; `proxies`, `show_limit_usage`,
+    `show_header`, `private_key`, `private_key_pass`, `sync_time`, `validate_orders`, `rate_limit_guard`,
+    `session`), in 4.2.0's positional order, then keyword-only `environment` (`"production"`, `"testnet"`,
+    `"demo"`, an `Environment` or a started sandbox; `base_url` wins when both are given), `rate_limit_store` and
+    `rate_limit_scope`. With `show_limit_usage=True` or `show_header=True` every
+    answer is wrapped (`{"limit_usage": ..., "header": ..., "data": answer}`): type checkers then see the
+    client as `WrappedCMFutures` (see `binance.types.wrapped`).
     """
 
     _market = CM
-
-    def __init__(
-        self,
-        key: Optional[str] = None,
-        secret: Optional[str] = None,
-        *,
-        environment: Optional[EnvironmentLike] = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(key, secret, environment=environment, **kwargs)

@@ -30,16 +30,25 @@ read, which brings the sorted index up to date from the prices touched by the ev
 last read (or rebuilds it from the dicts if more events arrived than a book keeps, about a
 quarter of its depth). That is where each touched level is checked:
 
-* a quantity must be a finite decimal number, a price a decimal number; a malformed level makes
-  the book RESYNCING (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next
+* a quantity must be a finite, non-negative decimal number (`None` is not a deletion), a live
+  level's price a positive finite decimal number; a malformed level makes the book RESYNCING
+  (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next
   [OrderBook.apply_diff][binance.orderbook.book.OrderBook.apply_diff] raises
-  [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError]);
+  [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError]): the levels are already in the book, so it
+  is resynced, not patched;
+* the best bid must be below the best ask: a crossed book is never served, it turns RESYNCING
+  (the read raises [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the next `apply_diff` raises
+  [BookOutOfSyncError][binance.orderbook.book.BookOutOfSyncError]: fetch a new snapshot);
 * a zero quantity in any spelling (`"0"`, `"0.000"`, `"0E-8"`) removes the level; zero
   entries stay in the dict until then (and are dropped when they outnumber the live levels);
 * prices are compared as numbers: the book keeps one spelling per price (the snapshot's number
   of decimals); a price that arrives spelled otherwise (`"65000.1"` for `"65000.10"`) is
   respelled, the later of the two updates winning. If the events that would tell which update
   was later are no longer held, the book does not guess: it turns RESYNCING.
+
+An event whose `e` is not `depthUpdate` (a trade given to the book by mistake) is rejected
+before anything is applied (`InvalidDepthEventError`, the book unchanged); a snapshot with
+a malformed level, or crossed, is rejected the same way.
 
 The index orders prices by their `float` (exact for decimal strings of up to 15 significant
 digits); if two prices ever share a float, the book switches to Decimal keys for good.
@@ -55,9 +64,23 @@ from collections import deque
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Deque,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    TypedDict,
+)
 
 from binance.error import Error
+from binance.types.params import Number
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +94,11 @@ _first = itemgetter(0)
 _get_bids = itemgetter("b")
 _get_asks = itemgetter("a")
 _DEPTH_UPDATE = "depthUpdate"
+_GONE = object()
 
 __all__ = [
     "ApplyResult",
+    "BookDict",
     "BookNotReadyError",
     "BookOutOfSyncError",
     "BookState",
@@ -229,10 +254,16 @@ def _is_live(quantity: str) -> bool:
     """Whether a quantity string is non-zero; ValueError if it is not a finite decimal number."""
     number = float(quantity)
     if number:
-        if number - number:
-            raise ValueError("not a finite number")
+        if number - number or number < 0:
+            raise ValueError("not a finite, non-negative number")
         return True
     return quantity not in _ZEROS and bool(Decimal(quantity))
+
+
+def _check_price(sort_key: Any, price: Any) -> None:
+    """ValueError unless a live level's price is a positive finite number (`sort_key` is its number)."""
+    if not sort_key > 0 or sort_key - sort_key:
+        raise ValueError(f"price is not a positive finite number: {price!r}")
 
 
 def _spelled(quantity: Any) -> str:
@@ -241,6 +272,16 @@ def _spelled(quantity: Any) -> str:
 
 class _Collision(Exception):
     """Two different prices have the same float: the index needs exact (Decimal) keys."""
+
+
+class BookDict(TypedDict):
+    """`OrderBook.to_dict()`: the REST snapshot's shape plus symbol and state; levels are `[price, quantity]`."""
+
+    symbol: str
+    state: str
+    lastUpdateId: Optional[int]
+    bids: List[List[str]]
+    asks: List[List[str]]
 
 
 class OrderBook:
@@ -288,7 +329,7 @@ class OrderBook:
         self._key: Callable[[str], Any] = float
         self._decimals: Optional[int] = None
         self._level_cache: Dict[str, Tuple[str, Level]] = {}
-        self._fault: Optional[InvalidDepthEventError] = None
+        self._fault: Optional[OrderBookError] = None
         self._buffer: List[_Diff] = []
         self._has_snapshot = False
         self._last_update_id: Optional[int] = None
@@ -383,13 +424,17 @@ class OrderBook:
                 qty = _spelled(qty)
                 try:
                     live = _is_live(qty)
-                except (TypeError, ValueError, InvalidOperation):
-                    raise InvalidDepthEventError(f"quantity is not a finite decimal number: {qty!r}")
+                    if live:
+                        _check_price(float(form), price)
+                except (TypeError, ValueError, InvalidOperation) as exc:
+                    raise InvalidDepthEventError(f"snapshot level [{price!r}, {qty!r}] is malformed: {exc}")
                 if live:
                     levels[price] = qty
                 else:
                     levels.pop(price, None)
             aliases.append({form: key for form, key in seen.items() if form != key})
+        if bids and asks and max(map(float, bids)) >= min(map(float, asks)):
+            raise InvalidDepthEventError(f"snapshot {last_id} is crossed: its best bid is not below its best ask")
         if self._state is not BookState.SYNCING:
             self._set_state(BookState.SYNCING, f"snapshot {last_id}")
         self._event_time = self.last_event_time
@@ -427,19 +472,19 @@ class OrderBook:
         Raises [BookOutOfSyncError][binance.orderbook.book.BookOutOfSyncError] when the event reveals a gap; the event
         is kept in the
         buffer, the book is RESYNCING, and the caller must fetch a new snapshot. Raises
-        [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError] for a malformed event (its levels not
-        `[price,
-        quantity]` pairs; the book is then RESYNCING). The numbers in the levels are checked at
-        the next read: a malformed one makes that read raise
-        [BookNotReadyError][binance.orderbook.book.BookNotReadyError], the
-        book RESYNCING, and the next call here raise
-        [InvalidDepthEventError][binance.orderbook.book.InvalidDepthEventError].
+        `InvalidDepthEventError` for a malformed event (not a `depthUpdate`, or for
+        another symbol: rejected, the book unchanged; its levels not `[price, quantity]`
+        pairs: the book is then RESYNCING). The numbers in the levels are checked at the next
+        read: a malformed one (not a number, a negative quantity or price, a `None`
+        quantity) makes that read raise `BookNotReadyError`, the book RESYNCING, and the
+        next call here raise `InvalidDepthEventError`; a crossed book (best bid >= best
+        ask) the same, with `BookOutOfSyncError` here.
         """
         try:
             last = event["u"]
             prev = event["pu"]
             if (prev != self._last_update_id or not last > prev or self._state is not _LIVE
-                    or event.get("s") != self.symbol):
+                    or event.get("s") != self.symbol or event.get("e", _DEPTH_UPDATE) != _DEPTH_UPDATE):
                 return self._process(self._parse(event))
             # The fast path (a LIVE event in sequence): _apply_levels' steps, inlined.
             self._update_bids(event["b"])
@@ -463,7 +508,8 @@ class OrderBook:
         """The fast path failed: if the event was in sequence its levels were (partly) applied."""
         try:
             in_sequence = (self._state is _LIVE and event["pu"] == self._last_update_id
-                           and event["u"] > event["pu"] and event.get("s") == self.symbol)
+                           and event["u"] > event["pu"] and event.get("s") == self.symbol
+                           and event.get("e", _DEPTH_UPDATE) == _DEPTH_UPDATE)
         except (KeyError, TypeError, ValueError, AttributeError):
             in_sequence = False
         if in_sequence:
@@ -540,7 +586,7 @@ class OrderBook:
         self._buffer = []
         raise InvalidDepthEventError(message)
 
-    def _take_fault(self) -> InvalidDepthEventError:
+    def _take_fault(self) -> OrderBookError:
         fault, self._fault = self._fault, None
         return fault  # type: ignore[return-value]
 
@@ -598,6 +644,10 @@ class OrderBook:
             return
         finally:
             pending.clear()
+        bid_keys, ask_keys = self._bid_keys, self._ask_keys
+        if bid_keys and ask_keys and bid_keys[-1] >= -ask_keys[-1]:
+            self._crossed()
+            return
         if quick:
             return
         for levels, prices, aliases in ((self._bids, self._bid_prices, self._bid_aliases),
@@ -608,6 +658,17 @@ class OrderBook:
                 for form in [form for form, price in aliases.items() if price not in levels]:
                     del aliases[form]
         self._synced_sizes = (len(self._bids), len(self._asks))
+
+    def _crossed(self) -> None:
+        """The best bid is not below the best ask: the book cannot be right, so it resyncs."""
+        message = (f"the book is crossed after u={self._last_update_id}: best bid {self._bid_prices[-1]}"
+                   f" >= best ask {self._ask_prices[-1]}")
+        self.gaps_detected += 1
+        if self._state is not BookState.RESYNCING:
+            self._set_state(BookState.RESYNCING, message)
+            self._buffer = []
+        self._fault = BookOutOfSyncError(self.symbol, message, self._last_update_id)
+        logger.warning("%s: %s; a new snapshot is needed", self.symbol or "book", message)
 
     def _merge_spellings(self, levels: Dict[Any, Any], aliases: Dict[str, str], candidates: Iterable[Any],
                          pending: Iterable[Mapping[str, Any]],
@@ -668,16 +729,18 @@ class OrderBook:
                  changed: Iterable[str], sign: int) -> None:
         key = self._key
         for price in changed:
-            qty = levels.get(price)
-            if qty is None:
+            qty = levels.get(price, _GONE)
+            if qty is _GONE:
                 alive = False
             else:
                 if qty.__class__ is not str:
+                    if qty is None:
+                        raise ValueError(f"quantity of price {price!r} is missing (None)")
                     qty = levels[price] = str(qty)
                 number = float(qty)
                 if number:
-                    if number - number:
-                        raise ValueError(f"quantity is not a finite number: {qty!r}")
+                    if number - number or number < 0:
+                        raise ValueError(f"quantity is not a finite, non-negative number: {qty!r}")
                     alive = True
                 else:
                     alive = qty not in _ZEROS and bool(Decimal(qty))
@@ -688,7 +751,9 @@ class OrderBook:
                     del prices[index]
                     del live[price]
             elif alive:
-                sort_key = key(price) if sign > 0 else -key(price)
+                number = key(price)
+                _check_price(number, price)
+                sort_key = number if sign > 0 else -number
                 index = bisect_left(keys, sort_key)
                 if index < len(keys) and keys[index] == sort_key:
                     raise _Collision(price)
@@ -702,9 +767,13 @@ class OrderBook:
         pairs = []
         for price, qty in levels.items():
             if qty.__class__ is not str:
+                if qty is None:
+                    raise ValueError(f"quantity of price {price!r} is missing (None)")
                 qty = levels[price] = str(qty)
             if _is_live(qty):
-                pairs.append((key(price) if sign > 0 else -key(price), price))
+                number = key(price)
+                _check_price(number, price)
+                pairs.append((number if sign > 0 else -number, price))
         pairs.sort()
         del keys[:]
         keys.extend([sort_key for sort_key, _price in pairs])
@@ -814,7 +883,7 @@ class OrderBook:
             return None
         return (ask[0] + bid[0]) / 2
 
-    def estimate_fill(self, side: str, quantity: Any) -> FillEstimate:
+    def estimate_fill(self, side: str, quantity: Number) -> FillEstimate:
         """Walk the book as a market order of `quantity` on `side` would: a BUY takes the asks,
         a SELL the bids. Raises [InsufficientDepthError][binance.orderbook.book.InsufficientDepthError] if the side
         holds less."""
@@ -849,15 +918,15 @@ class OrderBook:
         average = notional / wanted
         return FillEstimate(side, wanted, average, best, worst, notional, used, abs(average - best) / best)
 
-    def average_fill_price(self, side: str, quantity: Any) -> Decimal:
+    def average_fill_price(self, side: str, quantity: Number) -> Decimal:
         """The volume-weighted price a market order of `quantity` on `side` would get."""
         return self.estimate_fill(side, quantity).average_price
 
-    def slippage(self, side: str, quantity: Any) -> Decimal:
+    def slippage(self, side: str, quantity: Number) -> Decimal:
         """The fill's relative distance from the best price on the side taken (0.001 = 0.1 %)."""
         return self.estimate_fill(side, quantity).slippage
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> BookDict:
         """The book in the REST snapshot's shape (plus symbol and state): levels as strings, best
         first, prices in the book's one spelling per price. Works in every state, for inspection."""
         self._sync()

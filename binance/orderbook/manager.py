@@ -37,13 +37,30 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Type
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Type,
+    TypedDict,
+    Union,
+)
 
-from binance.orderbook.book import ApplyResult, BookOutOfSyncError, BookState, OrderBook, OrderBookError
+if TYPE_CHECKING:  # pragma: no cover
+    from binance.cm_futures import CMFutures
+    from binance.um_futures import UMFutures
+
+from binance.orderbook.book import ApplyResult, BookDict, BookOutOfSyncError, BookState, OrderBook, OrderBookError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DepthManager", "ManagerState"]
+__all__ = ["DepthManager", "ManagerState", "BookStats"]
 
 UpdateCallback = Callable[[str, OrderBook], Any]
 ErrorCallback = Callable[[Optional[str], BaseException], Any]
@@ -88,6 +105,20 @@ def _default_stream_class(rest_client: Any) -> Type[Any]:
     return UMFuturesWebsocketClient
 
 
+class BookStats(TypedDict):
+    """One symbol's entry of `DepthManager.stats()`."""
+
+    state: str
+    last_update_id: Optional[int]
+    resyncs: int
+    gaps: int
+    snapshots: int
+    events_applied: int
+    events_dropped: int
+    buffered: int
+    levels: int
+
+
 class DepthManager:
     """Keeps a local [OrderBook][binance.orderbook.OrderBook] in sync for each of `symbols`.
 
@@ -121,13 +152,13 @@ class DepthManager:
 
     def __init__(
         self,
-        rest_client: Any,
+        rest_client: Union["UMFutures", "CMFutures"],
         symbols: Iterable[str],
         *,
         stream_client_class: Optional[Type[Any]] = None,
         stream_url: Optional[str] = None,
         stream_options: Optional[Mapping[str, Any]] = None,
-        speed: int = 100,
+        speed: Literal[100, 250, 500] = 100,
         on_update: Optional[UpdateCallback] = None,
         on_error: Optional[ErrorCallback] = None,
         first_event_timeout: float = 3.0,
@@ -281,7 +312,7 @@ class DepthManager:
         with self._lock:
             return self._entry(symbol).book
 
-    def snapshot(self, symbol: str) -> Dict[str, Any]:
+    def snapshot(self, symbol: str) -> BookDict:
         """A consistent copy of `symbol`'s book in the REST snapshot's shape (plus state)."""
         with self._lock:
             return self._entry(symbol).book.to_dict()
@@ -317,7 +348,7 @@ class DepthManager:
         """Resynchronisations of every symbol since start (the initial snapshots do not count)."""
         return self.resync_count()
 
-    def stats(self) -> Dict[str, Dict[str, Any]]:
+    def stats(self) -> Dict[str, BookStats]:
         """Per symbol: state, lastUpdateId, resyncs, gaps, events applied/dropped, buffered, levels."""
         with self._lock:
             return {

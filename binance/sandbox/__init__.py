@@ -12,7 +12,10 @@ docs/sandbox.md. `Sandbox` is imported lazily so that the engine can be used wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover  (type checkers see the class; at run time it is imported on first use)
+    from binance.sandbox.sandbox import Sandbox as Sandbox
 
 __all__ = ["Sandbox"]
 

@@ -2,7 +2,8 @@
 
 Once listening it prints exactly one JSON line on stdout: the URLs (`um_rest_url`,
 `cm_rest_url`, `um_stream_url`, `cm_stream_url`, `um_ws_api_url`, `cm_ws_api_url`,
-`admin_url`), `api_key`, and `api_secret` when it made one up. Logs go to stderr.
+`admin_url`), `api_key`, `admin_token` (for the `/admin/*` paths; new each run), and `api_secret`
+when it made one up. Logs go to stderr.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import signal
 import sys
 import threading
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from binance.sandbox.ratelimit import RateLimits
 
@@ -35,8 +36,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-limit", type=int, default=2400, help="request weight per minute per IP (default 2400)")
     p.add_argument("--strict-routing", action="store_true",
                    help="unrouted UM stream URLs carry public streams only, as Binance since 2026-04-23")
+    p.add_argument("--replay", nargs="+", metavar="FILE",
+                   help="replay these recordings / Binance archive files (their symbols' market data)")
+    p.add_argument("--speed", default="1",
+                   help="replay speed: a multiple of real time (default 1), max, or manual")
+    p.add_argument("--loop", action="store_true", help="start the replayed files again when they end")
     p.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
     return p
+
+
+def _speed(text: str) -> Union[float, str]:
+    if text in ("max", "manual"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise SystemExit(f"--speed must be a number, max or manual, not {text!r}") from None
+    if value <= 0:
+        raise SystemExit("--speed must be > 0")
+    return value
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -50,13 +68,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     package_logger.addHandler(handler)
     package_logger.setLevel(args.log_level.upper())
 
-    from binance.sandbox._extra import MISSING_EXTRA, require_aiohttp
-
-    try:
-        require_aiohttp()
-    except ModuleNotFoundError:
-        sys.stderr.write(MISSING_EXTRA + "\n")
-        return 2
     from binance.sandbox.sandbox import Sandbox
 
     stop = threading.Event()
@@ -76,11 +87,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         tick_interval=args.tick_interval or None,
         limits=RateLimits(weight_per_minute=args.weight_limit),
         strict_routing=args.strict_routing,
+        replay=args.replay,
+        speed=_speed(args.speed),
+        loop=args.loop,
     )
     sandbox.start()
     try:
         info = sandbox.info(include_secret=sandbox.made_up_secret)
-        info["admin_url"] = sandbox.admin_url
+        info["admin_token"] = sandbox.admin_token  # the admin paths need it; a new one each run
         sys.stdout.write(json.dumps(info) + "\n")
         sys.stdout.flush()
         while not stop.wait(0.5):

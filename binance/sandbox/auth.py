@@ -111,18 +111,29 @@ def split_signature(payload_with_signature: str) -> Tuple[str, Optional[str]]:
     kept: List[str] = []
     for part in parts:
         if part.startswith("signature="):
-            signature = part[len("signature="):]
+            if signature is None:  # the query string comes first and wins, as for every parameter
+                signature = part[len("signature="):]
         else:
             kept.append(part)
     return "&".join(kept), signature
 
 
+DUPLICATE_PARAMETER = (-1101, "Duplicate values for a parameter detected.")
+
+
 def parse_params(query: str, body: str = "") -> Dict[str, str]:
-    """Decode a query string and a form body into one dict of strings (body values win)."""
+    """Decode a query string and a form body into one dict of strings.
+
+    A parameter sent in both the query string and the body takes the query string's value (Binance's
+    rule); a parameter repeated within one of them is refused with -1101, as Binance does."""
     params: Dict[str, str] = {}
-    for text in (query, body):
+    for text in (body, query):
         if text:
+            seen = set()
             for name, value in parse_qsl(text, keep_blank_values=True):
+                if name in seen:
+                    raise EngineError(*DUPLICATE_PARAMETER)
+                seen.add(name)
                 params[name] = value
     return params
 
@@ -219,6 +230,9 @@ class Authenticator:
         """Apply the recvWindow and timestamp rules (-1102, -1131, -1021)."""
         ts = _as_int(timestamp)
         if ts is None:
+            if isinstance(timestamp, (str, float)) and timestamp != "":
+                raise EngineError(-1100, "Illegal characters found in parameter 'timestamp'; legal range is "
+                                         "'^[0-9]{1,20}$'.")
             raise _mandatory("timestamp")
         window = DEFAULT_RECV_WINDOW
         if recv_window is not None and recv_window != "":
@@ -259,8 +273,10 @@ class Authenticator:
         entry = self.check_api_key(api_key)
         if security not in SIGNED_SECURITY:
             return entry.api_key, params
-        combined = raw_query + raw_body
-        payload, raw_signature = split_signature(combined)
+        query_payload, query_signature = split_signature(raw_query)
+        body_payload, body_signature = split_signature(raw_body) if raw_body else ("", None)
+        payload = query_payload + body_payload  # Binance signs the query string followed by the body
+        raw_signature = query_signature if query_signature is not None else body_signature
         if "timestamp" not in params or params["timestamp"] == "":
             raise _mandatory("timestamp")
         if not raw_signature:
@@ -296,9 +312,12 @@ def _as_int(value: object) -> Optional[int]:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
+    if isinstance(value, str) and _ASCII_DIGITS.fullmatch(value):
         return int(value)
     return None
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]{1,20}", re.ASCII)
 
 
 def _as_str(value: object) -> Optional[str]:

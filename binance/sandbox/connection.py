@@ -84,9 +84,14 @@ class WsConnection:
         return f"<{type(self).__name__} #{self.id} {self.market} {redact(self.path)}>"
 
     # ----------------------------------------------------------------- lifecycle (loop thread)
-    async def run(self) -> web.WebSocketResponse:
+    async def run(self) -> web.StreamResponse:
         """Accept the upgrade and serve the connection until it closes."""
-        await self.ws.prepare(self.request)
+        try:
+            await self.ws.prepare(self.request)
+        except ConnectionError as exc:  # the client left during the handshake: nothing to serve, nothing to fix
+            logger.debug("websocket handshake %s %s abandoned by the client: %s", self.market, redact(self.path), exc)
+            self.closed = True
+            return web.Response(status=400)  # never reaches the client; aiohttp finishes it quietly
         self.registry.register(self)
         logger.info("websocket open #%s %s %s", self.id, self.market, redact(self.path))
         self._tasks = [
@@ -164,6 +169,11 @@ class WsConnection:
         return len(recent) <= limit
 
     # ------------------------------------------------------------------- sending (loop thread)
+    @property
+    def pending(self) -> int:
+        """Messages queued for this connection and not sent yet."""
+        return len(self._queue)
+
     def send_text(self, text: str) -> None:
         """Queue one text message (loop thread only). Dropped while the connection is stalled."""
         if self.closed or self._stalled:

@@ -45,7 +45,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Deque, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Deque, Dict, List, Literal, Mapping, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from binance.sandbox.connection import ConnectionRegistry, WsConnection
@@ -56,6 +56,10 @@ __all__ = ["RestFault", "FaultController", "REST_KINDS", "MALFORMED_KINDS"]
 
 REST_KINDS = ("server_error", "rate_limit", "ip_ban", "html", "delay")
 MALFORMED_KINDS = ("non_json", "truncated_json", "binary", "invalid_frame")
+RestFaultKind = Literal["server_error", "rate_limit", "ip_ban", "html", "delay"]
+"""One of REST_KINDS, for the type checker."""
+MalformedKind = Literal["non_json", "truncated_json", "binary", "invalid_frame"]
+"""One of MALFORMED_KINDS, for the type checker."""
 
 _DEFAULT_STATUS = {"server_error": 503, "rate_limit": 429, "ip_ban": 418, "html": 403, "delay": 200}
 
@@ -103,7 +107,7 @@ class FaultController:
     # ------------------------------------------------------------------------------ REST
     def fail_next(
         self,
-        kind: str = "server_error",
+        kind: RestFaultKind = "server_error",
         count: int = 1,
         status: Optional[int] = None,
         delay: float = 0.0,
@@ -131,27 +135,43 @@ class FaultController:
             self._rest.append(fault)
         self._note(f"rest:{kind}x{count}")
 
-    def server_error(self, count: int = 1, status: int = 503, execute: bool = False, **match: Any) -> None:
+    def server_error(
+        self,
+        count: int = 1,
+        status: int = 503,
+        execute: bool = False,
+        *,
+        path: Optional[str] = None,
+        market: Optional[str] = None,
+    ) -> None:
         """The next `count` calls get HTTP `status` (5xx); `execute` carries them out first."""
         if not 500 <= int(status) <= 599:
             raise ValueError("status must be a 5xx code")
-        self.fail_next("server_error", count, status=status, execute=execute, **match)
+        self.fail_next("server_error", count, status=status, execute=execute, path=path, market=market)
 
-    def rate_limit(self, count: int = 1, retry_after: int = 1, **match: Any) -> None:
+    def rate_limit(
+        self, count: int = 1, retry_after: int = 1, *, path: Optional[str] = None, market: Optional[str] = None
+    ) -> None:
         """The next `count` calls get HTTP 429 (-1003) with `Retry-After: retry_after`."""
-        self.fail_next("rate_limit", count, retry_after=retry_after, **match)
+        self.fail_next("rate_limit", count, retry_after=retry_after, path=path, market=market)
 
-    def ip_ban(self, count: int = 1, retry_after: int = 120, **match: Any) -> None:
+    def ip_ban(
+        self, count: int = 1, retry_after: int = 120, *, path: Optional[str] = None, market: Optional[str] = None
+    ) -> None:
         """The next `count` calls get HTTP 418 (-1003, IP banned) with `Retry-After`."""
-        self.fail_next("ip_ban", count, retry_after=retry_after, **match)
+        self.fail_next("ip_ban", count, retry_after=retry_after, path=path, market=market)
 
-    def html(self, count: int = 1, status: int = 403, **match: Any) -> None:
+    def html(
+        self, count: int = 1, status: int = 403, *, path: Optional[str] = None, market: Optional[str] = None
+    ) -> None:
         """The next `count` calls get an HTML page with HTTP `status` instead of JSON."""
-        self.fail_next("html", count, status=status, **match)
+        self.fail_next("html", count, status=status, path=path, market=market)
 
-    def delay(self, seconds: float, count: int = 1, **match: Any) -> None:
+    def delay(
+        self, seconds: float, count: int = 1, *, path: Optional[str] = None, market: Optional[str] = None
+    ) -> None:
         """The next `count` calls are carried out, then answered after `seconds`."""
-        self.fail_next("delay", count, delay=seconds, **match)
+        self.fail_next("delay", count, delay=seconds, path=path, market=market)
 
     def take_rest_fault(self, market: str, path: str) -> Optional[RestFault]:
         """For the server: the fault to apply to this call (consumed), or None."""
@@ -230,7 +250,7 @@ class FaultController:
         for conn in self._connections():
             conn.unstall()
 
-    def send_malformed(self, kind: str = "non_json", conn_kind: Optional[str] = None) -> int:
+    def send_malformed(self, kind: MalformedKind = "non_json", conn_kind: Optional[str] = None) -> int:
         """Send one malformed message on every open connection; `kind` is one of
         MALFORMED_KINDS. Return how many connections got it."""
         if kind not in MALFORMED_KINDS:

@@ -14,6 +14,7 @@ from .engine import EngineError, Exchange, rest_account, rest_market, rest_trade
 from .engine.endpoints import EndpointInfo, build_endpoints
 from .engine.errors import mandatory
 from .engine.rest_common import Ctx, fill_example
+from .engine.util import check_numbers
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def dispatch(ex: Exchange, market: str, http_method: str, path: str, api_key: Op
         if value is None or str(value) == "":
             raise mandatory(name)
     clean = {k: str(v) for k, v in params.items() if k not in _IGNORED}
+    check_numbers(clean)
     handler = handler_for(market, method, path) or _documented
     with ex.lock:
         ctx = Ctx(ex, market, api_key, clean, info, source)

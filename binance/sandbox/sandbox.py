@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence, Union
 
 from binance._signing import KeyMaterial
+from binance.sandbox.admin_guard import bearer_header, generate_admin_token
 from binance.sandbox.auth import Authenticator, generate_api_key, generate_api_secret
 from binance.sandbox.connection import ConnectionRegistry, ConnectionSettings
 from binance.sandbox.faults import FaultController
@@ -34,7 +35,14 @@ class Sandbox:
     `strict_routing` makes unrouted UM stream URLs carry public streams only, as Binance does
     since 2026-04-23 (by default they carry everything, so 4.2.0-era clients work).
     `exchange` / `handlers` replace the engine and the REST handler module (an object with
-    `dispatch` and `ENDPOINTS`), e.g. to serve a prepared exchange.
+    `dispatch` and `ENDPOINTS`), e.g. to serve a prepared exchange. `admin_token` authorises the
+    `/admin/*` paths (made up per run when not given; `sb.admin_headers` carries it).
+
+    Market replay (docs/sandbox-replay.md): `replay` lists recordings (`binance.record`) and
+    Binance archive files whose symbols' market data replaces the simulated one; `speed` is a
+    multiple of real time, `"max"` or `"manual"` (then `sb.replay.advance(ms)` /
+    `sb.replay.run_until(ts)` move it); `loop` starts the files again when they end;
+    `replay_paused` waits for `sb.replay.resume()`. `sb.replay` is `None` without files.
     """
 
     def __init__(
@@ -55,6 +63,11 @@ class Sandbox:
         strict_routing: bool = False,
         exchange: Any = None,
         handlers: Any = None,
+        replay: Optional[Sequence[Any]] = None,
+        speed: Union[float, str, None] = 1.0,
+        loop: bool = False,
+        replay_paused: bool = False,
+        admin_token: Optional[str] = None,
     ) -> None:
         from binance.sandbox.engine import Exchange
 
@@ -66,6 +79,14 @@ class Sandbox:
         self.tick_interval = tick_interval
         self.handlers = handlers
         self.exchange = exchange if exchange is not None else Exchange(seed=seed, clock=self.now_ms)
+        self.replay: Any = None
+        """The market replay (`binance.sandbox.replay.driver.Replay`) when `replay` files were given."""
+        if replay:
+            from binance.sandbox.replay.driver import Replay
+
+            self.replay = Replay(list(replay), speed=speed, loop=loop, paused=replay_paused)
+            self.replay.attach(self.exchange)
+            self.replay.backlog = self._stream_backlog
         self.exchange.listen_key_ttl_ms = int(listen_key_ttl * 1000)
         self.auth = Authenticator(self.now_ms)
         self.limiter = RateLimiter(self.now_ms, limits)
@@ -83,6 +104,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._urls: Dict[str, str] = {}
         self.made_up_secret = False
+        self.admin_token: str = admin_token or generate_admin_token()
         if api_key is None:
             api_key = generate_api_key()
             if api_secret is None and not (rsa_public_key or ed25519_public_key):
@@ -102,6 +124,10 @@ class Sandbox:
 
     def _set_clock_skew(self, ms: int) -> None:
         self.clock_skew_ms = int(ms)
+
+    def _stream_backlog(self) -> int:
+        conns = self.connections.snapshot("stream")
+        return max((getattr(c, "pending", 0) for c in conns), default=0)
 
     # --------------------------------------------------------------------- accounts
     def _publish_rate_limits(self, limits: RateLimits) -> None:
@@ -208,12 +234,21 @@ class Sandbox:
         """Base URL of the admin HTTP paths (`POST {admin_url}/faults` ...)."""
         return self._url("um_rest_url").rsplit("/", 1)[0] + "/admin"
 
+    @property
+    def admin_headers(self) -> Dict[str, str]:
+        """Headers for the admin HTTP paths: `{"Authorization": "Bearer <admin_token>"}`."""
+        return bearer_header(self.admin_token)
+
     def info(self, include_secret: bool = True) -> Dict[str, Any]:
-        """The URLs and the demo API key (and secret) as one dict (what the CLI prints)."""
+        """The URLs, the demo API key and `admin_url`; with `include_secret`, also the API secret (if any) and
+        the `admin_token` (what the CLI prints)."""
         data: Dict[str, Any] = dict(self._urls)
         data["api_key"] = self.api_key
         if include_secret and self.api_secret is not None:
             data["api_secret"] = self.api_secret
+        data["admin_url"] = self.admin_url
+        if include_secret:
+            data["admin_token"] = self.admin_token
         return data
 
     # ------------------------------------------------------------------------ waits

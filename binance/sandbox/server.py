@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from aiohttp import web
 
+from binance._redact import redact
+from binance.sandbox.admin_guard import admin_refusal
 from binance.sandbox.auth import parse_params
 from binance.sandbox.connection import describe
 from binance.sandbox.engine.errors import EngineError
@@ -223,19 +225,33 @@ class AdminHandler:
     async def connections(self, request: web.Request) -> web.Response:
         """GET: the open WebSocket connections."""
         rows = [
-            {"id": i, "kind": k, "market": m, "path": p}
+            {"id": i, "kind": k, "market": m, "path": redact(p)}  # no listenKey leaves the sandbox
             for i, k, m, p in (describe(c) for c in self.sandbox.connections.snapshot())
         ]
         return _json_response({"connections": rows, "total_opened": self.sandbox.connections.total_opened})
 
     async def info(self, request: web.Request) -> web.Response:
-        """GET: the sandbox's URLs and demo API key."""
-        return _json_response(self.sandbox.info())
+        """GET: the sandbox's URLs and demo API key (never the API secret nor the admin token)."""
+        return _json_response(self.sandbox.info(include_secret=False))
 
     async def reset_limits(self, request: web.Request) -> web.Response:
         """POST: forget request weights, order counts and IP bans."""
         self.sandbox.limiter.reset()
         return _json_response({"ok": True})
+
+
+@web.middleware
+async def _guard_admin(request: web.Request, handler: Any) -> web.StreamResponse:
+    """`/admin/*`: loopback Host, the per-run admin token, JSON bodies only (see `binance.sandbox.admin_guard`)."""
+    if not request.path.startswith("/admin"):
+        return await handler(request)
+    sandbox = request.app[SANDBOX_KEY]
+    refusal = admin_refusal(sandbox.admin_token, sandbox.host, request.headers.get("Host"),
+                            request.headers.get("Authorization"), request.method, request.content_type)
+    if refusal is not None:
+        logger.info("admin %s %s refused: %s", request.method, request.path, refusal[1])
+        return _json_response({"ok": False, "error": refusal[1]}, refusal[0])
+    return await handler(request)
 
 
 @web.middleware
@@ -273,7 +289,7 @@ async def _on_shutdown(app: web.Application) -> None:
 
 def build_app(sandbox: "Sandbox") -> web.Application:
     """The aiohttp application of one sandbox (REST, streams, admin, extensions)."""
-    app = web.Application(middlewares=[_guard_websockets])
+    app = web.Application(middlewares=[_guard_admin, _guard_websockets])
     app[SANDBOX_KEY] = sandbox
     app[HUBS_KEY] = {}
     for market, prefix in REST_PREFIX.items():
@@ -327,6 +343,7 @@ class ServerThread:
         self._error: Optional[BaseException] = None
         self._runner: Optional[web.AppRunner] = None
         self._ticker: Optional[asyncio.Task] = None
+        self._replayer: Optional[asyncio.Task] = None
 
     def start(self, timeout: float = 15.0) -> int:
         """Start listening; return the bound port. Raises what the server raised on start."""
@@ -367,6 +384,9 @@ class ServerThread:
         self.port = self._runner.addresses[0][1]
         if self.tick_interval:
             self._ticker = asyncio.ensure_future(self._tick())
+        replay = getattr(self.sandbox, "replay", None)
+        if replay is not None and not replay.clock.manual:
+            self._replayer = asyncio.ensure_future(self._replay(replay))
 
     async def _tick(self) -> None:
         exchange = self.sandbox.exchange
@@ -378,7 +398,20 @@ class ServerThread:
                 except Exception:  # noqa: BLE001 - keep the market moving
                     logger.exception("market step failed (%s)", market)
 
+    async def _replay(self, replay: Any) -> None:
+        """Bring the replayed events that are due, in batches, yielding to the loop between them so the
+        clients get them; pauses while the clients lag (`replay.backlog`)."""
+        while True:
+            try:
+                done = replay.pump()
+            except Exception:  # noqa: BLE001 - keep the market moving
+                logger.exception("replay step failed")
+                done = 0
+            await asyncio.sleep(0 if done else 0.005)
+
     async def _shutdown(self) -> None:
+        if self._replayer is not None:
+            self._replayer.cancel()
         if self._ticker is not None:
             self._ticker.cancel()
         if self._runner is not None:

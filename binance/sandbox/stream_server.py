@@ -144,6 +144,13 @@ def _refresh_event_filter(conn: StreamConnection, listen_key: str) -> bool:
     return True
 
 
+def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class StreamHub:
     """Routes one market's engine events and periodic streams to subscribed connections."""
 
@@ -231,7 +238,10 @@ class StreamHub:
             return
         try:
             raw = json.dumps(payload, separators=(",", ":"), default=str)
-            self.loop.call_soon_threadsafe(self._publish, channel, key, payload, raw)
+            if _running_loop() is self.loop:  # the loop's own thread (market steps, the replay): send now, in order
+                self._publish(channel, key, payload, raw)
+            else:
+                self.loop.call_soon_threadsafe(self._publish, channel, key, payload, raw)
         except RuntimeError:
             pass
         except (TypeError, ValueError):

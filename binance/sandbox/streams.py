@@ -120,11 +120,11 @@ def parse_control(text: str) -> Union[ControlRequest, Dict[str, Any]]:
     return ControlRequest(method, tuple(params), request_id)
 
 
-_PUBLIC = re.compile(r"(@depth|@rpiDepth|bookTicker)")
+_PUBLIC = re.compile(r"(@depth|@rpiDepth|bookTicker|@trade$)")
 
 
 def stream_category(name: str, is_listen_key: bool = False) -> str:
-    """UM category of a stream name: `public` (depth family, bookTicker), `private`
+    """UM category of a stream name: `public` (depth family, bookTicker, raw trades), `private`
     (a listenKey) or `market` (everything else)."""
     if is_listen_key:
         return "private"
@@ -152,6 +152,7 @@ class Route:
 def path_route(tail: str, query: str) -> Optional[Route]:
     """Parse the part of a stream URL after the market base, e.g. `/market/stream` with
     `streams=a/b`, `/ws/btcusdt@depth`, `/private/ws` with `listenKey=K&events=E1/E2`.
+    A path segment of digits only (`/ws/0`) is a client's connection id and names no stream.
     Returns None for a path that is not a stream endpoint."""
     parts = [unquote(p) for p in tail.strip("/").split("/")]
     category: Optional[str] = None
@@ -160,7 +161,8 @@ def path_route(tail: str, query: str) -> Optional[Route]:
     if not parts or parts[0] not in ("ws", "stream"):
         return None
     combined = parts[0] == "stream"
-    streams = [p for p in parts[1:] if p]
+    # `/ws/0`, `/ws/1` ...: a connection id some clients (ccxt) put in the path, not a stream name
+    streams = [p for p in parts[1:] if p and not (p.isascii() and p.isdigit())]
     listen_keys: List[Tuple[str, Optional[Tuple[str, ...]]]] = []
     pending: Optional[str] = None
     for name, value in parse_qsl(query, keep_blank_values=True):

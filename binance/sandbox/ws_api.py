@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
 from aiohttp import web
@@ -25,6 +27,7 @@ from binance.sandbox.connection import ConnectionSettings, WsConnection
 from binance.sandbox.engine.errors import EngineError
 from binance.sandbox.routes import WS_API_PATH, endpoint_weight
 from binance.sandbox.streams import server_shutdown_event
+from binance.sandbox.ws_api_answers import ws_result
 from binance.websocket.api._methods import METHODS, WsMethod
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,6 +47,8 @@ def _wire_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
         return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, float) and math.isfinite(value):
+        return format(Decimal(repr(value)), "f")  # a JSON number such as 1e-05 is the decimal 0.00001
     return str(value)
 
 
@@ -124,8 +129,9 @@ class WsApiService:
         return reply
 
     def _run(self, market: str, info: WsMethod, api_key: Optional[str], params: Dict[str, str]) -> Any:
-        return self._dispatch(self.exchange, market, info.http_method, info.rest_path, api_key, params,
-                              source=SOURCE)
+        result = self._dispatch(self.exchange, market, info.http_method, info.rest_path, api_key, params,
+                                source=SOURCE)
+        return ws_result(market, info.method, result)
 
     def _authenticate(self, market: str, info: WsMethod, params: Mapping[str, Any]) -> Optional[str]:
         if info.signed:

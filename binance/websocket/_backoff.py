@@ -14,6 +14,11 @@ class ReconnectPolicy:
     `initial` and `maximum` bound the delay in seconds, each attempt multiplies the ceiling by
     `factor`, and the delay is drawn uniformly from `[ceiling * (1 - jitter), ceiling]`.
     `max_attempts` of `None` (the default) means never give up.
+
+    The delays keep growing across connections until one has proven healthy: it stayed open for
+    `healthy_after` seconds (default 10). Only then does the next failure start again from
+    `initial`. A server that completes the handshake and closes at once (or announces a
+    shutdown at once) is therefore retried ever more slowly, up to `maximum`, instead of at once.
     """
 
     initial: float = 0.1
@@ -21,6 +26,7 @@ class ReconnectPolicy:
     factor: float = 2.0
     jitter: float = 0.5
     max_attempts: Optional[int] = None
+    healthy_after: float = 10.0
 
     def __post_init__(self) -> None:
         if self.initial <= 0 or self.maximum < self.initial:
@@ -31,6 +37,12 @@ class ReconnectPolicy:
             raise ValueError("jitter must be within [0, 1]")
         if self.max_attempts is not None and self.max_attempts < 0:
             raise ValueError("max_attempts must be >= 0 or None")
+        if self.healthy_after < 0:
+            raise ValueError("healthy_after must be >= 0")
+
+    def proven_healthy(self, lifetime: float) -> bool:
+        """Whether a connection that stayed open `lifetime` seconds resets the backoff."""
+        return lifetime >= self.healthy_after
 
 
 def backoff(policy: ReconnectPolicy = ReconnectPolicy(), rand: Callable[[], float] = random.random) -> Iterator[float]:

@@ -34,16 +34,27 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import websocket
 from websocket import WebSocketConnectionClosedException
 
 from binance._redact import redact
+from binance.error import ConnectError, Error, MessageTooLargeError
+from binance.websocket._attempts import CONNECTION_GUARD, host_key
 from binance.websocket._backoff import ReconnectPolicy, backoff
-from binance.websocket._frames import BINARY, CLOSE, PING, PONG, TEXT, FrameParser
+from binance.websocket._frames import BINARY, CLOSE, DEFAULT_MAX_MESSAGE_SIZE, PING, PONG, TEXT, FrameParser
 from binance.websocket._handover import NEW, OLD, Overlap
-from binance.websocket._streams import SUBSCRIBE, UNSUBSCRIBE, chunks, frame, masked
+from binance.websocket._handshake import open_socket
+from binance.websocket._streams import (
+    SERVER_SHUTDOWN,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    chunks,
+    frame,
+    is_shutdown_notice,
+    masked,
+)
 from binance.websocket._throttle import Throttle
 
 __all__ = ["State", "ConnectionSettings", "ConnectionListener", "StreamConnection"]
@@ -54,6 +65,7 @@ _THROTTLE_MARGIN = 1.1
 _CLOSE_GRACE = 1.0
 _OVERLAP_GRACE = 2.0
 _READ_SIZE = 65536
+_MAX_REASON = 300
 _internal_ids = itertools.count(1)
 
 
@@ -78,6 +90,8 @@ class ConnectionSettings:
     `max_age`: renew the connection after this long (Binance closes at 24 h; `None` disables).
     `handover_timeout`: during a renewal, close the old socket at the latest this long after the
     new one opened, even if some stream has not delivered on the new one yet.
+    `max_message_size`: bytes one message may have (`None`: no cap); a longer one drops the
+    connection, which reconnects (counted in `oversized_messages`, logged as a warning).
     """
 
     timeout: float = 10.0
@@ -85,6 +99,7 @@ class ConnectionSettings:
     ping_timeout: Optional[float] = 600.0
     max_age: Optional[float] = 23 * 3600.0
     handover_timeout: float = 10.0
+    max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE
     policy: ReconnectPolicy = ReconnectPolicy()
     max_messages_per_second: int = 10
     proxy_options: Dict[str, Any] = field(default_factory=dict)
@@ -193,6 +208,7 @@ class StreamConnection:
         self._overlap_until = 0.0
         self._overlap_lock = threading.Lock()
         self.duplicates_dropped = 0
+        self.oversized_messages = 0
         self._reader = threading.Thread(target=self._read_forever, name=f"binance-ws-read-{name}", daemon=True)
         self._writer = threading.Thread(target=self._write_forever, name=f"binance-ws-write-{name}", daemon=True)
 
@@ -305,7 +321,8 @@ class StreamConnection:
 
     # ------------------------------------------------------------------ reader thread
     def _read_forever(self) -> None:
-        delays = backoff(self._settings.policy)
+        policy = self._settings.policy
+        delays = backoff(policy)
         reconnected = False
         try:
             while not self._stopping.is_set():
@@ -320,17 +337,23 @@ class StreamConnection:
                         break
                     self._stopping.wait(delay)
                     continue
-                delays = backoff(self._settings.policy)
                 self._opened(ws, reconnected and self._retired is None)
                 planned, reason = False, "ended"
-                parser = FrameParser()
+                parser = FrameParser(self._settings.max_message_size)
                 try:
                     self._read(ws, parser)
                 except _Lost as lost:
                     planned, reason = lost.planned, lost.reason
+                # The backoff starts over only after a connection that proved healthy; a server that
+                # closes (or announces a shutdown) right after the handshake is retried ever more slowly.
+                healthy = policy.proven_healthy(time.monotonic() - (self.opened_at or 0.0))
+                if healthy:
+                    delays = backoff(policy)
                 if planned and self._retire(ws, reason, parser):
                     reconnected = True
                     self.renewals += 1
+                    if not healthy and not self._back_off(delays, reason):
+                        break
                     continue
                 self._end_handover(self._settings.timeout)
                 with self._cond:
@@ -343,12 +366,8 @@ class StreamConnection:
                 reconnected = True
                 self.reconnects += 1
                 self._listener.connection_lost(self, reason)
-                if not planned:
-                    delay = next(delays, None)
-                    if delay is None:
-                        self._listener.connection_gave_up(self)
-                        break
-                    self._stopping.wait(delay)
+                if (not planned or not healthy) and not self._back_off(delays, reason):
+                    break
         finally:
             self._end_handover(self._settings.timeout)
             with self._cond:
@@ -356,19 +375,34 @@ class StreamConnection:
                 self._set_state(State.CLOSED)
                 self._cond.notify_all()
 
+    def _back_off(self, delays: Iterator[float], reason: str) -> bool:
+        """Wait the next backoff delay; False when the policy is exhausted (the connection gave up)."""
+        delay = next(delays, None)
+        if delay is None:
+            self._log.error("stream connection %s: giving up (reconnect policy exhausted)", self.name)
+            self._listener.connection_gave_up(self)
+            return False
+        if delay >= 1.0:
+            self._log.info("stream connection %s: %s; reconnecting in %.1f s", self.name, reason, delay)
+        self._stopping.wait(delay)
+        return True
+
     def _connect(self) -> Optional[websocket.WebSocket]:
+        if not CONNECTION_GUARD.wait_turn(self.url, self._stopping):
+            return None
         ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
         with self._cond:
             if self._stopping.is_set():
                 return None
             self._connecting = ws
         try:
-            ws.connect(self.url, timeout=self._settings.timeout, **self._settings.proxy_options)
+            open_socket(ws, self.url, self._settings.timeout, self._settings.proxy_options)
         except Exception as exc:
             _close_quietly(ws)
             if not self._stopping.is_set():
-                self._log.warning("stream connection %s: connect to %s failed: %r", self.name, redact(self.url), exc)
-                self._listener.connection_error(self, exc)
+                error = _connect_error(self.url, exc)
+                self._log.warning("stream connection %s: %s", self.name, error)
+                self._listener.connection_error(self, error)
             return None
         finally:
             with self._cond:
@@ -445,7 +479,7 @@ class StreamConnection:
                         message(self, text)
                     else:
                         self._deliver(NEW, text)
-                    if "serverShutdown" in text:
+                    if SERVER_SHUTDOWN in text and is_shutdown_notice(text):
                         parser.unread(frames[index + 1:])
                         raise _Lost("serverShutdown notice", planned=True)
                 elif opcode == BINARY:
@@ -469,6 +503,14 @@ class StreamConnection:
     def _failed(self, exc: BaseException) -> _Lost:
         if self._stopping.is_set():
             return _Lost("stopped")
+        if isinstance(exc, MessageTooLargeError):
+            self.oversized_messages += 1
+            self._log.warning(
+                "stream connection %s: %s; dropping the connection (%d oversized so far)",
+                self.name,
+                exc,
+                self.oversized_messages,
+            )
         self._listener.connection_error(self, exc)
         return _Lost(f"{type(exc).__name__}: {exc}")
 
@@ -661,6 +703,17 @@ class StreamConnection:
         ):
             merged.extend(self._out.popleft().streams)
         return _Outgoing(item.method, merged, item.request_id, True)
+
+
+def _connect_error(url: str, exc: Exception) -> Error:
+    """A failed connect attempt as a typed error (its text holds no secret; no chained cause)."""
+    if isinstance(exc, Error):
+        return exc
+    reason = redact(f"{type(exc).__name__}: {exc}")
+    if len(reason) > _MAX_REASON:  # a refused handshake's text carries the response headers and body
+        reason = reason[:_MAX_REASON] + "..."
+    message = f"could not connect to {host_key(url)} ({reason}); retrying with backoff"
+    return ConnectError(message, "CONNECT", redact(url))
 
 
 def _abort(ws: websocket.WebSocket) -> None:

@@ -2,22 +2,35 @@
 
 websocket-client reads every frame with two or three `recv` calls (header, length, payload), each
 releasing and re-taking the GIL. The stream reader instead reads whatever the socket holds (up to
-64 KiB) and hands it to `FrameParser.feed`, which returns every complete message in it: one
-system call for hundreds of messages. No sockets, threads or clocks here.
+64 KiB) and hands it to [FrameParser.feed][binance.websocket._frames.FrameParser.feed], which returns
+every complete message in it: one system call for hundreds of messages. No sockets, threads or clocks here.
+
+Cost is linear in the bytes fed: once a frame header says how long the frame is, the reads that
+follow are only collected (not re-joined) until the frame is complete, so a frame of many megabytes
+costs one copy, not one copy per read. A message longer than `max_message_size` (16 MiB by
+default, far above any real Binance message: the largest, such as `!ticker@arr`, are well under
+1 MiB) raises [MessageTooLargeError][binance.error.MessageTooLargeError] as soon as its header
+arrives, before its payload is buffered. A masked frame raises too: a server must not mask (RFC 6455
+section 5.1), so a masked frame means something other than the exchange is talking.
 """
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
-from websocket import ABNF, WebSocketProtocolException
+from websocket import WebSocketProtocolException
 
-__all__ = ["FrameParser", "TEXT", "BINARY", "CLOSE", "PING", "PONG"]
+from binance.error import MessageTooLargeError
+
+__all__ = ["FrameParser", "DEFAULT_MAX_MESSAGE_SIZE", "TEXT", "BINARY", "CLOSE", "PING", "PONG"]
 
 CONT, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 _DATA = (TEXT, BINARY)
 _CONTROL = (CLOSE, PING, PONG)
 _MAX_CONTROL = 125
+
+DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+"""The default cap on one message (all fragments together), in bytes: 16 MiB."""
 
 
 class FrameParser:
@@ -25,15 +38,34 @@ class FrameParser:
 
     Fragmented messages are reassembled (their opcode is the first fragment's); control frames
     (close, ping, pong) are returned as they come, also between fragments. A frame that breaks the
-    protocol (reserved opcode or bits, an oversized or fragmented control frame, a stray
-    continuation) raises `websocket.WebSocketProtocolException`.
+    protocol (reserved opcode or bits, a masked frame, an oversized or fragmented control frame, a
+    stray continuation) raises `websocket.WebSocketProtocolException`; a message longer than
+    `max_message_size` bytes raises [MessageTooLargeError][binance.error.MessageTooLargeError].
+    Either way the connection must be dropped: the parser's state is no longer usable.
     """
 
-    __slots__ = ("_pending", "_fragments", "_fragment_opcode", "_unread")
+    __slots__ = (
+        "_pending",
+        "_chunks",
+        "_have",
+        "_need",
+        "_fragments",
+        "_fragment_size",
+        "_fragment_opcode",
+        "_unread",
+        "max_message_size",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE) -> None:
+        if max_message_size is not None and max_message_size < 1:
+            raise ValueError("max_message_size must be >= 1 or None")
+        self.max_message_size = max_message_size
         self._pending = b""
+        self._chunks: List[bytes] = []
+        self._have = 0
+        self._need = 0
         self._fragments: List[bytes] = []
+        self._fragment_size = 0
         self._fragment_opcode: Optional[int] = None
         self._unread: List[Tuple[int, bytes]] = []
 
@@ -49,19 +81,33 @@ class FrameParser:
     @property
     def buffered(self) -> int:
         """Bytes received but not yet part of a complete frame."""
-        return len(self._pending)
+        return self._have if self._need else len(self._pending)
 
     def feed(self, data: bytes) -> List[Tuple[int, bytes]]:
         """Add `data`; return the messages completed by it, in order."""
-        buf = self._pending + data if self._pending else data
+        if self._need:
+            # The pending frame's length is known: collect reads until it is complete, join once.
+            self._chunks.append(data)
+            self._have += len(data)
+            if self._have < self._need:
+                return []
+            self._chunks.insert(0, self._pending)
+            buf = b"".join(self._chunks)
+            self._chunks = []
+            self._need = 0
+        else:
+            buf = self._pending + data if self._pending else data
         size = len(buf)
         out: List[Tuple[int, bytes]] = []
         append = out.append
+        limit = self.max_message_size
         pos = 0
         while size - pos >= 2:
             b0 = buf[pos]
             b1 = buf[pos + 1]
-            length = b1 & 0x7F
+            if b1 & 0x80:
+                raise WebSocketProtocolException("masked frame from the server (RFC 6455 section 5.1)")
+            length = b1
             start = pos + 2
             if length == 126:
                 if size - start < 2:
@@ -73,30 +119,24 @@ class FrameParser:
                     break
                 length = int.from_bytes(buf[start:start + 8], "big")
                 start += 8
-            if b1 & 0x80:
-                if size - start < 4:
-                    break
-                mask = buf[start:start + 4]
-                start += 4
-            else:
-                mask = None
+            if limit is not None and length > limit:
+                raise MessageTooLargeError(length, limit)
             end = start + length
             if end > size:
+                self._need = end - pos
+                self._have = size - pos
                 break
-            payload = buf[start:end]
             pos = end
-            if mask is not None:
-                payload = ABNF.mask(mask, payload)
             if b0 == 0x81 or b0 == 0x82:
                 if self._fragment_opcode is not None:
                     raise WebSocketProtocolException("a new message started inside a fragmented one")
-                append((b0 & 0x0F, payload))
+                append((b0 & 0x0F, buf[start:end]))
                 continue
-            self._slow_path(b0, payload, append)
+            self._slow_path(b0, buf[start:end], append)
         self._pending = buf[pos:] if pos else buf
         return out
 
-    def _slow_path(self, b0: int, payload: bytes, append) -> None:
+    def _slow_path(self, b0: int, payload: bytes, append: Callable[[Tuple[int, bytes]], None]) -> None:
         if b0 & 0x70:
             raise WebSocketProtocolException(f"reserved bits set without an extension: {b0:#04x}")
         opcode = b0 & 0x0F
@@ -110,13 +150,19 @@ class FrameParser:
                 raise WebSocketProtocolException("a new message started inside a fragmented one")
             self._fragment_opcode = opcode
             self._fragments = [payload]
+            self._fragment_size = len(payload)
         elif opcode == CONT:
             if self._fragment_opcode is None:
                 raise WebSocketProtocolException("continuation frame without a message")
             self._fragments.append(payload)
+            self._fragment_size += len(payload)
+            limit = self.max_message_size
+            if limit is not None and self._fragment_size > limit:
+                raise MessageTooLargeError(self._fragment_size, limit)
             if fin:
                 append((self._fragment_opcode, b"".join(self._fragments)))
                 self._fragment_opcode = None
                 self._fragments = []
+                self._fragment_size = 0
         else:
             raise WebSocketProtocolException(f"reserved opcode {opcode:#x}")

@@ -7,9 +7,12 @@ arguments are accepted and ignored, as in 4.2.0.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from binance.websocket import _streams as names
+
+if TYPE_CHECKING:  # pragma: no cover
+    from binance.types.params import ContractType, KlineInterval
 
 Speed = Optional[Union[int, str]]
 
@@ -23,12 +26,24 @@ class CommonStreams:
         """Aggregate trades, `<symbol>@aggTrade` (100 ms)."""
         self.send_message_to_server(names.agg_trade(symbol), action=action, id=id)
 
-    def kline(self, symbol: str, interval: str, id: Any = None, action: Optional[str] = None, **kwargs: Any) -> None:
+    def trade(self, symbol: str, id: Any = None, action: Optional[str] = None, **kwargs: Any) -> None:
+        """Raw trades, `<symbol>@trade` (served by Binance, though not in its stream list; USDⓈ-M: `public` route)."""
+        self.send_message_to_server(names.trade(symbol), action=action, id=id)
+
+    def kline(
+        self, symbol: str, interval: KlineInterval, id: Any = None, action: Optional[str] = None, **kwargs: Any
+    ) -> None:
         """Candlesticks, `<symbol>@kline_<interval>` (250 ms)."""
         self.send_message_to_server(names.kline(symbol, interval), action=action, id=id)
 
     def continuous_kline(
-        self, pair: str, contractType: str, interval: str, id: Any = None, action: Optional[str] = None, **kwargs: Any
+        self,
+        pair: str,
+        contractType: ContractType,
+        interval: KlineInterval,
+        id: Any = None,
+        action: Optional[str] = None,
+        **kwargs: Any,
     ) -> None:
         """Continuous-contract candlesticks, `<pair>_<contractType>@continuousKline_<interval>`."""
         self.send_message_to_server(names.continuous_kline(pair, contractType, interval), action=action, id=id)
@@ -142,13 +157,13 @@ class CMStreams(CommonStreams):
         self.send_message_to_server(names.pair_mark_price(pair, speed), action=action, id=id)
 
     def index_kline(
-        self, pair: str, interval: str, id: Any = None, action: Optional[str] = None, **kwargs: Any
+        self, pair: str, interval: KlineInterval, id: Any = None, action: Optional[str] = None, **kwargs: Any
     ) -> None:
         """Index price candlesticks, `<pair>@indexPriceKline_<interval>`."""
         self.send_message_to_server(names.index_kline(pair, interval), action=action, id=id)
 
     def mark_kline(
-        self, symbol: str, interval: str, id: Any = None, action: Optional[str] = None, **kwargs: Any
+        self, symbol: str, interval: KlineInterval, id: Any = None, action: Optional[str] = None, **kwargs: Any
     ) -> None:
         """Mark price candlesticks, `<symbol>@markPriceKline_<interval>`."""
         self.send_message_to_server(names.mark_kline(symbol, interval), action=action, id=id)

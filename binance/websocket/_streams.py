@@ -16,7 +16,7 @@ UNSUBSCRIBE = "UNSUBSCRIBE"
 LIST_SUBSCRIPTIONS = "LIST_SUBSCRIPTIONS"
 
 _BARE_MARKET_STREAMS = frozenset({"tradingSession"})
-_PUBLIC_MARKERS = ("@depth", "@rpiDepth", "bookTicker")
+_PUBLIC_MARKERS = ("@depth", "@rpiDepth", "bookTicker", "@trade")
 _PATH_SUFFIXES = ("/ws", "/stream")
 
 MASK = "***"
@@ -26,6 +26,11 @@ MASK = "***"
 def agg_trade(symbol: str) -> str:
     """`<symbol>@aggTrade`."""
     return f"{symbol.lower()}@aggTrade"
+
+
+def trade(symbol: str) -> str:
+    """`<symbol>@trade` (raw trades; USDⓈ-M serves it on the `public` route)."""
+    return f"{symbol.lower()}@trade"
 
 
 def _speed_suffix_seconds(speed: Optional[Union[int, str]]) -> str:
@@ -167,6 +172,34 @@ def connection_url(base: str, category: Optional[str], is_combined: bool) -> str
     """`<base>[/<category>]/ws` or `.../stream` (combined payloads)."""
     path = "/stream" if is_combined else "/ws"
     return f"{base}/{category}{path}" if category else f"{base}{path}"
+
+
+# ---------------------------------------------------------------- connection notices
+SERVER_SHUTDOWN = "serverShutdown"
+
+
+def is_shutdown_notice(text: str) -> bool:
+    """Whether `text` is Binance's `serverShutdown` event (a connection is about to be closed).
+
+    A cheap substring test first (most messages stop there), then a real parse: the event type
+    `e` must be `serverShutdown`, at the top level, in a combined stream's `data` or in a
+    WebSocket API `event`. Any other message that merely contains the word (a clientOrderId,
+    a symbol) is not a notice.
+    """
+    if SERVER_SHUTDOWN not in text:
+        return False
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(message, dict):
+        return False
+    for key in ("data", "event"):
+        inner = message.get(key)
+        if isinstance(inner, dict):
+            message = inner
+            break
+    return message.get("e") == SERVER_SHUTDOWN
 
 
 # ---------------------------------------------------------------- control frames

@@ -27,11 +27,24 @@ import itertools
 import json
 import logging
 import threading
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
 
 from binance.environments import environment_of_rest_url, get_environment
 from binance.websocket._backoff import ReconnectPolicy, backoff
-from binance.websocket.websocket_client import BinanceWebsocketClient, Callback
+from binance.websocket.websocket_client import (
+    BinanceWebsocketClient,
+    OnClose,
+    OnError,
+    OnMessage,
+    OnOpen,
+    OnPing,
+    OnPong,
+    OnReconnect,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from binance.cm_futures import CMFutures
+    from binance.um_futures import UMFutures
 
 __all__ = ["UserDataStream"]
 
@@ -46,16 +59,29 @@ class UserDataStream:
 
     def __init__(
         self,
-        rest_client: Any,
-        on_message: Callback = None,
+        rest_client: Union["UMFutures", "CMFutures"],
+        on_message: Optional[OnMessage] = None,
         *,
         market: Optional[str] = None,
         stream_url: Optional[str] = None,
         keepalive_interval: float = 30 * 60.0,
-        on_error: Callback = None,
-        on_listen_key: Optional[Callable[["UserDataStream"], Any]] = None,
+        on_error: Optional[OnError] = None,
+        on_listen_key: Optional[Callable[["UserDataStream"], object]] = None,
         logger: Optional[logging.Logger] = None,
-        **ws_options: Any,
+        on_open: Optional[OnOpen] = None,
+        on_close: Optional[OnClose] = None,
+        on_ping: Optional[OnPing] = None,
+        on_pong: Optional[OnPong] = None,
+        on_reconnect: Optional[OnReconnect] = None,
+        is_combined: bool = False,
+        proxies: Optional[Dict[str, str]] = None,
+        timeout: float = 10.0,
+        reconnect_policy: Optional[ReconnectPolicy] = None,
+        silence_timeout: Optional[float] = 60.0,
+        ping_timeout: Optional[float] = 600.0,
+        max_connection_age: Optional[float] = 23 * 3600.0,
+        max_messages_per_second: int = 10,
+        queue_size: int = 10000,
     ) -> None:
         """Create the listenKey (REST, blocking), open the stream and start the keepalive timer.
 
@@ -66,6 +92,7 @@ class UserDataStream:
         events you need. `on_message(ws_client, text)` and `on_error` are as
         for the stream clients; `on_listen_key(stream)` is called after a key was replaced.
         Other keyword arguments go to the stream client.
+        The options from `on_open` on are the stream client's (see `BinanceWebsocketClient`).
         """
         if keepalive_interval <= 0:
             raise ValueError("keepalive_interval must be > 0")
@@ -85,6 +112,22 @@ class UserDataStream:
         self._subscribe_id: Optional[int] = None
         stream_url = stream_url or _stream_url_of(rest_client, self._market)
         self.listen_key: str = self._create_key()
+        ws_options: Dict[str, Any] = {
+            "on_open": on_open,
+            "on_close": on_close,
+            "on_ping": on_ping,
+            "on_pong": on_pong,
+            "on_reconnect": on_reconnect,
+            "is_combined": is_combined,
+            "proxies": proxies,
+            "timeout": timeout,
+            "reconnect_policy": reconnect_policy,
+            "silence_timeout": silence_timeout,
+            "ping_timeout": ping_timeout,
+            "max_connection_age": max_connection_age,
+            "max_messages_per_second": max_messages_per_second,
+            "queue_size": queue_size,
+        }
         self.ws_client: BinanceWebsocketClient = self._open_stream(stream_url, ws_options)
         self._subscribe(self.listen_key)
         self._timer = threading.Thread(target=self._keepalive_forever, name="binance-listenkey-keepalive", daemon=True)
@@ -126,7 +169,7 @@ class UserDataStream:
         except Exception as exc:
             self._log.warning("could not close the listenKey: %r", exc)
 
-    def threads(self) -> list:
+    def threads(self) -> List[threading.Thread]:
         """Every thread the helper started (its timer and the stream client's)."""
         return [self._timer, *self.ws_client.threads()]
 
@@ -137,7 +180,7 @@ class UserDataStream:
         self.stop()
 
     # ------------------------------------------------------------------ internals
-    def _open_stream(self, stream_url: Optional[str], options: dict) -> BinanceWebsocketClient:
+    def _open_stream(self, stream_url: Optional[str], options: Dict[str, Any]) -> BinanceWebsocketClient:
         if self._market == "cm":
             from binance.websocket.cm_futures.websocket_client import CMFuturesWebsocketClient as client_class
         else:

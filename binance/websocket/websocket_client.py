@@ -14,7 +14,10 @@ Same constructor and methods as 4.2.0, and it is usable straight after construct
   [dropped_messages][binance.websocket.websocket_client.BinanceWebsocketClient.dropped_messages] grows;
 * streams can be spread over several connections (a URL per stream, see `_route`, and at
   most `max_streams_per_connection` per connection); outgoing messages are throttled per
-  connection;
+  connection. A route's connection opens when the first stream on it is subscribed (or a raw
+  message has to go out), so a client never holds a connection that carries nothing; the one
+  exception is a client given `on_open`, which opens its default route at construction so that
+  4.2.0 code subscribing from `on_open` keeps working;
 * an exception in a callback is logged and passed to `on_error`; reading goes on;
 * planned renewals (a `serverShutdown` notice, or `max_connection_age` ahead of Binance's 24 h
   cut-off) are make-before-break: the new connection is opened and subscribed while the old one
@@ -39,16 +42,44 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
+from binance._redact import redact
+from binance.error import ConnectError
 from binance.lib.utils import get_timestamp, parse_proxies
 from binance.websocket._backoff import ReconnectPolicy
 from binance.websocket._connection import ConnectionListener, ConnectionSettings, State, StreamConnection
 from binance.websocket._dispatch import Dispatcher
+from binance.websocket._frames import DEFAULT_MAX_MESSAGE_SIZE
+from binance.websocket._listings import ListingMerger
 from binance.websocket._streams import LIST_SUBSCRIPTIONS, SUBSCRIBE, UNSUBSCRIBE, as_list, frame
 
 __all__ = ["BinanceWebsocketClient"]
 
 Callback = Optional[Callable[..., Any]]
 StreamNames = Union[str, Sequence[str]]
+
+# The callbacks' signatures (re-exported by binance.types.callbacks, where they are documented).
+OnMessage = Callable[["BinanceWebsocketClient", Union[str, bytes]], object]
+"""`on_message(client, message)`: the text of a frame as Binance sent it (`bytes` only for a binary frame,
+which Binance does not send); parse it with `json.loads` into a `binance.types.um` / `.cm` event type."""
+
+OnOpen = Callable[["BinanceWebsocketClient"], object]
+"""`on_open(client)`: once, when the first connection is open."""
+
+OnClose = Callable[["BinanceWebsocketClient"], object]
+"""`on_close(client)`: once, when the client stops."""
+
+OnError = Callable[["BinanceWebsocketClient", BaseException], object]
+"""`on_error(client, exception)`: a connection error or an exception raised by another callback."""
+
+OnPing = Callable[["BinanceWebsocketClient", bytes], object]
+"""`on_ping(client, payload)`: the server pinged (the client has already answered)."""
+
+OnPong = Callable[["BinanceWebsocketClient"], object]
+"""`on_pong(client)`: the server answered a ping."""
+
+OnReconnect = Callable[["BinanceWebsocketClient", List[str]], object]
+"""`on_reconnect(client, streams)`: a connection was reopened and these streams resubscribed
+(events of the gap may be missing)."""
 
 
 class BinanceWebsocketClient:
@@ -60,17 +91,17 @@ class BinanceWebsocketClient:
     def __init__(
         self,
         stream_url: str,
-        on_message: Callback = None,
-        on_open: Callback = None,
-        on_close: Callback = None,
-        on_error: Callback = None,
-        on_ping: Callback = None,
-        on_pong: Callback = None,
+        on_message: Optional[OnMessage] = None,
+        on_open: Optional[OnOpen] = None,
+        on_close: Optional[OnClose] = None,
+        on_error: Optional[OnError] = None,
+        on_ping: Optional[OnPing] = None,
+        on_pong: Optional[OnPong] = None,
         logger: Optional[logging.Logger] = None,
-        proxies: Optional[dict] = None,
+        proxies: Optional[Dict[str, str]] = None,
         *,
         timeout: float = 10.0,
-        on_reconnect: Callback = None,
+        on_reconnect: Optional[OnReconnect] = None,
         reconnect_policy: Optional[ReconnectPolicy] = None,
         silence_timeout: Optional[float] = 60.0,
         ping_timeout: Optional[float] = 600.0,
@@ -78,13 +109,17 @@ class BinanceWebsocketClient:
         max_streams_per_connection: int = 1024,
         max_messages_per_second: int = 10,
         queue_size: int = 10000,
+        max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         """Start the client; returns at once (the first connection opens in the background).
 
         `timeout` bounds each connect/handshake and `stop()`; `silence_timeout` and
         `ping_timeout` (seconds, `None` disables) trigger a reconnect; `max_connection_age`
         (seconds, `None` disables) a make-before-break renewal;
-        `reconnect_policy` sets the backoff (never gives up by default).
+        `reconnect_policy` sets the backoff (never gives up by default);
+        `max_message_size` caps one message in bytes (16 MiB by default, `None`: no cap): a
+        longer one drops the connection, which reconnects and reports
+        [MessageTooLargeError][binance.error.MessageTooLargeError] through `on_error`.
         """
         if max_streams_per_connection < 1:
             raise ValueError("max_streams_per_connection must be >= 1")
@@ -108,6 +143,7 @@ class BinanceWebsocketClient:
             policy=reconnect_policy or ReconnectPolicy(),
             max_messages_per_second=max_messages_per_second,
             proxy_options=_proxy_options(proxies),
+            max_message_size=max_message_size,
         )
         self._lock = threading.RLock()
         self._pools: Dict[str, List[StreamConnection]] = {}
@@ -115,9 +151,12 @@ class BinanceWebsocketClient:
         self._closed = False
         self._opened_once = False
         self._dispatcher = Dispatcher(self, self._report_error, queue_size, logger=self.logger)
+        self._listings = ListingMerger()
         self._listener = _Listener(self)
         self._dispatcher.start()
-        self._primary = self._new_connection(self._route(None))
+        if on_open is not None:
+            # Code written for 4.2.0 may subscribe from on_open: give it a connection to open.
+            self._new_connection(self._route(None))
         self.logger.debug("Binance WebSocket Client started.")
 
     # ------------------------------------------------------------------ routing (overridden per market)
@@ -137,7 +176,7 @@ class BinanceWebsocketClient:
                 self.unsubscribe(list(params), id=message.get("id"))
             return
         text = json.dumps(message)
-        for conn in self._connections():
+        for conn in self._carriers("send"):
             conn.send_text(text)
 
     def send_message(self, message: str) -> None:
@@ -150,7 +189,7 @@ class BinanceWebsocketClient:
         if isinstance(decoded, dict):
             self.send(decoded)
             return
-        for conn in self._connections():
+        for conn in self._carriers("send_message"):
             conn.send_text(message)
 
     def send_message_to_server(self, message: StreamNames, action: Optional[str] = None, id: Any = None) -> None:
@@ -160,14 +199,17 @@ class BinanceWebsocketClient:
         return self.unsubscribe(message, id=id)
 
     def subscribe(self, stream: StreamNames, id: Any = None) -> None:
-        """Subscribe to a stream name or a list of them; kept across reconnects. Thread-safe."""
+        """Subscribe to a stream name or a list of them; kept across reconnects. Thread-safe.
+
+        Raises [ConnectError][binance.error.ConnectError] after
+        [stop][binance.websocket.websocket_client.BinanceWebsocketClient.stop] (nothing is sent), as do
+        the stream methods, `send`, `send_message`, `list_subscribe`, `ping` and `reconnect`.
+        """
         names = as_list(stream)
         auto_id = not id
         request_id = id or get_timestamp()
         with self._lock:
-            if self._closed:
-                self.logger.warning("subscribe() after stop(): ignored")
-                return
+            self._check_running("subscribe")
             groups: Dict[StreamConnection, List[str]] = {}
             for name in names:
                 conn = self._owner.get(name)
@@ -179,7 +221,11 @@ class BinanceWebsocketClient:
                 conn.subscribe(group, request_id, auto_id)
 
     def unsubscribe(self, stream: StreamNames, id: Any = None) -> None:
-        """Unsubscribe from a stream name or a list of them. Thread-safe."""
+        """Unsubscribe from a stream name or a list of them. Thread-safe.
+
+        After [stop][binance.websocket.websocket_client.BinanceWebsocketClient.stop] it does nothing:
+        every stream already ended with the client.
+        """
         names = as_list(stream)
         auto_id = not id
         request_id = id or get_timestamp()
@@ -189,24 +235,36 @@ class BinanceWebsocketClient:
             groups: Dict[StreamConnection, List[str]] = {}
             for name in names:
                 conn = self._owner.pop(name, None) or self._first(self._route(name))
-                groups.setdefault(conn, []).append(name)
+                if conn is not None:  # no connection on that route: nothing is subscribed there
+                    groups.setdefault(conn, []).append(name)
             for conn, group in groups.items():
                 conn.unsubscribe(group, request_id, auto_id)
 
     def list_subscribe(self, id: Any = None) -> None:
-        """Ask each connection for its subscriptions (one LIST_SUBSCRIPTIONS reply per connection).
+        """Ask Binance which streams are subscribed; `on_message` gets one reply `{"result": [...], "id": id}`.
 
-        [subscriptions][binance.websocket.websocket_client.BinanceWebsocketClient.subscriptions] answers the same
-        question locally, without a round trip.
+        When the streams span several connections (USDⓈ-M routes, `max_streams_per_connection`)
+        each connection is asked and their replies are merged into that one reply, sent on once
+        every connection has answered (if one has not answered within `timeout` seconds, the
+        reply made of the answers that came goes out with the next message any connection receives).
+        [subscriptions][binance.websocket.websocket_client.BinanceWebsocketClient.subscriptions]
+        answers the same question locally, without a round trip.
         """
-        text = frame(LIST_SUBSCRIPTIONS, None, id or get_timestamp())
-        for conn in self._connections():
+        request_id = id or get_timestamp()
+        conns = self._live_connections("list_subscribe")
+        if not conns:  # no stream yet, so no connection: answer as Binance would
+            self._dispatcher.put(self.on_message, json.dumps({"result": [], "id": request_id}))
+            return
+        if len(conns) > 1:
+            self._listings.expect(request_id, len(conns), time.monotonic() + self.timeout)
+        text = frame(LIST_SUBSCRIPTIONS, None, request_id)
+        for conn in conns:
             conn.send_text(text)
 
     def ping(self) -> None:
         """Send a ping frame on every open connection."""
         self.logger.debug("Sending ping to Binance WebSocket Server")
-        for conn in self._connections():
+        for conn in self._live_connections("ping"):
             conn.ping()
 
     def stop(self, id: Any = None) -> None:
@@ -248,6 +306,11 @@ class BinanceWebsocketClient:
         return self._dispatcher.dropped
 
     @property
+    def oversized_messages(self) -> int:
+        """Messages longer than `max_message_size`; each one dropped its connection (which reconnected)."""
+        return sum(conn.oversized_messages for conn in self._connections())
+
+    @property
     def reconnects(self) -> int:
         """How many times a connection of this client was re-established after an interruption.
 
@@ -263,8 +326,13 @@ class BinanceWebsocketClient:
 
     @property
     def is_open(self) -> bool:
-        """True when every connection is OPEN (or RENEWING: its old socket still delivers)."""
-        return all(conn.state in (State.OPEN, State.RENEWING) for conn in self._connections())
+        """True when the client has a connection and every one is OPEN (or RENEWING: its old socket still delivers).
+
+        Connections open per route when the first stream on it is subscribed, so a client with no
+        stream yet has none and is not open.
+        """
+        conns = self._connections()
+        return bool(conns) and all(conn.state in (State.OPEN, State.RENEWING) for conn in conns)
 
     def threads(self) -> List[threading.Thread]:
         """Every thread this client started."""
@@ -275,7 +343,7 @@ class BinanceWebsocketClient:
 
     def reconnect(self) -> None:
         """Drop and re-establish every connection now (subscriptions are kept)."""
-        for conn in self._connections():
+        for conn in self._live_connections("reconnect"):
             conn.reconnect()
 
     def __enter__(self) -> "BinanceWebsocketClient":
@@ -285,6 +353,16 @@ class BinanceWebsocketClient:
         self.stop()
 
     # ------------------------------------------------------------------ internals
+    def _check_running(self, what: str) -> None:
+        """Raise ConnectError when the client is stopped (call with `_lock` held)."""
+        if self._closed:
+            raise ConnectError(f"the stream client is stopped: {what} not sent", what, redact(self.stream_url))
+
+    def _live_connections(self, what: str) -> List[StreamConnection]:
+        with self._lock:
+            self._check_running(what)
+            return self._connections()
+
     def _connections(self) -> List[StreamConnection]:
         with self._lock:
             return [conn for pool in self._pools.values() for conn in pool]
@@ -304,9 +382,15 @@ class BinanceWebsocketClient:
                 return conn
         return self._new_connection(url)
 
-    def _first(self, url: str) -> StreamConnection:
+    def _first(self, url: str) -> Optional[StreamConnection]:
         pool = self._pools.get(url)
-        return pool[0] if pool else self._primary
+        return pool[0] if pool else None
+
+    def _carriers(self, what: str) -> List[StreamConnection]:
+        """The connections a raw message goes to; opens the default route's when there is none yet."""
+        with self._lock:
+            self._check_running(what)
+            return self._connections() or [self._new_connection(self._route(None))]
 
     def _report_error(self, client: Any, exc: BaseException) -> None:
         if self.on_error is not None:
@@ -343,6 +427,13 @@ class _Listener(ConnectionListener):
         self.connection_opened(conn, True, streams)
 
     def connection_message(self, conn: StreamConnection, data: Union[str, bytes]) -> None:
+        listings = self._client._listings
+        if listings.waiting and isinstance(data, str):
+            swallowed, ready = listings.offer(data, time.monotonic())
+            for text in ready:
+                self._put(self._client.on_message, text)
+            if swallowed:
+                return
         self._put(self._client.on_message, data)
 
     def connection_ping(self, conn: StreamConnection, payload: bytes) -> None:

@@ -13,21 +13,21 @@ variables point at Binance (see examples/README.md): it really trades there, so 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import queue
 import sys
 import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple, Union
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import Target, mark_price, open_target, resting  # noqa: E402
+from _common import Target, mark_price, open_target, resting, user_event  # noqa: E402
 
 from binance.error import ClientError, Error  # noqa: E402
 from binance.filters import ExchangeFilters, SymbolFilters  # noqa: E402
+from binance.types.params import Side  # noqa: E402
 from binance.websocket.user_data import UserDataStream  # noqa: E402
 
 SYMBOL = "BTCUSDT"
@@ -39,7 +39,7 @@ class GridBot:
     """A symmetric grid whose fills are re-placed on the other side."""
 
     def __init__(self, target: Target, levels: int, step_bps: float) -> None:
-        self.rest = target.rest()
+        self.rest = target.um_rest()
         self.stream_url = target.stream_url
         self.levels = levels
         self.filters: SymbolFilters = ExchangeFilters.from_exchange_info(self.rest.exchange_info()).symbol(SYMBOL)
@@ -47,24 +47,25 @@ class GridBot:
         self.step = Decimal(self.filters.round_price(self.center * Decimal(str(step_bps)) / 10000, ROUND_CEILING))
         self.step = max(self.step, self.filters.price.step if self.filters.price else Decimal("0.1"))
         self.quantity = resting(self.rest, SYMBOL, distance=levels * step_bps / 10000)["quantity"]
-        self.fills: "queue.Queue[Tuple[str, Decimal]]" = queue.Queue()
+        self.fills: "queue.Queue[Tuple[Side, Decimal]]" = queue.Queue()
         self.mine: Dict[int, str] = {}
         self.buys = 0
         self.sells = 0
         self.user: UserDataStream = UserDataStream(self.rest, on_message=self.on_user, stream_url=self.stream_url)
 
-    def on_user(self, _client: Any, message: str) -> None:
+    def on_user(self, _client: Any, message: Union[str, bytes]) -> None:
         """Queue the fills of grid orders; the main loop answers them (no REST from a stream thread)."""
-        event = json.loads(message)
-        if "result" in event and "id" in event:  # the server's answer to the stream's SUBSCRIBE
+        event = user_event(message)
+        if event is None:  # the server's answer to the stream's SUBSCRIBE
             return
-        if event.get("e") != "ORDER_TRADE_UPDATE":
+        if event["e"] != "ORDER_TRADE_UPDATE":
             return
         o = event["o"]
         if o["X"] == "FILLED" and o["i"] in self.mine:
-            self.fills.put((o["S"], Decimal(o["p"])))
+            side: Side = "BUY" if o["S"] == "BUY" else "SELL"
+            self.fills.put((side, Decimal(o["p"])))
 
-    def order(self, side: str, price: Decimal) -> Dict[str, Any]:
+    def order(self, side: Side, price: Decimal) -> Dict[str, Any]:
         """One grid order as a batchOrders entry."""
         mode = ROUND_FLOOR if side == "BUY" else ROUND_CEILING
         return {
@@ -121,7 +122,7 @@ class GridBot:
             self.rest.cancel_open_orders(symbol=SYMBOL)
             amount = next((Decimal(p["positionAmt"]) for p in self.rest.get_position_risk(symbol=SYMBOL)), Decimal(0))
             if amount:
-                side = "SELL" if amount > 0 else "BUY"
+                side: Side = "SELL" if amount > 0 else "BUY"
                 self.rest.new_order(
                     symbol=SYMBOL, side=side, type="MARKET", quantity=str(abs(amount)), reduceOnly="true"
                 )
@@ -150,7 +151,7 @@ def main(target: Target, seconds: float = 20.0, levels: int = 4, step_bps: float
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--levels", type=int, default=4, help="orders on each side")
     parser.add_argument("--step-bps", type=float, default=1.0, help="distance between levels, in bps")

@@ -14,25 +14,27 @@ examples/README.md): it really trades there, so use a testnet account.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import threading
 import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import Target, market_quantity, open_target, resting  # noqa: E402
+from _common import Target, market_quantity, open_target, resting, user_event  # noqa: E402
 
 from binance.error import ClientError, Error  # noqa: E402
 from binance.filters import ExchangeFilters  # noqa: E402
 from binance.orderbook import BookNotReadyError, DepthManager  # noqa: E402
+from binance.types.params import Side  # noqa: E402
+from binance.types.um import ModifyOrderResponse, NewOrderResponse  # noqa: E402
 from binance.websocket.user_data import UserDataStream  # noqa: E402
 
 SYMBOL = "BTCUSDT"
+Quote = Union[NewOrderResponse, ModifyOrderResponse]
 log = logging.getLogger("market_maker")
 
 
@@ -40,14 +42,14 @@ class MarketMaker:
     """Two post-only quotes around the mid of a locally maintained book."""
 
     def __init__(self, target: Target, spread_bps: float, max_position: int) -> None:
-        self.rest = target.rest()
+        self.rest = target.um_rest()
         self.stream_url = target.stream_url
         self.half_spread = Decimal(str(spread_bps)) / Decimal(20000)
         self.depth = DepthManager(self.rest, [SYMBOL], stream_url=self.stream_url)
         self.filters = ExchangeFilters.from_exchange_info(self.rest.exchange_info()).symbol(SYMBOL)
         self.lot = Decimal(resting(self.rest, SYMBOL)["quantity"])
         self.max_position = self.lot * max_position
-        self.quotes: Dict[str, Optional[Dict[str, Any]]] = {"BUY": None, "SELL": None}
+        self.quotes: Dict[Side, Optional[Quote]] = {"BUY": None, "SELL": None}
         self.position = Decimal(0)
         self.fills = 0
         self.realized = Decimal(0)
@@ -56,19 +58,19 @@ class MarketMaker:
 
     # ---------------------------------------------------------------- feeds
 
-    def on_user(self, _client: Any, message: str) -> None:
+    def on_user(self, _client: Any, message: Union[str, bytes]) -> None:
         """Fills of our quotes: position, realized PnL, and forget filled quotes."""
-        event = json.loads(message)
-        if "result" in event and "id" in event:  # the server's answer to the stream's SUBSCRIBE
+        event = user_event(message)
+        if event is None:  # the server's answer to the stream's SUBSCRIBE
             return
-        if event.get("e") != "ORDER_TRADE_UPDATE":
+        if event["e"] != "ORDER_TRADE_UPDATE":
             return
         o = event["o"]
         with self.state_lock:
             if o["x"] == "TRADE":
                 qty = Decimal(o["l"])
                 self.position += qty if o["S"] == "BUY" else -qty
-                self.realized += Decimal(o.get("rp", "0")) - Decimal(o.get("n", "0"))
+                self.realized += Decimal(o["rp"]) - Decimal(o.get("n", "0"))
                 self.fills += 1
                 print(f"  fill  {o['S']:<4} {o['l']} @ {o['L']}   position {self.position:+}")
             if o["X"] in ("FILLED", "CANCELED", "EXPIRED"):
@@ -87,7 +89,7 @@ class MarketMaker:
         if not self.depth.wait_live(SYMBOL, timeout=15):
             raise RuntimeError(f"the {SYMBOL} book did not get in sync within 15s")
 
-    def targets(self) -> Optional[Dict[str, str]]:
+    def targets(self) -> Optional[Dict[Side, str]]:
         """Where the bid and the ask should be now, or None while the book is not live."""
         with self.depth.lock:
             try:
@@ -101,7 +103,7 @@ class MarketMaker:
             "SELL": self.filters.round_price(mid * (1 + self.half_spread), ROUND_CEILING),
         }
 
-    def requote(self) -> Optional[Dict[str, str]]:
+    def requote(self) -> Optional[Dict[Side, str]]:
         """Place, move or pull each quote; returns the target prices."""
         prices = self.targets()
         if prices is None:
@@ -152,7 +154,7 @@ class MarketMaker:
             self.rest.cancel_open_orders(symbol=SYMBOL)
             amount = next((Decimal(p["positionAmt"]) for p in self.rest.get_position_risk(symbol=SYMBOL)), Decimal(0))
             if amount:
-                side = "SELL" if amount > 0 else "BUY"
+                side: Side = "SELL" if amount > 0 else "BUY"
                 quantity = str(abs(amount))
                 self.rest.new_order(symbol=SYMBOL, side=side, type="MARKET", quantity=quantity, reduceOnly="true")
                 print(f"  closed the position: {side} {abs(amount)} at market")
@@ -183,7 +185,7 @@ def main(target: Target, seconds: float = 20.0, spread_bps: float = 1.0, max_pos
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--spread-bps", type=float, default=1.0, help="distance between bid and ask, in bps")
     parser.add_argument("--max-position", type=int, default=5, help="in lots")

@@ -15,21 +15,21 @@ point at Binance (see examples/README.md).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import queue
 import sys
 import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple, Union
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import Target, market_quantity, open_target  # noqa: E402
+from _common import Target, market_quantity, open_target, user_event  # noqa: E402
 
 from binance.error import ClientError, Error  # noqa: E402
 from binance.filters import ExchangeFilters, SymbolFilters  # noqa: E402
+from binance.types.params import AlgoOrderType, Side  # noqa: E402
 from binance.websocket.user_data import UserDataStream  # noqa: E402
 
 SYMBOL = "BTCUSDT"
@@ -40,7 +40,7 @@ class Manager:
     """Keeps exactly one stop-loss and one take-profit on the open position."""
 
     def __init__(self, target: Target, sl_bps: float, tp_bps: float, open_positions: bool) -> None:
-        self.rest = target.rest()
+        self.rest = target.um_rest()
         self.sl = Decimal(str(sl_bps)) / 10000
         self.tp = Decimal(str(tp_bps)) / 10000
         self.open_positions = open_positions
@@ -51,36 +51,39 @@ class Manager:
         self.realized = Decimal(0)
         self.stops = 0
         self.targets = 0
-        self.next_side = "BUY"
+        self.next_side: Side = "BUY"
         self.user = UserDataStream(self.rest, on_message=self.on_user, stream_url=target.stream_url)
 
-    def on_user(self, _client: Any, message: str) -> None:
+    def on_user(self, _client: Any, message: Union[str, bytes]) -> None:
         """Hand position changes and closing fills to the main loop (no REST calls on stream threads)."""
-        event = json.loads(message)
-        if "result" in event and "id" in event:  # the server's answer to the stream's SUBSCRIBE
+        event = user_event(message)
+        if event is None:  # the server's answer to the stream's SUBSCRIBE
             return
-        kind = event.get("e")
-        if kind == "ACCOUNT_UPDATE":
-            for p in event["a"].get("P", []):
-                if p["s"] == SYMBOL and p.get("ps", "BOTH") == "BOTH":
+        if event["e"] == "ACCOUNT_UPDATE":
+            for p in event["a"]["P"]:
+                if p["s"] == SYMBOL and p["ps"] == "BOTH":
                     self.updates.put({"kind": "position", "amount": Decimal(p["pa"]), "entry": Decimal(p["ep"])})
-        elif kind == "ORDER_TRADE_UPDATE":
+        elif event["e"] == "ORDER_TRADE_UPDATE":
             o = event["o"]
-            if o["s"] == SYMBOL and o["X"] == "FILLED" and o.get("ot") in ("STOP_MARKET", "TAKE_PROFIT_MARKET"):
+            if o["s"] == SYMBOL and o["X"] == "FILLED" and o["ot"] in ("STOP_MARKET", "TAKE_PROFIT_MARKET"):
                 self.updates.put({"kind": "closed", "type": o["ot"], "price": o["ap"], "pnl": Decimal(o["rp"])})
 
     def protect(self, amount: Decimal, entry: Decimal) -> None:
         """Replace the protective orders for a position of ``amount`` entered at ``entry``."""
         self.unprotect()
         long = amount > 0
-        exit_side = "SELL" if long else "BUY"
+        exit_side: Side = "SELL" if long else "BUY"
         stop = entry * (1 - self.sl) if long else entry * (1 + self.sl)
         take = entry * (1 + self.tp) if long else entry * (1 - self.tp)
         stop_price = self.filters.round_price(stop, ROUND_FLOOR if long else ROUND_CEILING)
         take_price = self.filters.round_price(take, ROUND_CEILING if long else ROUND_FLOOR)
         print(f"  position {amount:+} @ {entry:.1f}: stop-loss {stop_price}, take-profit {take_price}")
         self.protected = amount
-        for kind, price in (("STOP_MARKET", stop_price), ("TAKE_PROFIT_MARKET", take_price)):
+        orders: Tuple[Tuple[AlgoOrderType, str], ...] = (
+            ("STOP_MARKET", stop_price),
+            ("TAKE_PROFIT_MARKET", take_price),
+        )
+        for kind, price in orders:
             try:
                 self.rest.new_algo_order(
                     algoType="CONDITIONAL",
@@ -110,7 +113,8 @@ class Manager:
 
     def open_demo_position(self) -> None:
         """Open a small position (alternating long and short) so that the manager has work."""
-        side, self.next_side = self.next_side, ("SELL" if self.next_side == "BUY" else "BUY")
+        side = self.next_side
+        self.next_side = "SELL" if side == "BUY" else "BUY"
         self.rest.new_order(symbol=SYMBOL, side=side, type="MARKET", quantity=market_quantity(self.rest, SYMBOL))
 
     def handle(self, update: Dict[str, Any]) -> None:
@@ -156,7 +160,7 @@ class Manager:
                     (Decimal(p["positionAmt"]) for p in self.rest.get_position_risk(symbol=SYMBOL)), Decimal(0)
                 )
                 if amount:
-                    side = "SELL" if amount > 0 else "BUY"
+                    side: Side = "SELL" if amount > 0 else "BUY"
                     quantity = str(abs(amount))
                     self.rest.new_order(symbol=SYMBOL, side=side, type="MARKET", quantity=quantity, reduceOnly="true")
                     print(f"  closed the position: {side} {quantity} at market")
@@ -185,7 +189,7 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--sl-bps", type=float, default=2.0, help="stop-loss distance from the entry, in bps")
     parser.add_argument("--tp-bps", type=float, default=2.0, help="take-profit distance from the entry, in bps")

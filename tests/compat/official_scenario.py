@@ -266,6 +266,36 @@ def run(args: argparse.Namespace, secret: str) -> None:
 
     check("cm_market_order", cm_market_order)
 
+    def stop_orders() -> Dict[str, Any]:
+        # 4.2.0's new_order still documents STOP_MARKET on UM; Binance (and the sandbox) now refuse it there
+        trigger = limit_price(um, "BTCUSDT", "1.05")
+        refused = client_error(lambda: um.new_order(symbol="BTCUSDT", side="BUY", type="STOP_MARKET",
+                                                    quantity="0.002", stopPrice=trigger))
+        algo = um.sign_request("POST", "/fapi/v1/algoOrder", {
+            "algoType": "CONDITIONAL", "symbol": "BTCUSDT", "side": "BUY", "type": "STOP_MARKET",
+            "quantity": "0.002", "triggerPrice": trigger})
+        cancelled = um.sign_request("DELETE", "/fapi/v1/algoOrder", {"algoId": algo["algoId"]})
+        return {"refused": refused, "algoStatus": algo["algoStatus"], "cancel_code": cancelled["code"]}
+
+    check("stop_orders", stop_orders)
+
+    def example_symbols() -> Dict[str, Any]:
+        # what the official examples name: bnbusd_perp (REST and partial depth), BNBUSD_PERP in a batch
+        from binance.websocket.cm_futures.websocket_client import CMFuturesWebsocketClient
+
+        cm = CMFutures(key=args.api_key, secret=secret, base_url=args.cm_rest_url, timeout=10)
+        klines = cm.mark_price_klines("BNBUSD_PERP", "1d", limit=2)
+        inbox = Inbox()
+        ws = CMFuturesWebsocketClient(stream_url=args.cm_stream_url, on_message=inbox.on_message,
+                                      on_error=inbox.on_error, on_close=inbox.on_close)
+        clients.append(ws)
+        ws.partial_book_depth(symbol="bnbusd_perp", id=1, level=10, speed=100)
+        depth = inbox.wait_for(lambda m: m.get("e") == "depthUpdate", 10)
+        return {"klines": len(klines), "depth_symbol": depth and depth["s"], "bids": depth and len(depth["b"]),
+                "errors": inbox.errors}
+
+    check("example_symbols", example_symbols)
+
     RESULTS["stop"] = [stop_bounded(ws, args.stop_timeout) for ws in clients]
     RESULTS["close_callbacks"] = market_inbox.closed + user_inbox.closed
     RESULTS["alive_non_daemon_threads"] = [
@@ -286,6 +316,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command-line arguments (no secret among them)."""
     parser = argparse.ArgumentParser(description="official 4.2.0 connector against the sandbox")
     parser.add_argument("--um-rest-url", required=True)
+    parser.add_argument("--cm-stream-url", required=True)
     parser.add_argument("--cm-rest-url", required=True)
     parser.add_argument("--um-stream-url", required=True)
     parser.add_argument("--api-key", required=True, help="HMAC key; its secret is in $SCENARIO_API_SECRET")

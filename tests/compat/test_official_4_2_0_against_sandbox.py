@@ -67,6 +67,7 @@ def scenario(ref_python: str, tmp_path_factory: pytest.TempPathFactory) -> Dict[
         command = [
             ref_python, "-I", str(SCENARIO),
             "--um-rest-url", sb.um_rest_url, "--cm-rest-url", sb.cm_rest_url, "--um-stream-url", sb.um_stream_url,
+            "--cm-stream-url", sb.cm_stream_url,
             "--api-key", sb.api_key, "--rsa-api-key", rsa_api_key, "--rsa-private-key-file", str(pem_file),
             "--deadline", str(SCENARIO_TIMEOUT - 5),
         ]
@@ -159,8 +160,25 @@ def test_cm_market_order_opens_a_position(scenario: Dict[str, Any]) -> None:
     assert record["position_amt"] == 1.0
 
 
+def test_um_stop_market_needs_the_algo_endpoint(scenario: Dict[str, Any]) -> None:
+    record = _check(scenario, "stop_orders")
+    assert record["ok"], record
+    refused = record["refused"]
+    assert (refused.get("raised"), refused.get("status_code"), refused.get("error_code")) == ("ClientError", 400, -4120)
+    assert refused["error_message"] == ("Order type not supported for this endpoint. "
+                                        "Please use the Algo Order API endpoints instead.")
+    assert (record["algoStatus"], record["cancel_code"]) == ("NEW", "200")
+
+
+def test_the_official_examples_symbols(scenario: Dict[str, Any]) -> None:
+    record = _check(scenario, "example_symbols")
+    assert record["ok"], record
+    assert record["klines"] == 2 and record["depth_symbol"] == "BNBUSD_PERP" and record["bids"] == 10
+    assert record["errors"] == []
+
+
 def test_official_websocket_clients_stop_within_bounds(scenario: Dict[str, Any]) -> None:
     stops = scenario["stop"]
-    assert len(stops) == 2
+    assert len(stops) == 3
     for stop in stops:
         assert stop["returned"] and not stop["reader_thread_alive"] and stop["error"] is None, stops

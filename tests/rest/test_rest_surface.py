@@ -21,6 +21,10 @@ WIDENED = {
     ("cm", "modify_batch_order"): "modify_batch_order(batchOrders, **kwargs)",
     ("cm", "mark_price"): "mark_price(symbol=None, pair=None)",
     ("um", "funding_info"): "funding_info(**kwargs)",
+    # 4.2.0 positional params Binance made optional (2026-10): still positional, now defaulted.
+    ("um", "get_all_orders"): "get_all_orders(symbol=None, **kwargs)",
+    ("um", "funding_rate"): "funding_rate(symbol=None, **kwargs)",
+    ("cm", "open_interest_hist"): "open_interest_hist(pair, contractType=None, period=None, **kwargs)",
 }
 
 
@@ -31,6 +35,8 @@ def _method_name(entry):
 def _legacy_style(name, func):
     parts = []
     for pname, p in list(inspect.signature(func).parameters.items())[1:]:
+        if p.kind is p.KEYWORD_ONLY:
+            continue  # the named, typed keyword parameters of issue 14: new, and not positional
         if p.kind is p.VAR_KEYWORD:
             parts.append("**" + pname)
         elif p.default is inspect.Parameter.empty:
@@ -81,13 +87,19 @@ def test_legacy_signature_is_kept(market, entry):
 
 @pytest.mark.parametrize("cls, url", [(UMFutures, "https://fapi.binance.com"), (CMFutures, "https://dapi.binance.com")])
 def test_constructor_matches_4_2_0(cls, url):
+    # 4.2.0: (key=None, secret=None, **kwargs) handed to API; here API's typed options directly (issue 14),
+    # so every 4.2.0 option keeps its name and a misspelt one is a TypeError (and a type-checker error).
     params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    # 4.2.0's positional parameters and **kwargs; new options may only be keyword-only
-    assert [(p.name, p.default, p.kind) for p in params if p.kind != inspect.Parameter.KEYWORD_ONLY] == [
+    assert [(p.name, p.default, p.kind) for p in params[:2]] == [
         ("key", None, inspect.Parameter.POSITIONAL_OR_KEYWORD),
         ("secret", None, inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        ("kwargs", inspect.Parameter.empty, inspect.Parameter.VAR_KEYWORD),
     ]
+    names = {p.name for p in params}
+    legacy = {"base_url", "timeout", "proxies", "show_limit_usage", "show_header", "private_key", "private_key_pass"}
+    assert legacy <= names
+    assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in params)
+    with pytest.raises(TypeError):
+        cls(valdiate_orders=True)
     assert cls().base_url == url
     assert cls(base_url="http://127.0.0.1:1/").base_url == "http://127.0.0.1:1"
     assert isinstance(cls("k", "s"), API)

@@ -168,3 +168,39 @@ def test_show_limit_usage_and_header_shapes(server):
     assert result["data"] == {}
     assert result["limit_usage"] == {"x-mbx-used-weight-1m": "1"}
     assert result["header"]["X-MBX-USED-WEIGHT-1M"] == "1"
+
+
+@pytest.mark.parametrize(
+    "client_class, call, expected",
+    [
+        # 4.2.0 calls (positional and keyword) send what they always sent.
+        (UMFutures, lambda c: c.get_all_orders("BTCUSDT"), [("symbol", "BTCUSDT")]),
+        (UMFutures, lambda c: c.funding_rate("BTCUSDT", limit=5), [("symbol", "BTCUSDT"), ("limit", "5")]),
+        (
+            CMFutures,
+            lambda c: c.open_interest_hist("BTCUSD", "PERPETUAL", "5m"),
+            [("pair", "BTCUSD"), ("contractType", "PERPETUAL"), ("period", "5m")],
+        ),
+        (
+            CMFutures,
+            lambda c: c.open_interest_hist(pair="BTCUSD", contractType="PERPETUAL", period="5m"),
+            [("pair", "BTCUSD"), ("contractType", "PERPETUAL"), ("period", "5m")],
+        ),
+        # Binance made them optional (2026-10): they can now be left out.
+        (UMFutures, lambda c: c.get_all_orders(), []),
+        (UMFutures, lambda c: c.funding_rate(), []),
+        (CMFutures, lambda c: c.open_interest_hist("BTCUSD", period="5m"), [("pair", "BTCUSD"), ("period", "5m")]),
+    ],
+)
+def test_params_made_optional_keep_4_2_0_calls_and_can_be_left_out(server, client_class, call, expected):
+    call(client_class(KEY, SECRET, base_url=server.url))
+    sent = [(k, v) for k, v in server.last.params if k not in ("timestamp", "signature")]
+    assert sent == expected
+
+
+def test_cm_open_interest_hist_still_needs_a_period(server):
+    from binance.error import ParameterRequiredError
+
+    with pytest.raises(ParameterRequiredError):
+        CMFutures(base_url=server.url).open_interest_hist("BTCUSD", "PERPETUAL")
+    assert server.requests == []

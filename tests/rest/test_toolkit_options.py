@@ -289,7 +289,7 @@ def test_guard_fails_an_order_fast_while_a_retry_after_is_in_force(fresh_sandbox
     with pytest.raises(RateLimitGuardError) as caught:
         client.new_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.002")
     assert time.monotonic() - started < 0.5
-    assert 1.0 < caught.value.retry_after <= 2.0
+    assert 1.0 < caught.value.retry_after <= 2.1  # Retry-After plus the guard margin
     assert recorder.orders_sent() == [] and len(sb.exchange.order_log) == before
     started = time.monotonic()
     client.depth(symbol="BTCUSDT")  # not an order: the guard waits out the Retry-After instead

@@ -167,8 +167,11 @@ def test_split_signature_keeps_payload_verbatim():
     assert split_signature("a=1") == ("a=1", None)
 
 
-def test_parse_params_decodes_and_body_wins():
-    assert parse_params("a=%40x&b=1", "b=2") == {"a": "@x", "b": "2"}
+def test_parse_params_decodes_and_the_query_string_wins():
+    assert parse_params("a=%40x&b=1", "b=2") == {"a": "@x", "b": "1"}
+    with pytest.raises(EngineError) as exc:
+        parse_params("a=1&a=1")
+    assert code_of(exc) == -1101
 
 
 def test_ws_api_request_signature_over_sorted_params():

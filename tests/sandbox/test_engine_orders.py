@@ -3,6 +3,7 @@ funding and listenKeys."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
 
 import pytest
@@ -47,6 +48,19 @@ def order(ex: Exchange, **params: str) -> dict:
     return dispatch(ex, "um", "POST", "/fapi/v1/order", "K", {k: v for k, v in base.items() if v is not None})
 
 
+def algo(ex: Exchange, **params: str) -> dict:
+    base = {"algoType": "CONDITIONAL", "symbol": "BTCUSDT", "side": "BUY", "quantity": "0.010"}
+    base.update(params)
+    return dispatch(ex, "um", "POST", "/fapi/v1/algoOrder", "K", {k: v for k, v in base.items() if v is not None})
+
+
+def actual_order(ex: Exchange, placed: dict) -> dict:
+    """The matching-engine order an algo order placed when it triggered."""
+    got = dispatch(ex, "um", "GET", "/fapi/v1/algoOrder", "K", {"algoId": str(placed["algoId"])})
+    assert got["actualOrderId"], got
+    return dispatch(ex, "um", "GET", "/fapi/v1/order", "K", {"symbol": "BTCUSDT", "orderId": got["actualOrderId"]})
+
+
 def code_of(fn, *args, **kwargs) -> tuple:
     with pytest.raises(EngineError) as err:
         fn(*args, **kwargs)
@@ -61,7 +75,12 @@ def code_of(fn, *args, **kwargs) -> tuple:
     ({"quantity": None}, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."),
     ({"price": None}, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."),
     ({"timeInForce": None}, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed."),
-    ({"quantity": "abc"}, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."),
+    ({"quantity": "abc"}, -1100, "Illegal characters found in parameter 'quantity'; legal range is "
+     "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'."),
+    ({"quantity": "1e400"}, -1100, "Illegal characters found in parameter 'quantity'; legal range is "
+     "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'."),
+    ({"price": "٥٩٠٠٠"}, -1100, "Illegal characters found in parameter 'price'; legal range is "
+     "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'."),
     ({"quantity": "0.0001"}, -1111, "Precision is over the maximum defined for this asset."),
     ({"price": "59000.123"}, -1111, "Precision is over the maximum defined for this asset."),
     ({"price": "59000.15"}, -4014, "Price not increased by tick size."),
@@ -80,8 +99,10 @@ def code_of(fn, *args, **kwargs) -> tuple:
      "immediately, the FOK order has been rejected. The order will not be recorded in the order history"),
     ({"positionSide": "LONG"}, -4061, "Order's position side does not match user's setting."),
     ({"reduceOnly": "true"}, -2022, "ReduceOnly Order is rejected."),
-    ({"type": "STOP_MARKET", "price": None, "timeInForce": None, "stopPrice": "59000"}, -2021,
-     "Order would immediately trigger."),
+    ({"type": "STOP_MARKET", "price": None, "timeInForce": None, "stopPrice": "59000"}, -4120,
+     "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."),
+    ({"type": "TRAILING_STOP_MARKET", "price": None, "timeInForce": None, "callbackRate": "1"}, -4120,
+     "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."),
     ({"newClientOrderId": "bad id!"}, -4015, "Client order id is not valid."),
 ])
 def test_new_order_rejections(ex: Exchange, params: dict, code: int, msg: str) -> None:
@@ -128,16 +149,17 @@ def test_ack_response_is_the_state_at_acceptance(ex: Exchange) -> None:
 
 def test_stop_market_triggers_on_last_price_and_take_profit_on_mark(ex: Exchange) -> None:
     m = ex.um
-    stop = order(ex, type="STOP_MARKET", price=None, timeInForce=None, stopPrice="60005")
-    tp = order(ex, side="BUY", type="TAKE_PROFIT", timeInForce="GTC", price="59995", stopPrice="59500",
-               workingType="MARK_PRICE")
+    assert code_of(algo, ex, type="STOP_MARKET", triggerPrice="59000") == (-2021, "Order would immediately trigger.")
+    stop = algo(ex, type="STOP_MARKET", triggerPrice="60005")
+    tp = algo(ex, type="TAKE_PROFIT", timeInForce="GTC", price="59995", triggerPrice="59500",
+              workingType="MARK_PRICE")
     m.add_liquidity("BTCUSDT", "BUY", "60010", "0.5")
-    got = dispatch(ex, "um", "GET", "/fapi/v1/order", "K", {"symbol": "BTCUSDT", "orderId": str(stop["orderId"])})
+    got = actual_order(ex, stop)
     assert (got["status"], got["type"], got["origType"]) == ("FILLED", "MARKET", "STOP_MARKET")
     m.reset_book("BTCUSDT")
     m.add_liquidity("BTCUSDT", "SELL", "59990", "1")
     m.set_mark_price("BTCUSDT", "59400")
-    got = dispatch(ex, "um", "GET", "/fapi/v1/order", "K", {"symbol": "BTCUSDT", "orderId": str(tp["orderId"])})
+    got = actual_order(ex, tp)
     assert (got["status"], got["type"], got["avgPrice"]) == ("FILLED", "LIMIT", "59990.00000")
     pos = dispatch(ex, "um", "GET", "/fapi/v2/positionRisk", "K", {"symbol": "BTCUSDT"})[0]
     assert pos["positionAmt"] == "0.020"
@@ -146,22 +168,69 @@ def test_stop_market_triggers_on_last_price_and_take_profit_on_mark(ex: Exchange
 def test_trailing_stop_and_close_position(ex: Exchange) -> None:
     m = ex.um
     order(ex, type="MARKET", price=None, timeInForce=None, quantity="0.100")
-    trail = order(ex, side="SELL", type="TRAILING_STOP_MARKET", price=None, timeInForce=None, quantity="0.100",
-                  callbackRate="1", reduceOnly="true", workingType="MARK_PRICE")
-    assert trail["priceRate"] == "1"
+    trail = algo(ex, side="SELL", type="TRAILING_STOP_MARKET", quantity="0.100", callbackRate="1",
+                 reduceOnly="true", workingType="MARK_PRICE")
+    assert trail["callbackRate"] == "1"
     for mark in ("60500", "61000", "60600"):
         m.set_mark_price("BTCUSDT", mark)
-    assert dispatch(ex, "um", "GET", "/fapi/v1/openOrders", "K", {"symbol": "BTCUSDT"})
+    assert dispatch(ex, "um", "GET", "/fapi/v1/openAlgoOrders", "K", {"symbol": "BTCUSDT"})
+    assert dispatch(ex, "um", "GET", "/fapi/v1/openOrders", "K", {"symbol": "BTCUSDT"}) == []
     m.set_mark_price("BTCUSDT", "60390")  # 1% below the 61000 high
-    got = dispatch(ex, "um", "GET", "/fapi/v1/order", "K", {"symbol": "BTCUSDT", "orderId": str(trail["orderId"])})
-    assert got["status"] == "FILLED"
+    assert actual_order(ex, trail)["status"] == "FILLED"
     order(ex, type="MARKET", price=None, timeInForce=None, quantity="0.050")
-    close = order(ex, side="SELL", type="STOP_MARKET", price=None, timeInForce=None, quantity=None,
-                  stopPrice="59000", closePosition="true", workingType="MARK_PRICE")
+    close = algo(ex, side="SELL", type="STOP_MARKET", quantity=None, triggerPrice="59000", closePosition="true",
+                 workingType="MARK_PRICE")
     m.set_mark_price("BTCUSDT", "58990")
-    got = dispatch(ex, "um", "GET", "/fapi/v1/order", "K", {"symbol": "BTCUSDT", "orderId": str(close["orderId"])})
+    got = actual_order(ex, close)
     assert got["status"] == "FILLED" and got["executedQty"] == "0.050"
     assert dispatch(ex, "um", "GET", "/fapi/v2/positionRisk", "K", {"symbol": "BTCUSDT"})[0]["positionAmt"] == "0.000"
+
+
+def test_conditional_orders_refused_on_um_order_endpoints_but_not_on_coin_m(ex: Exchange) -> None:
+    batch = dispatch(ex, "um", "POST", "/fapi/v1/batchOrders", "K", {"batchOrders": json.dumps([
+        {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.010",
+         "price": "59000"},
+        {"symbol": "BTCUSDT", "side": "BUY", "type": "TAKE_PROFIT_MARKET", "quantity": "0.010",
+         "stopPrice": "59000"},
+    ])})
+    assert batch[0]["status"] == "NEW"
+    assert batch[1] == {"code": -4120, "msg": "Order type not supported for this endpoint. Please use the Algo "
+                                              "Order API endpoints instead."}
+    # order/test still documents the conditional types and validates them
+    test = dispatch(ex, "um", "POST", "/fapi/v1/order/test", "K", {
+        "symbol": "BTCUSDT", "side": "BUY", "type": "STOP_MARKET", "quantity": "0.010", "stopPrice": "61000"})
+    assert test["type"] == "STOP_MARKET"
+    # an algo order is not a matching-engine order: PUT/GET/DELETE order do not know its algoId
+    waiting = algo(ex, type="STOP_MARKET", triggerPrice="61000")
+    for method in ("PUT", "GET"):
+        assert code_of(dispatch, ex, "um", method, "/fapi/v1/order", "K", {
+            "symbol": "BTCUSDT", "orderId": str(waiting["algoId"]), "side": "BUY", "quantity": "0.010",
+            "price": "59000"})[0] == -2013
+    assert code_of(dispatch, ex, "um", "DELETE", "/fapi/v1/order", "K", {
+        "symbol": "BTCUSDT", "orderId": str(waiting["algoId"])})[0] == -2011
+    cm = ex.cm
+    st = cm.states["BTCUSD_PERP"]
+    trigger = st.ins.fmt_price(st.last_price * 2 // st.ins.tick * st.ins.tick)
+    placed = dispatch(ex, "cm", "POST", "/dapi/v1/order", "K", {
+        "symbol": "BTCUSD_PERP", "side": "BUY", "type": "STOP_MARKET", "quantity": "1", "stopPrice": trigger})
+    assert placed["type"] == "STOP_MARKET" and placed["status"] == "NEW"
+
+
+def test_algo_orders_expire_refuse_duplicates_and_cap_per_symbol(ex: Exchange, clock: Clock) -> None:
+    got: list = []
+    ex.um.add_listener(lambda ch, k, p: got.append(p) if ch == "user" else None)
+    gtd = algo(ex, type="STOP", price="61000", triggerPrice="61000", timeInForce="GTD",
+               goodTillDate=str(T0 + 700_000), clientAlgoId="gtd-1")
+    assert code_of(algo, ex, type="STOP_MARKET", triggerPrice="61000", clientAlgoId="gtd-1")[0] == -4116
+    clock.now = T0 + 700_000
+    ex.um.expire_orders(clock.now)
+    assert dispatch(ex, "um", "GET", "/fapi/v1/algoOrder", "K", {"algoId": str(gtd["algoId"])})["algoStatus"] == \
+        "EXPIRED"
+    assert got[-1]["e"] == "ALGO_UPDATE" and got[-1]["o"]["X"] == "EXPIRED"
+    assert not [e for e in got if e["e"] == "ORDER_TRADE_UPDATE"]
+    for i in range(10):
+        algo(ex, type="STOP_MARKET", triggerPrice=str(61000 + i))
+    assert code_of(algo, ex, type="STOP_MARKET", triggerPrice="62000") == (-4045, "Reach max stop order limit.")
 
 
 def test_modify_order_keeps_id_and_emits_amendment(ex: Exchange) -> None:
@@ -298,11 +367,16 @@ def test_algo_orders_trigger_through_the_engine_with_algo_updates(ex: Exchange) 
     open_ids = [o["algoId"] for o in dispatch(ex, "um", "GET", "/fapi/v1/openAlgoOrders", "K", {})]
     assert open_ids == [algo["algoId"], other["algoId"]]
     ex.um.add_liquidity("BTCUSDT", "BUY", "60010", "0.5")
-    kinds = [(e["e"], e["o"]["X"]) for e in got[1:] if e["e"] in ("ALGO_UPDATE", "ORDER_TRADE_UPDATE")]
-    assert ("ALGO_UPDATE", "TRIGGERED") in kinds and ("ORDER_TRADE_UPDATE", "FILLED") in kinds
+    kinds = [(e["e"], e["o"]["X"]) for e in got[2:] if e["e"] in ("ALGO_UPDATE", "ORDER_TRADE_UPDATE")]
+    assert kinds[:3] == [("ALGO_UPDATE", "TRIGGERING"), ("ALGO_UPDATE", "TRIGGERED"), ("ORDER_TRADE_UPDATE", "NEW")]
+    triggering, triggered = [e["o"] for e in got if e["e"] == "ALGO_UPDATE"][2:4]
+    assert triggering["ai"] == "" and "act" not in triggering
+    assert triggered["ai"] not in ("", str(algo["algoId"])) and triggered["act"] == "MARKET"
+    assert ("ORDER_TRADE_UPDATE", "FILLED") in kinds
     assert kinds[-1] == ("ALGO_UPDATE", "FINISHED")
     done = dispatch(ex, "um", "GET", "/fapi/v1/algoOrder", "K", {"algoId": str(algo["algoId"])})
-    assert done["algoStatus"] == "FINISHED" and done["actualOrderId"] == str(algo["algoId"])
+    assert done["algoStatus"] == "FINISHED" and done["actualOrderId"] not in ("", str(algo["algoId"]))
+    assert [e["o"]["i"] for e in got if e["e"] == "ORDER_TRADE_UPDATE"][0] == int(done["actualOrderId"])
     before = len(got)
     res = dispatch(ex, "um", "DELETE", "/fapi/v1/algoOrder", "K", {"algoId": str(other["algoId"])})
     assert res["code"] == "200"

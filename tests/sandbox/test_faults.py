@@ -80,10 +80,11 @@ def test_server_error_after_executing_leaves_the_order_placed(sandbox):
 
 
 def test_admin_http_path(sandbox):
-    r = requests.post(sandbox.admin_url + "/faults", json={"fault": "rate_limit", "retry_after": 3}, timeout=5)
+    r = requests.post(sandbox.admin_url + "/faults", headers=sandbox.admin_headers,
+                      json={"fault": "rate_limit", "retry_after": 3}, timeout=5)
     assert r.json()["ok"] is True
     assert public(sandbox, TIME).status_code == 429
-    bad = requests.post(sandbox.admin_url + "/faults", json={"fault": "nope"}, timeout=5)
+    bad = requests.post(sandbox.admin_url + "/faults", headers=sandbox.admin_headers, json={"fault": "nope"}, timeout=5)
     assert bad.status_code == 400 and "unknown fault" in bad.json()["error"]
 
 

@@ -61,7 +61,8 @@ def test_admin_path_and_grace_validation(sandbox):
     ws = websocket.create_connection(sandbox.um_stream_url + "/ws", timeout=5)
     try:
         assert sandbox.wait_for_connections(1, kind="stream")
-        r = requests.post(sandbox.admin_url + "/faults", json={"fault": "server_shutdown", "grace": 0}, timeout=5)
+        r = requests.post(sandbox.admin_url + "/faults", headers=sandbox.admin_headers,
+                          json={"fault": "server_shutdown", "grace": 0}, timeout=5)
         assert r.json() == {"ok": True, "result": 1}
         _, code, _ = _read_until_close(ws)
         assert code == 1001

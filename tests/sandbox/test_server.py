@@ -126,7 +126,7 @@ def test_rsa_and_ed25519_accounts(sandbox, rsa_pair, ed25519_pair):
 
 
 def test_admin_adds_accounts(sandbox, ed25519_pair):
-    r = requests.post(sandbox.admin_url + "/accounts",
+    r = requests.post(sandbox.admin_url + "/accounts", headers=sandbox.admin_headers,
                       json={"api_key": "viaAdmin", "ed25519_public_key": ed25519_pair[1]}, timeout=5)
     assert r.json() == {"ok": True, "api_key": "viaAdmin"}
     ed = load_private_key(ed25519_pair[0])

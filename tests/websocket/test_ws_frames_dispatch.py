@@ -38,7 +38,7 @@ STREAM = [
     frame(TEXT, b'{"e":"aggTrade"}'),
     frame(BINARY, b"\x00\xff" * 100),  # 16-bit length
     frame(TEXT, b"x" * 70000),  # 64-bit length
-    frame(TEXT, "caf\u00e9".encode(), masked=True),
+    frame(TEXT, "caf\u00e9".encode()),
     frame(TEXT, b"frag-", fin=0),
     frame(PING, b"1700000000001"),  # a control frame between fragments
     frame(ABNF.OPCODE_CONT, b"ment", fin=0),
@@ -81,8 +81,17 @@ def test_parser_gives_the_same_messages_however_the_bytes_are_split(size):
         frame(PING, b"p", fin=0),
         frame(ABNF.OPCODE_CONT, b"no message to continue"),
         frame(TEXT, b"a", fin=0) + frame(TEXT, b"b"),
+        frame(TEXT, "caf\u00e9".encode(), masked=True),
     ],
-    ids=["reserved-opcode", "rsv-bit", "oversized-ping", "fragmented-ping", "stray-continuation", "nested-message"],
+    ids=[
+        "reserved-opcode",
+        "rsv-bit",
+        "oversized-ping",
+        "fragmented-ping",
+        "stray-continuation",
+        "nested-message",
+        "masked-by-server",
+    ],
 )
 def test_parser_rejects_protocol_violations(raw):
     with pytest.raises(WebSocketProtocolException):
@@ -265,6 +274,7 @@ def test_pings_are_answered_while_a_slowish_callback_holds_the_reader_back(serve
 
     client = UMFuturesWebsocketClient(server.url, on_message=slowish, queue_size=400)
     try:
+        client.subscribe("btcusdt@kline_1m")  # a connection opens for a route that carries a stream
         assert server.wait_for(lambda: server.open_connections())
         conn = server.open_connections()[0]
         server.send_to(conn, *[json.dumps({"e": "burst", "n": n}) for n in range(4000)])

@@ -99,7 +99,10 @@ def test_a_renewal_whose_old_socket_ends_first_is_reported_as_a_reconnect(server
 def test_renewals_of_a_connection_without_streams_are_seamless(server):
     reconnects = []
     client = UMFuturesWebsocketClient(
-        server.url, max_connection_age=1.5, on_reconnect=lambda _client, streams: reconnects.append(streams)
+        server.url,
+        max_connection_age=1.5,
+        on_reconnect=lambda _client, streams: reconnects.append(streams),
+        on_open=lambda _client: None,  # with on_open the default route opens at construction, with no stream
     )
     try:
         assert server.wait_for(lambda: client.renewals >= 3, 15.0)

@@ -181,3 +181,13 @@ def test_send_request_reaches_methods_by_name(make_client):
     with pytest.raises(ClientError) as info:
         c.send_request("no.such.method", security="NONE")
     assert info.value.status_code == 400
+
+
+def test_um_order_place_refuses_conditional_types(make_client):
+    c = make_client("um")
+    price = float(c.ticker_price(symbol=UM_SYMBOL)["price"])
+    with pytest.raises(ClientError) as err:
+        c.order_place(UM_SYMBOL, "BUY", "STOP_MARKET", quantity="0.003", stopPrice=f"{price * 1.2:.1f}")
+    assert err.value.error_code == -4120
+    assert err.value.error_message == ("Order type not supported for this endpoint. "
+                                       "Please use the Algo Order API endpoints instead.")

@@ -1,4 +1,4 @@
-"""Margin arithmetic of an account and its REST/event renderings (account, balance, positionRisk ...)."""
+"""Accounts and margin: margin arithmetic of accounts and orders, and their REST/event renderings."""
 
 from __future__ import annotations
 
@@ -6,41 +6,60 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
 
 from . import views
-from .matching import q8
-from .util import ZERO, fmt, plain
+from .core import MarketCore
+from .orders import Order
+from .publisher import EventPublisher
+from .util import ZERO, fmt, plain, q8
 
 if TYPE_CHECKING:  # pragma: no cover
     from .accounts import Account, Position
-    from .market import MarketEngine
+
+# The position fields of each account answer (the official SDK's response models), by market and style.
+ACCOUNT_POSITION_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("um", "v2"): tuple("""symbol initialMargin maintMargin unrealizedProfit positionInitialMargin
+        openOrderInitialMargin leverage isolated entryPrice maxNotional bidNotional askNotional positionSide
+        positionAmt updateTime""".split()),
+    ("um", "v3"): tuple("""symbol positionSide positionAmt unrealizedProfit isolatedMargin notional isolatedWallet
+        initialMargin maintMargin updateTime""".split()),
+    ("cm", "cm"): tuple("""symbol positionAmt initialMargin maintMargin unrealizedProfit positionInitialMargin
+        openOrderInitialMargin leverage isolated positionSide entryPrice breakEvenPrice maxQty updateTime
+        notionalValue""".split()),
+}
 
 
-class AccountViewsMixin:
-    """Computed account figures; mixed into MarketEngine."""
+class AccountViews:
+    """Accounts and margin: margin arithmetic of accounts and orders, account events and REST renderings.
 
-    def position_metrics(self: "MarketEngine", acct: "Account", pos: "Position") -> Dict[str, Decimal]:
+    Depends on the market core (states, accounts) and the event publisher (MARGIN_CALL)."""
+
+    def __init__(self, core: MarketCore, events: EventPublisher) -> None:
+        self.core = core
+        self.events = events
+
+    def position_metrics(self, acct: "Account", pos: "Position") -> Dict[str, Decimal]:
         """Mark, notional, unrealized PnL, initial and maintenance margin of a position."""
-        st = self.states[pos.symbol]
+        st = self.core.states[pos.symbol]
         ins = st.ins
         mark = st.mark
         lev = acct.leverage[pos.symbol]
         if pos.amt == 0:
             return {"mark": mark, "notional": ZERO, "unrealized": ZERO, "im": ZERO, "mm": ZERO, "bep": ZERO}
-        notional_abs = self.math.notional(abs(pos.amt), mark, ins)
-        unrealized = q8(self.math.pnl(pos.amt, pos.entry, mark, ins))
+        notional_abs = self.core.math.notional(abs(pos.amt), mark, ins)
+        unrealized = q8(self.core.math.pnl(pos.amt, pos.entry, mark, ins))
         bracket = ins.bracket_for(notional_abs)
         mm = max(ZERO, notional_abs * bracket[4] - bracket[5])
         signed_notional = notional_abs if pos.amt > 0 else -notional_abs
-        fee_per_unit = self.taker_rate * pos.entry
+        fee_per_unit = self.core.taker_rate * pos.entry
         bep = pos.entry + fee_per_unit if pos.amt > 0 else pos.entry - fee_per_unit
         return {"mark": mark, "notional": signed_notional, "unrealized": unrealized,
                 "im": q8(notional_abs / lev), "mm": q8(mm), "bep": bep}
 
-    def asset_totals(self: "MarketEngine", acct: "Account", asset: str) -> Dict[str, Decimal]:
+    def asset_totals(self, acct: "Account", asset: str) -> Dict[str, Decimal]:
         """Wallet, cross wallet, unrealized PnL, margins and available balance of one margin asset."""
         bal = acct.balance(asset)
         unrealized = cross_un = pos_im = maint = iso_wallet = ZERO
         for pos in acct.positions.values():
-            ins = self.states[pos.symbol].ins
+            ins = self.core.states[pos.symbol].ins
             if ins.margin_asset != asset or (pos.amt == 0 and pos.isolated_wallet == 0):
                 continue
             m = self.position_metrics(acct, pos)
@@ -53,7 +72,7 @@ class AccountViewsMixin:
                 pos_im += m["im"]
         order_im = ZERO
         for o in acct.open_orders():
-            if self.states[o.symbol].ins.margin_asset == asset and not o.is_conditional:
+            if self.core.states[o.symbol].ins.margin_asset == asset and not o.is_conditional:
                 order_im += self.order_margin(acct, o)
         order_im = q8(order_im)
         cross_wallet = bal.wallet - iso_wallet
@@ -65,17 +84,17 @@ class AccountViewsMixin:
             "max_withdraw": max(ZERO, min(available, bal.wallet)), "update_time": Decimal(bal.update_time),
         }
 
-    def available_balance(self: "MarketEngine", acct: "Account", asset: str) -> Decimal:
+    def available_balance(self, acct: "Account", asset: str) -> Decimal:
         """Balance free for new positions/orders in `asset`."""
         return self.asset_totals(acct, asset)["available"]
 
-    def _assets(self: "MarketEngine", acct: "Account") -> List[str]:
+    def _assets(self, acct: "Account") -> List[str]:
         return list(acct.balances)
 
-    def _positions(self: "MarketEngine", acct: "Account", symbol: Optional[str] = None,
+    def _positions(self, acct: "Account", symbol: Optional[str] = None,
                    include_flat: bool = True) -> List["Position"]:
         out = []
-        for sym in self.instruments:
+        for sym in self.core.instruments:
             if symbol is not None and sym != symbol:
                 continue
             sides = ("LONG", "SHORT") if acct.dual_side else ("BOTH",)
@@ -91,13 +110,13 @@ class AccountViewsMixin:
         return out
 
     # ----------------------------------------------------------------- events
-    def account_update_event(self: "MarketEngine", acct: "Account", reason: str,
+    def account_update_event(self, acct: "Account", reason: str,
                              keys: Iterable[Tuple[str, str]], now: int) -> dict:
         """ACCOUNT_UPDATE for `reason` with the margin asset balances and the given positions."""
         assets: List[str] = []
         positions = []
         for sym, side in keys:
-            ins = self.states[sym].ins
+            ins = self.core.states[sym].ins
             if ins.margin_asset not in assets:
                 assets.append(ins.margin_asset)
             pos = acct.position(sym, side)
@@ -110,23 +129,23 @@ class AccountViewsMixin:
             t = self.asset_totals(acct, a)
             balances.append({"a": a, "wb": fmt(t["wallet"], 8), "cw": fmt(t["cross_wallet"], 8), "bc": "0"})
         event: dict = {"e": "ACCOUNT_UPDATE", "E": now, "T": now}
-        if self.kind == "cm":
+        if self.core.kind == "cm":
             event["i"] = acct.alias
         event["a"] = {"m": reason, "B": balances, "P": positions}
         return event
 
-    def check_margin_calls(self: "MarketEngine", now: int) -> None:
+    def check_margin_calls(self, now: int) -> None:
         """Send MARGIN_CALL (at most once a minute per account) when maintenance margin nears the margin balance."""
-        for acct in self.accounts.values():
+        for acct in self.core.accounts.values():
             if now - acct.last_margin_call < 60_000:
                 continue
-            for asset in {self.states[p.symbol].ins.margin_asset for p in acct.positions.values() if p.amt}:
+            for asset in {self.core.states[p.symbol].ins.margin_asset for p in acct.positions.values() if p.amt}:
                 t = self.asset_totals(acct, asset)
                 if t["margin_balance"] <= 0 or t["maint"] / t["margin_balance"] < Decimal("0.8"):
                     continue
                 entries = []
                 for pos in acct.positions.values():
-                    ins = self.states[pos.symbol].ins
+                    ins = self.core.states[pos.symbol].ins
                     if not pos.amt or ins.margin_asset != asset:
                         continue
                     m = self.position_metrics(acct, pos)
@@ -135,15 +154,15 @@ class AccountViewsMixin:
                                     "iw": fmt(pos.isolated_wallet, 8), "mp": fmt(m["mark"], 8),
                                     "up": fmt(m["unrealized"], 8), "mm": fmt(m["mm"], 8)})
                 event: dict = {"e": "MARGIN_CALL", "E": now}
-                if self.kind == "cm":
+                if self.core.kind == "cm":
                     event["i"] = acct.alias
                 event["cw"] = fmt(t["cross_wallet"], 8)
                 event["p"] = entries
                 acct.last_margin_call = now
-                self.emit_user(acct.api_key, event)
+                self.events.emit_user(acct.api_key, event)
 
     # ----------------------------------------------------------------- REST renderings
-    def asset_json(self: "MarketEngine", acct: "Account", asset: str, style: str) -> dict:
+    def asset_json(self, acct: "Account", asset: str, style: str) -> dict:
         """One `assets[]` entry of the account endpoints (style "v2", "v3" or "cm")."""
         t = self.asset_totals(acct, asset)
         d = {
@@ -159,12 +178,12 @@ class AccountViewsMixin:
         d["updateTime"] = int(t["update_time"])
         return d
 
-    def account_json(self: "MarketEngine", acct: "Account", style: str) -> dict:
+    def account_json(self, acct: "Account", style: str) -> dict:
         """GET /fapi/v2/account, /fapi/v3/account or /dapi/v1/account."""
         assets = [self.asset_json(acct, a, style) for a in self._assets(acct)]
         positions = []
         for pos in self._positions(acct, include_flat=style != "v3"):
-            st = self.states[pos.symbol]
+            st = self.core.states[pos.symbol]
             ins = st.ins
             m = self.position_metrics(acct, pos)
             lev = acct.leverage[pos.symbol]
@@ -187,8 +206,8 @@ class AccountViewsMixin:
                 else:
                     p["maxQty"] = str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size))
                     p["notionalValue"] = fmt(m["notional"], 8)
-            positions.append(p)
-        if self.kind == "cm":
+            positions.append({k: p[k] for k in ACCOUNT_POSITION_FIELDS[(self.core.kind, style)] if k in p})
+        if self.core.kind == "cm":
             return {"assets": assets, "positions": positions, "canDeposit": True, "canTrade": True,
                     "canWithdraw": True, "feeTier": 0, "updateTime": 0}
         totals = self._um_totals(acct)
@@ -202,7 +221,7 @@ class AccountViewsMixin:
         doc["positions"] = positions
         return doc
 
-    def _um_totals(self: "MarketEngine", acct: "Account") -> dict:
+    def _um_totals(self, acct: "Account") -> dict:
         t = self.asset_totals(acct, "USDT")
         return {
             "totalInitialMargin": fmt(t["im"], 8), "totalMaintMargin": fmt(t["maint"], 8),
@@ -213,31 +232,31 @@ class AccountViewsMixin:
             "maxWithdrawAmount": fmt(t["max_withdraw"], 8),
         }
 
-    def balances_json(self: "MarketEngine", acct: "Account") -> List[dict]:
+    def balances_json(self, acct: "Account") -> List[dict]:
         """GET balance (UM v2/v3, CM v1)."""
         out = []
         for asset in self._assets(acct):
             t = self.asset_totals(acct, asset)
             d = {"accountAlias": acct.alias, "asset": asset, "balance": fmt(t["wallet"], 8)}
-            if self.kind == "cm":
+            if self.core.kind == "cm":
                 d["withdrawAvailable"] = fmt(t["max_withdraw"], 8)
             d.update({"crossWalletBalance": fmt(t["cross_wallet"], 8), "crossUnPnl": fmt(t["cross_un"], 8),
                       "availableBalance": fmt(t["available"], 8)})
-            if self.kind == "um":
+            if self.core.kind == "um":
                 d["maxWithdrawAmount"] = fmt(t["max_withdraw"], 8)
                 d["marginAvailable"] = True
             d["updateTime"] = int(t["update_time"])
             out.append(d)
         return out
 
-    def position_risk_json(self: "MarketEngine", acct: "Account", symbol: Optional[str], style: str,
+    def position_risk_json(self, acct: "Account", symbol: Optional[str], style: str,
                            pair: Optional[str] = None) -> List[dict]:
         """GET positionRisk (style "v2", "v3" for UM; "cm")."""
         if symbol is not None:
-            self.state(symbol)
+            self.core.state(symbol)
         out = []
         for pos in self._positions(acct, symbol, include_flat=style != "v3"):
-            st = self.states[pos.symbol]
+            st = self.core.states[pos.symbol]
             ins = st.ins
             if pair is not None and ins.pair != pair:
                 continue
@@ -267,13 +286,14 @@ class AccountViewsMixin:
                           "maxQty": str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size)),
                           "marginType": "isolated" if iso else "cross", "isAutoAddMargin": "false",
                           "notionalValue": fmt(m["notional"], 8), "updateTime": pos.update_time})
+                d.pop("notionalValue")  # COIN-M positionRisk documents no notionalValue
             out.append(d)
         return out
 
-    def _liquidation_price(self: "MarketEngine", acct: "Account", pos: "Position", m: dict) -> str:
+    def _liquidation_price(self, acct: "Account", pos: "Position", m: dict) -> str:
         if pos.amt == 0:
             return "0"
-        ins = self.states[pos.symbol].ins
+        ins = self.core.states[pos.symbol].ins
         if acct.margin_type[pos.symbol] == "ISOLATED":
             margin = pos.isolated_wallet
         else:
@@ -290,23 +310,57 @@ class AccountViewsMixin:
             price = (amt * cs + abs(amt) * cs * mmr) / denom if denom else ZERO
         return ins.fmt_price(max(price, ZERO)) if price > 0 else "0"
 
-    def trade_json(self: "MarketEngine", t: dict) -> dict:
+    def trade_json(self, t: dict) -> dict:
         """One userTrades entry."""
-        ins = self.states[t["symbol"]].ins
+        ins = self.core.states[t["symbol"]].ins
         d = {"symbol": t["symbol"], "id": t["id"], "orderId": t["orderId"], "side": t["side"],
              "price": plain(t["price"]), "qty": ins.fmt_qty(t["qty"]), "realizedPnl": fmt(t["realizedPnl"], 8),
              "marginAsset": t["marginAsset"]}
-        if self.kind == "um":
-            d["quoteQty"] = plain(t["quoteQty"])
-        else:
-            d["pair"] = t["pair"]
-            d["baseQty"] = fmt(t["baseQty"], 8)
+        # Both markets document both quantities: quoteQty is "0" on COIN-M, baseQty "0" on USDⓈ-M.
+        d["pair"] = t["pair"]
+        d["quoteQty"] = plain(t["quoteQty"]) if self.core.kind == "um" else "0"
+        d["baseQty"] = fmt(t["baseQty"], 8) if self.core.kind == "cm" else "0"
         d.update({"commission": fmt(t["commission"], 8), "commissionAsset": t["commissionAsset"],
                   "time": t["time"], "positionSide": t["positionSide"], "buyer": t["buyer"], "maker": t["maker"]})
         return d
 
-    def income_json(self: "MarketEngine", r: dict) -> dict:
+    def income_json(self, r: dict) -> dict:
         """One income history entry."""
         return {"symbol": r["symbol"], "incomeType": r["incomeType"], "income": fmt(r["income"], 8),
                 "asset": r["asset"], "info": r["info"], "time": r["time"],
-                "tranId": r["tranId"] if self.kind == "um" else str(r["tranId"]), "tradeId": r["tradeId"]}
+                "tranId": r["tranId"] if self.core.kind == "um" else str(r["tranId"]), "tradeId": r["tradeId"]}
+
+    # ----------------------------------------------------------------- margin of orders
+    def increasing_qty(self, acct: "Account", o: Order) -> Decimal:
+        """Part of `o` that opens or increases a position (what needs initial margin)."""
+        if o.reduce_only or o.close_position:
+            return ZERO
+        if o.position_side == "LONG":
+            return o.remaining if o.is_buy else ZERO
+        if o.position_side == "SHORT":
+            return ZERO if o.is_buy else o.remaining
+        amt = acct.position(o.symbol, "BOTH").amt
+        if (amt > 0 and not o.is_buy) or (amt < 0 and o.is_buy):
+            return max(ZERO, o.remaining - abs(amt))
+        return o.remaining
+
+    def order_margin(self, acct: "Account", o: Order, price: Optional[Decimal] = None) -> Decimal:
+        """Initial margin `o` needs at `price` (its own price by default)."""
+        st = self.core.states[o.symbol]
+        qty = self.increasing_qty(acct, o)
+        if qty <= 0:
+            return ZERO
+        px = price or o.price or st.mark
+        return self.core.math.notional(qty, px, st.ins) / acct.leverage[o.symbol]
+
+    def open_notional(self, acct: "Account", symbol: Optional[str]) -> tuple:
+        """Notional of open bids and asks of `symbol` (the `b` and `a` fields of order events)."""
+        bids = asks = ZERO
+        for o in acct.open_orders(symbol):
+            if o.price and not o.is_conditional:
+                n = o.remaining * o.price if self.core.kind == "um" else o.remaining
+                if o.is_buy:
+                    bids += n
+                else:
+                    asks += n
+        return bids, asks

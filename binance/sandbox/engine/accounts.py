@@ -11,7 +11,9 @@ from .orders import Order
 from .util import ZERO
 
 UM_FUNDING = {"USDT": Decimal("100000"), "USDC": Decimal("10000"), "BNB": Decimal("0"), "BTC": Decimal("0")}
-CM_FUNDING = {"BTC": Decimal("10"), "ETH": Decimal("100"), "BNB": Decimal("0")}
+CM_FUNDING = {"BTC": Decimal("10"), "ETH": Decimal("100"), "BNB": Decimal("500"), "SOL": Decimal("2000"),
+              "XRP": Decimal("500000"), "ADA": Decimal("500000"), "DOGE": Decimal("2000000"),
+              "LINK": Decimal("20000"), "DOT": Decimal("50000"), "LTC": Decimal("4000"), "AVAX": Decimal("10000")}
 
 
 class Linear:

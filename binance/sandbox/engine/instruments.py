@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import List, Optional, Tuple
 from .util import fmt, plain
 
 PERPETUAL_DELIVERY = 4133404800000
+QUIET_SIM_EVERY = 4
 ONBOARD_DATE = 1569398400000
 
 # (bracket, initialLeverage, floor, cap, maintMarginRatio, cum): UM floor/cap are notional in the quote asset,
@@ -79,6 +81,7 @@ class Instrument:
     default_leverage: int = 20
     brackets: List[Bracket] = field(default_factory=list)
     underlying_sub_type: str = "Layer-1"
+    sim_every: int = 1  # the simulated participants act every `sim_every` ticks (quieter markets cost less)
 
     @property
     def max_leverage(self) -> int:
@@ -122,13 +125,27 @@ def _um(symbol: str, base: str, tick: str, step: str, pp: int, qp: int, min_pric
 
 
 def um_instruments() -> List[Instrument]:
-    """The USDⓈ-M perpetuals of the sandbox."""
-    return [
+    """The USDⓈ-M perpetuals of the sandbox (the first four busy, the others quieter)."""
+    busy = [
         _um("BTCUSDT", "BTC", "0.10", "0.001", 2, 3, "261.10", "809484", "1000", "120", "100", "65000", True),
         _um("ETHUSDT", "ETH", "0.01", "0.001", 2, 3, "39.86", "306177", "10000", "2000", "20", "3400", True),
         _um("BNBUSDT", "BNB", "0.010", "0.01", 3, 2, "6.600", "100000", "10000", "2000", "5", "600", False),
         _um("SOLUSDT", "SOL", "0.0100", "1", 4, 0, "0.4200", "6857", "1000000", "5000", "5", "150", False),
     ]
+    quiet = [
+        _um("XRPUSDT", "XRP", "0.0001", "0.1", 4, 1, "0.0143", "100000", "10000000", "2000000", "5", "0.6000",
+            False),
+        _um("DOGEUSDT", "DOGE", "0.000010", "1", 6, 0, "0.002440", "30", "50000000", "30000000", "5", "0.150000",
+            False),
+        _um("ADAUSDT", "ADA", "0.00010", "1", 5, 0, "0.01740", "2000", "10000000", "5000000", "5", "0.45000",
+            False),
+        _um("LINKUSDT", "LINK", "0.001", "0.01", 3, 2, "0.460", "100000", "200000", "20000", "5", "15.000", False),
+        _um("LTCUSDT", "LTC", "0.01", "0.001", 2, 3, "3.61", "100000", "100000", "5000", "20", "80.00", False),
+        _um("AVAXUSDT", "AVAX", "0.0010", "1", 4, 0, "0.3500", "100000", "1000000", "50000", "5", "30.0000",
+            False),
+        _um("DOTUSDT", "DOT", "0.001", "0.1", 3, 1, "0.357", "100000", "1000000", "80000", "5", "6.000", False),
+    ]
+    return busy + [dataclasses.replace(ins, sim_every=QUIET_SIM_EVERY) for ins in quiet]
 
 
 def next_quarter_delivery(now_ms: int) -> int:
@@ -149,30 +166,46 @@ def next_quarter_delivery(now_ms: int) -> int:
 
 
 def cm_instruments(now_ms: int) -> List[Instrument]:
-    """The COIN-M contracts of the sandbox: two perpetuals and one BTC quarterly."""
+    """The COIN-M contracts of the sandbox: the usual perpetuals and one BTC quarterly."""
     delivery = next_quarter_delivery(now_ms)
     suffix = _dt.datetime.fromtimestamp(delivery / 1000, tz=_dt.timezone.utc).strftime("%y%m%d")
 
     def cm(symbol: str, base: str, ctype: str, ddate: int, tick: str, pp: int, csize: str, price: str,
            max_price: str) -> Instrument:
-        """One COIN-M contract."""
+        """One COIN-M contract (leverage brackets in the coin, scaled to BTC's in USD terms)."""
+        scale = Decimal(65000) / Decimal(price)
+        brackets = CM_BRACKETS if base == "BTC" else [
+            (b[0], min(b[1], 75), b[2] * scale, b[3] * scale, b[4], b[5] * scale) for b in CM_BRACKETS]
         return Instrument(
             symbol=symbol, pair=f"{base}USD", kind="cm", base=base, quote="USD", margin_asset=base,
             contract_type=ctype, delivery_date=ddate, tick=Decimal(tick), step=Decimal(1), price_precision=pp,
             qty_precision=0, min_price=Decimal(tick) * 10, max_price=Decimal(max_price), min_qty=Decimal(1),
             max_qty=Decimal(1000000), market_max_qty=Decimal(60000), min_notional=Decimal(0),
-            start_price=Decimal(price), contract_size=Decimal(csize), brackets=CM_BRACKETS,
+            start_price=Decimal(price), contract_size=Decimal(csize), brackets=brackets,
         )
 
-    return [
+    busy = [
         cm("BTCUSD_PERP", "BTC", "PERPETUAL", PERPETUAL_DELIVERY, "0.1", 1, "100", "65000", "4520958"),
         cm("ETHUSD_PERP", "ETH", "PERPETUAL", PERPETUAL_DELIVERY, "0.01", 2, "10", "3400", "306177"),
         cm(f"BTCUSD_{suffix}", "BTC", "CURRENT_QUARTER", delivery, "0.1", 1, "100", "65400", "4520958"),
     ]
+    quiet = [
+        # the perpetuals users and the official examples name (bnbusd_perp ...), with Binance's tick and size
+        cm("BNBUSD_PERP", "BNB", "PERPETUAL", PERPETUAL_DELIVERY, "0.010", 3, "10", "600", "100000"),
+        cm("SOLUSD_PERP", "SOL", "PERPETUAL", PERPETUAL_DELIVERY, "0.010", 3, "10", "150", "100000"),
+        cm("XRPUSD_PERP", "XRP", "PERPETUAL", PERPETUAL_DELIVERY, "0.0001", 4, "10", "0.6000", "100000"),
+        cm("ADAUSD_PERP", "ADA", "PERPETUAL", PERPETUAL_DELIVERY, "0.00010", 5, "10", "0.45000", "100000"),
+        cm("DOGEUSD_PERP", "DOGE", "PERPETUAL", PERPETUAL_DELIVERY, "0.000010", 6, "10", "0.150000", "100000"),
+        cm("LINKUSD_PERP", "LINK", "PERPETUAL", PERPETUAL_DELIVERY, "0.001", 3, "10", "15.000", "100000"),
+        cm("DOTUSD_PERP", "DOT", "PERPETUAL", PERPETUAL_DELIVERY, "0.001", 3, "10", "6.000", "100000"),
+        cm("LTCUSD_PERP", "LTC", "PERPETUAL", PERPETUAL_DELIVERY, "0.01", 2, "10", "80.00", "100000"),
+        cm("AVAXUSD_PERP", "AVAX", "PERPETUAL", PERPETUAL_DELIVERY, "0.0010", 4, "10", "30.0000", "100000"),
+    ]
+    return busy + [dataclasses.replace(ins, sim_every=QUIET_SIM_EVERY) for ins in quiet]
 
 
 ORDER_TYPES = ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]
-TIME_IN_FORCE = ["GTC", "IOC", "FOK", "GTX", "GTD"]
+TIME_IN_FORCE = {"um": ["GTC", "IOC", "FOK", "GTX", "GTD"], "cm": ["GTC", "IOC", "FOK", "GTX"]}
 
 
 def _filters(ins: Instrument) -> list:
@@ -210,7 +243,7 @@ def symbol_info(ins: Instrument) -> dict:
             "pricePrecision": ins.price_precision, "quantityPrecision": ins.qty_precision,
             "baseAssetPrecision": 8, "quotePrecision": 8, "underlyingType": "COIN",
             "underlyingSubType": [ins.underlying_sub_type], "settlePlan": 0, "triggerProtect": "0.0500",
-            "liquidationFee": "0.012500", "marketTakeBound": "0.05", "maxMoveOrderLimit": 10000,
+            "liquidationFee": "0.012500", "marketTakeBound": "0.05",
         })
     else:
         info = dict(common)
@@ -219,13 +252,13 @@ def symbol_info(ins: Instrument) -> dict:
             "maintMarginPercent": "2.5000", "requiredMarginPercent": "5.0000", "baseAsset": ins.base,
             "quoteAsset": ins.quote, "pricePrecision": ins.price_precision,
             "quantityPrecision": ins.qty_precision, "baseAssetPrecision": 8, "quotePrecision": 8,
-            "equalQtyPrecision": 4, "maxMoveOrderLimit": 10000, "triggerProtect": "0.0500",
+            "equalQtyPrecision": 4, "triggerProtect": "0.0500",
             "underlyingType": "COIN", "underlyingSubType": [], "liquidationFee": "0.010000",
             "marketTakeBound": "0.05",
         })
     info["filters"] = _filters(ins)
     info["orderTypes"] = list(ORDER_TYPES)
-    info["timeInForce"] = list(TIME_IN_FORCE)
+    info["timeInForce"] = list(TIME_IN_FORCE[ins.kind])
     return info
 
 
@@ -243,9 +276,8 @@ def rate_limits(kind: str, weight_per_minute: int = 2400, orders_per_minute: int
 
 def exchange_info(kind: str, instruments: List[Instrument], now_ms: int, limits: Optional[list] = None) -> dict:
     """The full exchangeInfo document of a market."""
-    doc: dict = {"timezone": "UTC", "serverTime": now_ms, "futuresType": "U_MARGINED" if kind == "um" else
-                 "COIN_MARGINED", "rateLimits": limits if limits is not None else rate_limits(kind),
-                 "exchangeFilters": []}
+    doc: dict = {"timezone": "UTC", "serverTime": now_ms,
+                 "rateLimits": limits if limits is not None else rate_limits(kind), "exchangeFilters": []}
     if kind == "um":
         doc["assets"] = [
             {"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"},

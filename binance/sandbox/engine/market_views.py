@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, List, Optional
+from typing import Dict, List, Optional
 
+from .core import MarketCore
 from .errors import EngineError
 from .marketdata import INTERVAL_MS, MINUTE, Candle, interval_end, interval_start
 from .sim import seed_candles
 from .state import SymbolState
 from .util import fmt, plain
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .market import MarketEngine
 
 DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 
@@ -24,16 +22,20 @@ def check_interval(interval: Optional[str], allow_1s: bool = False) -> str:
     return interval
 
 
-class MarketViewsMixin:
-    """Public market data; mixed into MarketEngine."""
+class MarketViews:
+    """Public market data (REST renderings and kline payloads) read from the symbol states."""
 
-    def depth_json(self: "MarketEngine", symbol: Optional[str], limit: int = 500) -> dict:
+    def __init__(self, core: MarketCore) -> None:
+        self.core = core
+        self._kline_open: Dict[str, int] = {}
+
+    def depth_json(self, symbol: Optional[str], limit: int = 500) -> dict:
         """Order book snapshot; `lastUpdateId` is the id of the latest change (the diff streams' `u`)."""
-        st = self.state(symbol)
+        st = self.core.state(symbol)
         if limit not in DEPTH_LIMITS:
             limit = min((x for x in DEPTH_LIMITS if x >= limit), default=1000)
         bids, asks = st.book.depth(limit)
-        now = self.now()
+        now = self.core.now()
         ins = st.ins
         d: dict = {"lastUpdateId": st.book.update_id}
         if ins.kind == "cm":
@@ -43,10 +45,10 @@ class MarketViewsMixin:
                   "asks": [[ins.fmt_price(p), ins.fmt_qty(q)] for p, q in asks]})
         return d
 
-    def trades_json(self: "MarketEngine", symbol: Optional[str], limit: int = 500,
+    def trades_json(self, symbol: Optional[str], limit: int = 500,
                     from_id: Optional[int] = None) -> List[dict]:
         """Recent (or, with `from_id`, historical) trades."""
-        st = self.state(symbol)
+        st = self.core.state(symbol)
         ins = st.ins
         limit = max(1, min(limit, 1000))
         trades = list(st.trades)
@@ -61,15 +63,17 @@ class MarketViewsMixin:
                 d["quoteQty"] = fmt(t["quote"], 8)
             else:
                 d["baseQty"] = fmt(t["quote"], 8)
-            d.update({"time": t["time"], "isBuyerMaker": t["isBuyerMaker"], "isRPITrade": False})
+            d.update({"time": t["time"], "isBuyerMaker": t["isBuyerMaker"]})
+            if ins.kind == "um":
+                d["isRPITrade"] = False
             out.append(d)
         return out
 
-    def agg_trades_json(self: "MarketEngine", symbol: Optional[str], limit: int = 500,
+    def agg_trades_json(self, symbol: Optional[str], limit: int = 500,
                         from_id: Optional[int] = None, start: Optional[int] = None,
                         end: Optional[int] = None) -> List[dict]:
         """Aggregate trades."""
-        st = self.state(symbol)
+        st = self.core.state(symbol)
         ins = st.ins
         limit = max(1, min(limit, 1000))
         aggs = list(st.aggs)
@@ -88,7 +92,7 @@ class MarketViewsMixin:
             out.append(d)
         return out
 
-    def kline_rows(self: "MarketEngine", st: SymbolState, source: str, interval: str, start: Optional[int],
+    def kline_rows(self, st: SymbolState, source: str, interval: str, start: Optional[int],
                    end: Optional[int], limit: int) -> List[list]:
         """Kline arrays; `source` is "trade", "mark", "index" or "premium"."""
         ins = st.ins
@@ -112,7 +116,7 @@ class MarketViewsMixin:
         return [c.open_time, fmt(c.o, places), fmt(c.h, places), fmt(c.l, places), fmt(c.c, places), "0",
                 close_time, "0", max(1, (close_time + 1 - c.open_time) // 1000 // 5), "0", "0", "0"]
 
-    def kline_event(self: "MarketEngine", st: SymbolState, source: str, interval: str, now: int,
+    def kline_event(self, st: SymbolState, source: str, interval: str, now: int,
                     stream: Optional[str] = None) -> dict:
         """The `k` object of kline streams: the candle open now; with `stream`, the first call after a
         candle closed returns that closed candle (`x` true) once, as Binance sends a final update."""
@@ -140,11 +144,11 @@ class MarketViewsMixin:
             k["f"], k["L"] = candle.first_id, candle.last_id
         return k
 
-    def ticker_24h(self: "MarketEngine", st: SymbolState) -> dict:
+    def ticker_24h(self, st: SymbolState) -> dict:
         """24hr rolling window statistics."""
         ins = st.ins
         seed_candles(st)
-        now = self.now()
+        now = self.core.now()
         start = now - 86_400_000
         c = st.klines.window(start, now)
         if c is None:
@@ -170,27 +174,26 @@ class MarketViewsMixin:
                   "lastId": max(c.last_id, 0), "count": c.count})
         return d
 
-    def book_ticker(self: "MarketEngine", st: SymbolState) -> dict:
+    def book_ticker(self, st: SymbolState) -> dict:
         """Best bid/ask."""
         ins = st.ins
-        bid, bq, ask, aq = self._book_top(st)
+        bid, bq, ask, aq = self.core.book_top(st)
         d: dict = {"symbol": ins.symbol}
         if ins.kind == "cm":
             d = {"lastUpdateId": st.book.update_id, "symbol": ins.symbol, "pair": ins.pair}
         d.update({"bidPrice": ins.fmt_price(bid or 0), "bidQty": ins.fmt_qty(bq), "askPrice": ins.fmt_price(ask or 0),
-                  "askQty": ins.fmt_qty(aq), "time": self.now()})
-        if ins.kind == "um":
-            d["lastUpdateId"] = st.book.update_id
+                  "askQty": ins.fmt_qty(aq), "time": self.core.now()})
         return d
 
-    def price_ticker(self: "MarketEngine", st: SymbolState) -> dict:
+    def price_ticker(self, st: SymbolState) -> dict:
         """Last price."""
         ins = st.ins
         if ins.kind == "cm":
-            return {"symbol": ins.symbol, "ps": ins.pair, "price": ins.fmt_price(st.last_price), "time": self.now()}
-        return {"symbol": ins.symbol, "price": ins.fmt_price(st.last_price), "time": self.now()}
+            return {"symbol": ins.symbol, "ps": ins.pair, "price": ins.fmt_price(st.last_price),
+                    "time": self.core.now()}
+        return {"symbol": ins.symbol, "price": ins.fmt_price(st.last_price), "time": self.core.now()}
 
-    def premium_index(self: "MarketEngine", st: SymbolState) -> dict:
+    def premium_index(self, st: SymbolState) -> dict:
         """Mark price, index price and funding of a symbol."""
         ins = st.ins
         perp = ins.contract_type == "PERPETUAL"
@@ -202,34 +205,36 @@ class MarketViewsMixin:
             "estimatedSettlePrice": fmt(st.index, 8),
             "lastFundingRate": fmt(st.funding_rate, 8) if perp else "",
             "interestRate": "0.00010000" if perp else "",
-            "nextFundingTime": st.next_funding if perp else 0, "time": self.now(),
+            "nextFundingTime": st.next_funding if perp else 0, "time": self.core.now(),
         })
         return d
 
-    def funding_rates(self: "MarketEngine", st: SymbolState, start: Optional[int], end: Optional[int],
+    def funding_rates(self, st: SymbolState, start: Optional[int], end: Optional[int],
                       limit: int) -> List[dict]:
         """Funding rate history of a perpetual."""
         ins = st.ins
         rows = [r for r in st.funding_history
                 if (start is None or r["time"] >= start) and (end is None or r["time"] <= end)]
         rows = rows[:limit] if start is not None else rows[-limit:]
-        return [{"symbol": ins.symbol, "fundingTime": r["time"], "fundingRate": fmt(r["rate"], 8),
-                 "markPrice": fmt(r["mark"], 8)} for r in rows]
+        if ins.kind == "cm":  # COIN-M documents no markPrice here
+            return [{"symbol": ins.symbol, "fundingTime": r["time"], "fundingRate": fmt(r["rate"], 8)} for r in rows]
+        return [{"symbol": ins.symbol, "fundingRate": fmt(r["rate"], 8), "fundingTime": r["time"],
+                 "markPrice": fmt(r["mark"], 8), "rateType": "Regular"} for r in rows]
 
-    def open_interest_json(self: "MarketEngine", st: SymbolState) -> dict:
+    def open_interest_json(self, st: SymbolState) -> dict:
         """Current open interest."""
         ins = st.ins
-        d = {"openInterest": ins.fmt_qty(st.open_interest), "symbol": ins.symbol, "time": self.now()}
+        d = {"openInterest": ins.fmt_qty(st.open_interest), "symbol": ins.symbol, "time": self.core.now()}
         if ins.kind == "cm":
             d = {"symbol": ins.symbol, "pair": ins.pair, "openInterest": ins.fmt_qty(st.open_interest),
-                 "contractType": ins.contract_type, "time": self.now()}
+                 "contractType": ins.contract_type, "time": self.core.now()}
         return d
 
-    def minute_now(self: "MarketEngine") -> int:
+    def minute_now(self) -> int:
         """Start of the current minute."""
-        now = self.now()
+        now = self.core.now()
         return now - now % MINUTE
 
-    def fmt_plain(self: "MarketEngine", value: Decimal) -> str:
+    def fmt_plain(self, value: Decimal) -> str:
         """Shortest decimal text."""
         return plain(value)

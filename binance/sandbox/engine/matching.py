@@ -3,48 +3,54 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Callable, List
 
 from . import views
+from .account_views import AccountViews
+from .core import MarketCore
 from .orders import Order
+from .publisher import EventPublisher
 from .state import SymbolState
-from .util import ZERO
+from .util import ZERO, q8
 
 if TYPE_CHECKING:  # pragma: no cover
     from .accounts import Account
-    from .market import MarketEngine
 
-EIGHT = Decimal("0.00000001")
-
+__all__ = ["Matcher", "is_hedge_close", "q8"]
 
 def is_hedge_close(order: Order) -> bool:
     """Whether a hedge-mode order closes its position side (SELL LONG or BUY SHORT)."""
     return (order.position_side == "LONG" and not order.is_buy) or (order.position_side == "SHORT" and order.is_buy)
 
 
-def q8(value: Decimal) -> Decimal:
-    """Round to 8 decimals (balances, PnL, commissions)."""
-    return value.quantize(EIGHT)
+class Matcher:
+    """The book and matching: price-time execution, fills into positions (through `AccountViews`), order events.
 
+    `after_trades` are called with a symbol's state after its trades were published (the trading
+    part checks conditional orders there), so that matching never depends on the parts above it.
+    """
 
-class MatchingMixin:
-    """Order execution against the book; mixed into MarketEngine."""
+    def __init__(self, core: MarketCore, events: EventPublisher, margin: AccountViews) -> None:
+        self.core = core
+        self.events = events
+        self.margin = margin
+        self.after_trades: List[Callable[[SymbolState], None]] = []
 
-    def set_status(self: "MarketEngine", order: Order, status: str) -> None:
+    def set_status(self, order: Order, status: str) -> None:
         """Change an order's status; a user order's account re-indexes its open orders."""
         order.status = status
         if order.owner is not None:
-            acct = self.accounts.get(order.owner)
+            acct = self.core.accounts.get(order.owner)
             if acct is not None:
                 acct.order_changed(order)
 
-    def crosses(self: "MarketEngine", order: Order, price: Decimal) -> bool:
+    def crosses(self, order: Order, price: Decimal) -> bool:
         """Whether a resting price is acceptable to `order` (market orders take any price)."""
         if order.type == "MARKET":
             return True
         return price <= order.price if order.is_buy else price >= order.price
 
-    def fillable_qty(self: "MarketEngine", st: SymbolState, order: Order) -> Decimal:
+    def fillable_qty(self, st: SymbolState, order: Order) -> Decimal:
         """Quantity the book could give `order` now (for FOK), ignoring self-trades."""
         side = st.book.side(not order.is_buy)
         total = ZERO
@@ -57,7 +63,7 @@ class MatchingMixin:
                 break
         return total
 
-    def match(self: "MarketEngine", st: SymbolState, taker: Order) -> None:
+    def match(self, st: SymbolState, taker: Order) -> None:
         """Execute `taker` against resting orders until it is filled or no longer crosses."""
         side = st.book.side(not taker.is_buy)
         aggs: List[dict] = []
@@ -85,11 +91,11 @@ class MatchingMixin:
             self.execute_fill(st, maker, taker, best, taker_cap, aggs)
         self.publish_aggs(st, aggs)
 
-    def reduce_cap(self: "MarketEngine", order: Order, qty: Decimal) -> Decimal:
+    def reduce_cap(self, order: Order, qty: Decimal) -> Decimal:
         """How much of `qty` a reduce-only or closing order (hedge mode: SELL LONG, BUY SHORT) may fill."""
         if order.owner is None or not (order.reduce_only or order.close_position or is_hedge_close(order)):
             return qty
-        acct = self.accounts.get(order.owner)
+        acct = self.core.accounts.get(order.owner)
         if acct is None:
             return qty
         pos = acct.position(order.symbol, order.position_side)
@@ -98,48 +104,75 @@ class MatchingMixin:
                 return ZERO
         return min(qty, abs(pos.amt))
 
-    def execute_fill(self: "MarketEngine", st: SymbolState, maker: Order, taker: Order, price: Decimal,
+    def execute_fill(self, st: SymbolState, maker: Order, taker: Order, price: Decimal,
                      qty: Decimal, aggs: List[dict]) -> None:
-        """One trade between `maker` (resting) and `taker` at `price`."""
+        """One trade between `maker` (resting) and `taker` at `price`.
+
+        On a replayed symbol the trade is private: the replayed market's trades, prices and candles
+        are the files' (no market impact); the level it took stays taken until the file changes it.
+        """
         ins = st.ins
-        now = self.now()
+        now = self.core.now()
         st.book.fill_front(maker, qty)
         trade_id = st.next_trade_id
         st.next_trade_id += 1
-        quote = self.math.notional(qty, price, ins) if ins.kind == "cm" else qty * price
         for o in (maker, taker):
-            o.filled += qty
-            if ins.kind == "cm":
-                o.cum_quote += qty * ins.contract_size
-                o.cum_base += qty * ins.contract_size / price
+            self._order_filled(st, o, price, qty, now)
+        if ins.symbol not in self.core.replayed:
+            quote = self.core.math.notional(qty, price, ins) if ins.kind == "cm" else qty * price
+            st.last_price = price
+            st.last_qty = qty
+            st.ticker_changed = True
+            buyer_maker = maker.is_buy
+            trade = {"id": trade_id, "price": price, "qty": qty, "quote": quote, "time": now,
+                     "isBuyerMaker": buyer_maker}
+            st.trades.append(trade)
+            st.klines.sample(now, price, qty, quote, not buyer_maker, trade_id)
+            if aggs and aggs[-1]["p"] == price:
+                aggs[-1]["q"] += qty
+                aggs[-1]["l"] = trade_id
             else:
-                o.cum_quote += qty * price
-            self.set_status(o, "FILLED" if o.remaining <= 0 else "PARTIALLY_FILLED")
-            o.update_time = now
-        st.last_price = price
-        st.last_qty = qty
-        st.ticker_changed = True
-        buyer_maker = maker.is_buy
-        trade = {"id": trade_id, "price": price, "qty": qty, "quote": quote, "time": now,
-                 "isBuyerMaker": buyer_maker}
-        st.trades.append(trade)
-        st.klines.sample(now, price, qty, quote, not buyer_maker, trade_id)
-        if aggs and aggs[-1]["p"] == price:
-            aggs[-1]["q"] += qty
-            aggs[-1]["l"] = trade_id
-        else:
-            aggs.append({"a": st.next_agg_id, "p": price, "q": qty, "f": trade_id, "l": trade_id, "T": now,
-                         "m": buyer_maker})
-            st.next_agg_id += 1
+                aggs.append({"a": st.next_agg_id, "p": price, "q": qty, "f": trade_id, "l": trade_id, "T": now,
+                             "m": buyer_maker})
+                st.next_agg_id += 1
         for o, is_maker in ((maker, True), (taker, False)):
-            if o.owner is not None and o.owner in self.accounts:
-                self.apply_fill(st, self.accounts[o.owner], o, price, qty, is_maker, trade_id, now)
+            if o.owner is not None and o.owner in self.core.accounts:
+                self.apply_fill(st, self.core.accounts[o.owner], o, price, qty, is_maker, trade_id, now)
 
-    def publish_aggs(self: "MarketEngine", st: SymbolState, aggs: List[dict]) -> None:
-        """Store aggregate trades and push them on `<symbol>@aggTrade`."""
+    def _order_filled(self, st: SymbolState, o: Order, price: Decimal, qty: Decimal, now: int) -> None:
+        ins = st.ins
+        o.filled += qty
+        if ins.kind == "cm":
+            o.cum_quote += qty * ins.contract_size
+            o.cum_base += qty * ins.contract_size / price
+        else:
+            o.cum_quote += qty * price
+        self.set_status(o, "FILLED" if o.remaining <= 0 else "PARTIALLY_FILLED")
+        o.update_time = now
+
+    def fill_resting(self, st: SymbolState, o: Order, price: Decimal, qty: Decimal) -> None:
+        """A resting user order of a replayed symbol fills `qty` at `price` as a maker (the replay's queue rule
+        decided it): the order, its position, PnL, fees and user-data events, as for any fill; no public trade."""
+        now = self.core.now()
+        trade_id = st.next_trade_id
+        st.next_trade_id += 1
+        self._order_filled(st, o, price, qty, now)
+        if o.remaining <= 0:
+            st.book.remove(o)
+        if o.owner is not None and o.owner in self.core.accounts:
+            self.apply_fill(st, self.core.accounts[o.owner], o, price, qty, True, trade_id, now)
+
+    def trades_happened(self, st: SymbolState) -> None:
+        """Tell the parts above (conditional orders) that `st` traded or its prices moved."""
+        for hook in self.after_trades:
+            hook(st)
+
+    def publish_aggs(self, st: SymbolState, aggs: List[dict]) -> None:
+        """Store aggregate trades and push them on `<symbol>@aggTrade`, their trades on `<symbol>@trade`."""
         if not aggs:
             return
         ins = st.ins
+        self._publish_trades(st, aggs[0]["f"])
         key = f"{ins.symbol.lower()}@aggTrade"
         for a in aggs:
             st.aggs.append(a)
@@ -149,15 +182,29 @@ class MatchingMixin:
                 payload["nq"] = ins.fmt_qty(a["q"])
             payload.update({"f": a["f"], "l": a["l"], "T": a["T"], "m": a["m"],
                             "st": 1 if ins.kind == "um" else 2})
-            self.emit("market", key, payload)
-        self.check_triggers(st)
+            self.events.emit("market", key, payload)
+        self.trades_happened(st)
 
-    def apply_fill(self: "MarketEngine", st: SymbolState, acct: "Account", o: Order, price: Decimal, qty: Decimal,
+    def _publish_trades(self, st: SymbolState, first_id: int) -> None:
+        ins = st.ins
+        key = f"{ins.symbol.lower()}@trade"
+        fresh = []
+        for t in reversed(st.trades):
+            if t["id"] < first_id:
+                break
+            fresh.append(t)
+        for t in reversed(fresh):
+            self.events.emit("market", key, {"e": "trade", "E": t["time"], "T": t["time"], "s": ins.symbol,
+                                             "t": t["id"],
+                                      "p": ins.fmt_price(t["price"]), "q": ins.fmt_qty(t["qty"]), "X": "MARKET",
+                                      "m": t["isBuyerMaker"]})
+
+    def apply_fill(self, st: SymbolState, acct: "Account", o: Order, price: Decimal, qty: Decimal,
                    is_maker: bool, trade_id: int, now: int) -> None:
         """Book one fill of a user order: position, entry, realized PnL, commission, income, events."""
         ins = st.ins
-        m = self.math
-        rate = self.maker_rate if is_maker else self.taker_rate
+        m = self.core.math
+        rate = self.core.maker_rate if is_maker else self.core.taker_rate
         commission = q8(m.notional(qty, price, ins) * rate)
         pos = acct.position(o.symbol, o.position_side)
         lev = acct.leverage[o.symbol]
@@ -201,23 +248,24 @@ class MatchingMixin:
             "buyer": o.is_buy, "maker": is_maker,
         })
         if realized:
-            acct.income.append(self._income_record(o.symbol, "REALIZED_PNL", realized, ins.margin_asset, now,
+            acct.income.append(self.core.income_record(o.symbol, "REALIZED_PNL", realized, ins.margin_asset, now,
                                                    "", str(trade_id)))
         if commission:
-            acct.income.append(self._income_record(o.symbol, "COMMISSION", -commission, ins.margin_asset, now,
+            acct.income.append(self.core.income_record(o.symbol, "COMMISSION", -commission, ins.margin_asset, now,
                                                    "", str(trade_id)))
         if ins.kind == "um":
-            self.emit_user(acct.api_key, views.trade_lite_event(o, ins, now, qty, price, trade_id, is_maker))
-        bids, asks = self.open_notional(acct, o.symbol)
-        self.emit_user(acct.api_key, views.order_event(
+            self.events.emit_user(acct.api_key, views.trade_lite_event(o, ins, now, qty, price, trade_id, is_maker))
+        bids, asks = self.margin.open_notional(acct, o.symbol)
+        self.events.emit_user(acct.api_key, views.order_event(
             o, ins, "TRADE", now, acct.alias, qty, price, commission, trade_id, is_maker, realized, bids, asks))
-        self.emit_user(acct.api_key, self.account_update_event(acct, "ORDER", [(o.symbol, o.position_side)], now))
+        update = self.margin.account_update_event(acct, "ORDER", [(o.symbol, o.position_side)], now)
+        self.events.emit_user(acct.api_key, update)
         if o.algo_id is not None and o.status == "FILLED":
-            self.emit_user(acct.api_key, views.algo_event(o, ins, now))
+            self.events.emit_user(acct.api_key, views.algo_event(o, ins, now))
         if pos.amt == 0:
             self.expire_reduce_only(st, acct, o)
 
-    def expire_reduce_only(self: "MarketEngine", st: SymbolState, acct: "Account", filled: Order) -> None:
+    def expire_reduce_only(self, st: SymbolState, acct: "Account", filled: Order) -> None:
         """Once a position is flat, its open reduce-only orders expire (Binance cancels them)."""
         for o in acct.open_orders(filled.symbol):
             if o is filled or not (o.reduce_only or is_hedge_close(o)) or o.position_side != filled.position_side:
@@ -226,7 +274,7 @@ class MatchingMixin:
                 continue
             self.finish_order(st, o, "EXPIRED", exec_type="EXPIRED", on_book=True)
 
-    def finish_order(self: "MarketEngine", st: SymbolState, o: Order, status: str, exec_type: str,
+    def finish_order(self, st: SymbolState, o: Order, status: str, exec_type: str,
                      on_book: bool) -> None:
         """Close a working order (cancel or expiry): off the book/stop list, status set, event sent."""
         if on_book and o.type in ("LIMIT",) and o.remaining > 0 and o.status in ("NEW", "PARTIALLY_FILLED"):
@@ -234,24 +282,13 @@ class MatchingMixin:
         if o in st.stops:
             st.stops.remove(o)
         self.set_status(o, status)
-        o.update_time = self.now()
-        if o.owner is not None and o.owner in self.accounts:
-            acct = self.accounts[o.owner]
+        o.update_time = self.core.now()
+        if o.owner is not None and o.owner in self.core.accounts:
+            acct = self.core.accounts[o.owner]
             if o.algo_id is None or o.triggered:
-                bids, asks = self.open_notional(acct, o.symbol)
-                self.emit_user(o.owner, views.order_event(o, st.ins, exec_type, o.update_time, acct.alias,
+                bids, asks = self.margin.open_notional(acct, o.symbol)
+                self.events.emit_user(o.owner, views.order_event(o, st.ins, exec_type, o.update_time, acct.alias,
                                                           bids_notional=bids, asks_notional=asks))
             if o.algo_id is not None:
-                self.emit_user(o.owner, views.algo_event(o, st.ins, o.update_time))
+                self.events.emit_user(o.owner, views.algo_event(o, st.ins, o.update_time))
 
-    def open_notional(self: "MarketEngine", acct: "Account", symbol: Optional[str]) -> tuple:
-        """Notional of open bids and asks of `symbol` (the `b` and `a` fields of order events)."""
-        bids = asks = ZERO
-        for o in acct.open_orders(symbol):
-            if o.price and not o.is_conditional:
-                n = o.remaining * o.price if self.kind == "um" else o.remaining
-                if o.is_buy:
-                    bids += n
-                else:
-                    asks += n
-        return bids, asks

@@ -71,8 +71,12 @@ def position_margin_history(c: Ctx) -> list:
     if kind is not None:
         rows = [r for r in rows if r["type"] == kind]
     rows = c.time_window(rows, "time", 500, 500)
-    return [{"symbol": r["symbol"], "type": r["type"], "deltaType": r["deltaType"], "amount": plain(r["amount"]),
-             "asset": r["asset"], "time": r["time"], "positionSide": r["positionSide"]} for r in rows]
+    out = [{"symbol": r["symbol"], "type": r["type"], "deltaType": r["deltaType"], "amount": plain(r["amount"]),
+            "asset": r["asset"], "time": r["time"], "positionSide": r["positionSide"]} for r in rows]
+    if c.kind == "cm":  # COIN-M documents no deltaType
+        for row in out:
+            del row["deltaType"]
+    return out
 
 
 def set_dual(c: Ctx) -> dict:
@@ -109,6 +113,11 @@ def commission_rate(c: Ctx) -> dict:
     return d
 
 
+def _number(value: Any) -> Any:
+    """A JSON number as Binance writes it: an integer when whole (`0`, not `0.0`)."""
+    return int(value) if value == int(value) else float(value)
+
+
 def _bracket_rows(c: Ctx, ins) -> list:
     rows = []
     for b in ins.brackets:
@@ -116,8 +125,8 @@ def _bracket_rows(c: Ctx, ins) -> list:
         if c.kind == "um":
             row.update({"notionalCap": int(b[3]), "notionalFloor": int(b[2])})
         else:
-            row.update({"qtyCap": float(b[3]), "qtylFloor": float(b[2])})
-        row.update({"maintMarginRatio": float(b[4]), "cum": float(b[5])})
+            row.update({"qtyCap": int(b[3]), "qtylFloor": int(b[2])})
+        row.update({"maintMarginRatio": float(b[4]), "cum": _number(b[5])})
         rows.append(row)
     return rows
 
@@ -409,10 +418,7 @@ def algo_query(c: Ctx) -> dict:
 
 def algo_cancel(c: Ctx) -> dict:
     """DELETE algoOrder."""
-    o = _find_algo(c)
-    if not o.is_open or o.triggered:
-        raise EngineError(-2011, "Unknown order sent.")
-    c.m.cancel_order(c.api_key, {"symbol": o.symbol, "orderId": str(o.order_id)})
+    o = c.m.cancel_algo(c.api_key, _find_algo(c))
     return {"algoId": o.algo_id, "clientAlgoId": o.client_order_id, "code": "200", "msg": "success"}
 
 
@@ -443,7 +449,7 @@ def algo_cancel_all(c: Ctx) -> dict:
     st = c.state()
     for o in list(acct.algo_orders.values()):
         if o.symbol == st.ins.symbol and o.is_open and not o.triggered:
-            c.m.cancel_order(c.api_key, {"symbol": o.symbol, "orderId": str(o.order_id)})
+            c.m.cancel_algo(c.api_key, o)
     return {"code": 200, "msg": "The operation of cancel all open order is done."}
 
 

@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from . import views
-from .errors import EngineError, mandatory
-from .orders import Order
+from .errors import ALGO_ONLY, EngineError, mandatory
+from .orders import CONDITIONAL_TYPES, Order
 from .rest_common import Ctx
 
 CANCEL_ALL_DONE = {"code": 200, "msg": "The operation of cancel all open order is done."}
 
 
-def _render(c: Ctx, o: Order, with_time: bool) -> dict:
-    return views.order_json(o, c.m.states[o.symbol].ins, with_time=with_time)
+def _render(c: Ctx, o: Order, with_time: bool, answer: Optional[str] = None, modify_id: Optional[str] = None) -> dict:
+    """The order as this endpoint's documented answer (its fields only)."""
+    answer = answer or views.order_answer_kind(c.info.http_method, c.info.path)
+    echo = int(modify_id) if modify_id is not None and modify_id.lstrip("-").isdecimal() else None
+    return views.order_json(o, c.m.states[o.symbol].ins, with_time=with_time, answer=answer, modify_id=echo)
 
 
 def _new_order_response(c: Ctx, o: Order, resp_type: str) -> dict:
     if resp_type == "RESULT" or o.ack is None:
-        return _render(c, o, with_time=False)
-    return dict(o.ack)
+        return _render(c, o, with_time=False, answer="result" if resp_type == "RESULT" else None)
+    return {k: o.ack[k] for k in views.ORDER_FIELDS[(c.kind, "new")] if k in o.ack}
+
+
+def _refuse_conditional(c: Ctx, params: Mapping[str, str]) -> None:
+    """USDⓈ-M conditional types go through the Algo Order API (POST /fapi/v1/algoOrder) since 2025-12-09."""
+    if c.kind == "um" and params.get("type") in CONDITIONAL_TYPES:
+        raise EngineError(*ALGO_ONLY)
 
 
 def new_order(c: Ctx) -> dict:
-    """POST order."""
+    """POST order (USDⓈ-M conditional types: -4120, they are algo orders)."""
+    _refuse_conditional(c, c.params)
     resp_type = c.str("newOrderRespType") or "ACK"
     if resp_type not in ("ACK", "RESULT"):
         raise EngineError(-1130, "Data sent for parameter 'newOrderRespType' is not valid.")
@@ -40,7 +50,7 @@ def test_order(c: Ctx) -> dict:
 
 def modify_order(c: Ctx) -> dict:
     """PUT order."""
-    return _render(c, c.m.modify_order(c.api_key, c.params), with_time=False)
+    return _render(c, c.m.modify_order(c.api_key, c.params), with_time=False, modify_id=c.str("modifyId"))
 
 
 def cancel_order(c: Ctx) -> dict:
@@ -101,6 +111,7 @@ def batch_new(c: Ctx) -> list:
     out: List[dict] = []
     for item in items:
         try:
+            _refuse_conditional(c, item)
             o = c.m.place_order(c.api_key, item, source=f"{c.source}-batch")
             out.append(_new_order_response(c, o, item.get("newOrderRespType") or "ACK"))
         except EngineError as e:
@@ -117,7 +128,7 @@ def batch_modify(c: Ctx) -> list:
             for name in ("symbol", "side"):
                 if not item.get(name):
                     raise mandatory(name)
-            out.append(_render(c, c.m.modify_order(c.api_key, item), with_time=False))
+            out.append(_render(c, c.m.modify_order(c.api_key, item), with_time=False, modify_id=item.get("modifyId")))
         except EngineError as e:
             out.append(_error_item(e))
     return out

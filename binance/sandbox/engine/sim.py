@@ -1,19 +1,20 @@
-"""The other participants: seeded history, resting liquidity, and random quotes, cancels and trades."""
+"""The simulated market-data source: the other participants (seeded history, resting liquidity, random quotes,
+cancels and trades), as `SimulatedMarket`."""
 
 from __future__ import annotations
 
 import math
 import random
 from decimal import Decimal
-from typing import TYPE_CHECKING, List
+from typing import List
 
+from .core import MarketCore
 from .marketdata import HISTORY_MINUTES, MINUTE, Candle, Series
+from .matching import Matcher
 from .orders import Order
-from .state import FUNDING_INTERVAL_MS, SymbolState
+from .publisher import EventPublisher
+from .state import DIFF_SPEEDS, FUNDING_INTERVAL_MS, SymbolState
 from .util import round_down, round_to
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .market import MarketEngine
 
 LEVELS = 80
 STEP_VOL = 0.00004
@@ -49,6 +50,31 @@ def seed_static(st: SymbolState, rng: random.Random, now: int) -> None:
         ts = now - now % (5 * MINUTE) - k * 5 * MINUTE
         st.oi_history.append((ts, st.open_interest * Decimal(str(1 + rng.gauss(0, 0.01))), st.fair))
     st.oi_history.reverse()
+    seed_trades(st, now)
+
+
+SEEDED_TRADES = 30
+
+
+def seed_trades(st: SymbolState, now: int) -> None:
+    """The last `SEEDED_TRADES` trades before `now` (ids just below the live ones, at the start price, in the
+    last history minute), so that `trades` and `aggTrades` are never empty, as on a listed contract."""
+    ins = st.ins
+    rng = random.Random(st.history_seed ^ 0x5EED)
+    price = round_to(ins.start_price, ins.tick)
+    minute = now - now % MINUTE - MINUTE
+    times = sorted(minute + rng.randrange(MINUTE) for _ in range(SEEDED_TRADES))
+    first_agg = st.next_agg_id - SEEDED_TRADES
+    for k, ts in enumerate(times):
+        qty = _base_qty(st, rng)
+        trade_id = st.first_live_trade_id - SEEDED_TRADES + k
+        buyer_maker = rng.random() < 0.5
+        quote = qty * ins.contract_size / price if ins.kind == "cm" else qty * price
+        st.trades.append({"id": trade_id, "price": price, "qty": qty, "quote": quote, "time": ts,
+                          "isBuyerMaker": buyer_maker})
+        st.aggs.append({"a": first_agg + k, "p": price, "q": qty, "f": trade_id, "l": trade_id, "T": ts,
+                        "m": buyer_maker})
+        st.last_qty = qty
 
 
 def seed_candles(st: SymbolState) -> None:
@@ -111,7 +137,7 @@ def _put(series, candle: Candle) -> None:
     series.order.append(candle.open_time)
 
 
-def seed_book(engine: "MarketEngine", st: SymbolState, rng: random.Random) -> None:
+def seed_book(engine: "SimulatedMarket", st: SymbolState, rng: random.Random) -> None:
     """Rest `LEVELS` participant levels on each side around the start price."""
     ins = st.ins
     mid = round_to(st.fair, ins.tick)
@@ -126,7 +152,7 @@ def seed_book(engine: "MarketEngine", st: SymbolState, rng: random.Random) -> No
         ask += gap
 
 
-def step_symbol(engine: "MarketEngine", st: SymbolState, rng: random.Random) -> None:
+def step_symbol(engine: "SimulatedMarket", st: SymbolState, rng: random.Random) -> None:
     """One tick of the participants: price drift, cancels, new quotes, a random taker, refills."""
     ins = st.ins
     drift = (float(ins.start_price) - float(st.fair)) / float(ins.start_price) * 0.0005
@@ -181,3 +207,98 @@ def new_sim_order(order_id: int, symbol: str, is_buy: bool, price: Decimal, qty:
     """A participant's GTC limit order."""
     return Order(order_id=order_id, symbol=symbol, side="BUY" if is_buy else "SELL", type="LIMIT", qty=qty,
                  price=price, orig_type="LIMIT", time=now, update_time=now)
+
+
+class SimulatedMarket:
+    """The simulated market-data source: seeds every symbol, then moves the non-replayed ones each step.
+
+    It sends the participants' orders through the matcher like any other order (so it depends on
+    the book and matching, and nothing depends on it but the engine that steps it).
+    """
+
+    def __init__(self, core: MarketCore, events: EventPublisher, matcher: Matcher) -> None:
+        self.core = core
+        self.events = events
+        self.matcher = matcher
+
+    def seed(self) -> None:
+        """Create every symbol's state with its seeded history and resting liquidity."""
+        core = self.core
+        now = core.now()
+        with core.lock:
+            for ins in core.instruments.values():
+                st = SymbolState(ins, core.rng.randint(10**9, 2 * 10**9))
+                seed_static(st, core.rng, now)
+                core.states[ins.symbol] = st
+                seed_book(self, st, core.rng)
+                st.last_book_ticker = core.book_top(st)
+                for speed, _ in DIFF_SPEEDS:
+                    st.book.take_changes(speed)
+                    st.last_diff_u[speed] = st.book.update_id
+                st.book.take_changes("rpi")
+                st.last_rpi_u = st.book.update_id
+
+    def step_symbol(self, st: SymbolState) -> None:
+        """One tick of the participants of one symbol."""
+        step_symbol(self, st, self.core.rng)
+
+    def sim_order(self, symbol: str, is_buy: bool, price: Decimal, qty: Decimal) -> Order:
+        """A participant order object (not yet on the book)."""
+        o = new_sim_order(self.core.next_order_id(), symbol, is_buy, price, qty, self.core.now())
+        o.seq = self.core.next_seq()
+        return o
+
+    def sim_limit(self, st: SymbolState, is_buy: bool, price: Decimal, qty: Decimal) -> None:
+        """A participant limit order: trades what it crosses, rests the rest."""
+        o = self.sim_order(st.ins.symbol, is_buy, price, qty)
+        self.matcher.match(st, o)
+        if o.remaining > 0:
+            st.book.add(o)
+
+    def sim_market(self, st: SymbolState, is_buy: bool, qty: Decimal) -> None:
+        """A participant market order."""
+        o = self.sim_order(st.ins.symbol, is_buy, Decimal(0), qty)
+        o.type = o.orig_type = "MARKET"
+        self.matcher.match(st, o)
+
+    def sim_liquidation(self, st: SymbolState, is_buy: bool, qty: Decimal) -> None:
+        """A participant's liquidation: a market order published on the forceOrder streams."""
+        before = st.last_price
+        o = self.sim_order(st.ins.symbol, is_buy, Decimal(0), qty)
+        o.type = o.orig_type = "MARKET"
+        o.tif = "IOC"
+        self.matcher.match(st, o)
+        if o.filled == 0:
+            return
+        now = self.core.now()
+        avg = o.avg_price()
+        ins = st.ins
+        bound = before * (Decimal("1.01") if is_buy else Decimal("0.99"))
+        payload = {
+            "e": "forceOrder", "E": now,
+            "o": {"s": ins.symbol, "S": o.side, "o": "LIMIT", "f": "IOC", "q": ins.fmt_qty(o.qty),
+                  "p": ins.fmt_price(bound), "ap": ins.fmt_price(avg), "X": "FILLED",
+                  "l": ins.fmt_qty(o.filled), "z": ins.fmt_qty(o.filled), "T": now},
+        }
+        if ins.kind == "cm":
+            payload["o"]["ps"] = ins.pair
+        st.force_orders.append(payload)
+        self.events.emit("market", f"{ins.symbol.lower()}@forceOrder", payload)
+        self.events.emit("market", "!forceOrder@arr", dict(payload, ps=ins.pair, st=1 if ins.kind == "um" else 2))
+
+    def reset_book(self, symbol: str) -> None:
+        """Remove every participant order of `symbol` from the book (user orders stay)."""
+        with self.core.lock:
+            st = self.core.state(symbol)
+            for is_buy in (True, False):
+                side = st.book.side(is_buy)
+                for price in list(side.prices()):
+                    for o in list(side.levels.get(price, ())):
+                        if o.owner is None:
+                            st.book.remove(o)
+
+    def add_liquidity(self, symbol: str, side: str, price: object, qty: object) -> None:
+        """Place a participant limit order (`side` BUY/SELL) as if another trader sent it; it may trade."""
+        with self.core.lock:
+            st = self.core.state(symbol)
+            self.sim_limit(st, side == "BUY", Decimal(str(price)), Decimal(str(qty)))

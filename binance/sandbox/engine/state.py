@@ -64,6 +64,12 @@ class SymbolState:
             return self.last_price
         return (bid + ask) / 2
 
+    def sample_prices(self, now: int) -> None:
+        """Feed the mark, index and premium candles."""
+        self.mark_klines.sample(now, self.mark)
+        self.index_klines.sample(now, self.index)
+        self.premium_klines.sample(now, self.premium().quantize(Decimal("0.00000001")))
+
     def premium(self) -> Decimal:
         """Premium index (mark vs index)."""
         return (self.mark - self.index) / self.index if self.index else Decimal(0)

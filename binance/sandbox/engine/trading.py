@@ -8,6 +8,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, List, Mapping, Optional
 
 from . import views
+from .account_views import AccountViews
+from .core import MarketCore
 from .errors import (
     MARGIN_INSUFFICIENT,
     NO_SUCH_ORDER,
@@ -19,14 +21,14 @@ from .errors import (
     mandatory,
     not_required,
 )
-from .matching import MatchingMixin, q8
+from .matching import Matcher
 from .orders import CONDITIONAL_TYPES, Order
+from .publisher import EventPublisher
 from .state import FUNDING_INTERVAL_MS, SymbolState
-from .util import ZERO, decimals_of, get_bool, get_dec, get_enum, get_int, get_str
+from .util import ZERO, decimals_of, get_bool, get_dec, get_enum, get_int, get_str, q8
 
 if TYPE_CHECKING:  # pragma: no cover
     from .accounts import Account
-    from .market import MarketEngine
 
 ORDER_TYPES = ("LIMIT", "MARKET") + CONDITIONAL_TYPES
 TIFS = ("GTC", "IOC", "FOK", "GTX", "GTD")
@@ -40,13 +42,22 @@ POST_ONLY_REJECT = (-5022, "Due to the order could not be executed as maker, the
 FOK_REJECT = (-5021, "Due to the order could not be filled immediately, the FOK order has been rejected. "
                      "The order will not be recorded in the order history")
 SUCCESS = {"code": 200, "msg": "success"}
+MAX_ALGO_ORDERS = 10  # the MAX_NUM_ALGO_ORDERS filter of exchangeInfo
 
 
-class TradingMixin(MatchingMixin):
-    """Order entry and account settings; mixed into MarketEngine."""
+class Trading:
+    """Order entry and account settings: validation, placement, cancel/modify, conditional orders, expiry,
+    countdowns, funding. Depends on the core, the publisher, accounts and margin, and the matcher."""
+
+    def __init__(self, core: MarketCore, events: EventPublisher, margin: AccountViews, matcher: Matcher) -> None:
+        self.core = core
+        self.events = events
+        self.margin = margin
+        self.matcher = matcher
+        matcher.after_trades.append(self.check_triggers)
 
     # ----------------------------------------------------------------- validation helpers
-    def _check_price(self: "MarketEngine", st: SymbolState, value: Decimal, name: str) -> None:
+    def _check_price(self, st: SymbolState, value: Decimal, name: str) -> None:
         ins = st.ins
         if value <= 0:
             raise EngineError(-4001 if name == "price" else -4006, "Price less than 0." if name == "price"
@@ -58,7 +69,7 @@ class TradingMixin(MatchingMixin):
         if value < ins.min_price or value > ins.max_price:
             raise EngineError(-1013, "Filter failure: PRICE_FILTER")
 
-    def _check_qty(self: "MarketEngine", st: SymbolState, qty: Decimal, market: bool) -> None:
+    def _check_qty(self, st: SymbolState, qty: Decimal, market: bool) -> None:
         ins = st.ins
         if qty <= 0:
             raise EngineError(-4003, "Quantity less than or equal to zero.")
@@ -68,7 +79,7 @@ class TradingMixin(MatchingMixin):
         if qty % ins.step != 0 or qty < ins.min_qty or qty > max_qty:
             raise EngineError(-1013, "Filter failure: MARKET_LOT_SIZE" if market else "Filter failure: LOT_SIZE")
 
-    def _percent_price(self: "MarketEngine", st: SymbolState, is_buy: bool, price: Decimal) -> None:
+    def _percent_price(self, st: SymbolState, is_buy: bool, price: Decimal) -> None:
         ins = st.ins
         if is_buy:
             up = (st.mark * ins.multiplier_up / ins.tick).to_integral_value(ROUND_FLOOR) * ins.tick
@@ -79,7 +90,7 @@ class TradingMixin(MatchingMixin):
             if price < down:
                 raise EngineError(-4024, f"Limit price can't be lower than {ins.fmt_price(down)}.")
 
-    def _match_price(self: "MarketEngine", st: SymbolState, is_buy: bool, mode: str) -> Decimal:
+    def _match_price(self, st: SymbolState, is_buy: bool, mode: str) -> Decimal:
         opponent = mode.startswith("OPPONENT")
         side = st.book.side(not is_buy if opponent else is_buy)
         depth = int(mode.rsplit("_", 1)[1]) if "_" in mode else 1
@@ -92,7 +103,7 @@ class TradingMixin(MatchingMixin):
             raise EngineError(-1130, "Price match failed: the book is empty.")
         return price
 
-    def _would_trigger(self: "MarketEngine", st: SymbolState, o: Order) -> bool:
+    def _would_trigger(self, st: SymbolState, o: Order) -> bool:
         price = st.mark if o.working_type == "MARK_PRICE" else st.last_price
         return self._trigger_hit(o, price)
 
@@ -105,33 +116,12 @@ class TradingMixin(MatchingMixin):
             return price <= o.stop_price if o.is_buy else price >= o.stop_price
         return False
 
-    def increasing_qty(self: "MarketEngine", acct: "Account", o: Order) -> Decimal:
-        """Part of `o` that opens or increases a position (what needs initial margin)."""
-        if o.reduce_only or o.close_position:
-            return ZERO
-        if o.position_side == "LONG":
-            return o.remaining if o.is_buy else ZERO
-        if o.position_side == "SHORT":
-            return ZERO if o.is_buy else o.remaining
-        amt = acct.position(o.symbol, "BOTH").amt
-        if (amt > 0 and not o.is_buy) or (amt < 0 and o.is_buy):
-            return max(ZERO, o.remaining - abs(amt))
-        return o.remaining
-
-    def order_margin(self: "MarketEngine", acct: "Account", o: Order, price: Optional[Decimal] = None) -> Decimal:
-        """Initial margin `o` needs at `price` (its own price by default)."""
-        st = self.states[o.symbol]
-        qty = self.increasing_qty(acct, o)
-        if qty <= 0:
-            return ZERO
-        px = price or o.price or st.mark
-        return self.math.notional(qty, px, st.ins) / acct.leverage[o.symbol]
 
     # ----------------------------------------------------------------- new order
-    def build_order(self: "MarketEngine", acct: "Account", params: Mapping[str, str]) -> Order:
+    def build_order(self, acct: "Account", params: Mapping[str, str]) -> Order:
         """Parse and validate new-order parameters into an (unplaced) order; raises EngineError."""
         symbol = get_str(params, "symbol", required=True)
-        st = self.state(symbol)
+        st = self.core.state(symbol)
         ins = st.ins
         side = get_str(params, "side", required=True)
         if side not in ("BUY", "SELL"):
@@ -203,7 +193,7 @@ class TradingMixin(MatchingMixin):
                                 "Data sent for parameter 'workingType' is not valid.", default="CONTRACT_PRICE")
         stp = get_enum(params, "selfTradePreventionMode", STP_MODES, -1130,
                        "Data sent for parameter 'selfTradePreventionMode' is not valid.", default="EXPIRE_MAKER")
-        now = self.now()
+        now = self.core.now()
         gtd = 0
         if tif == "GTD":
             gtd_raw = get_int(params, "goodTillDate", required=True)
@@ -212,7 +202,7 @@ class TradingMixin(MatchingMixin):
             gtd = gtd_raw - gtd_raw % 1000
         cid = get_str(params, "newClientOrderId")
         if cid is None:
-            cid = "sbx" + "".join(self.id_rng.choices(CLIENT_ID_ALPHABET, k=19))
+            cid = "sbx" + "".join(self.core.id_rng.choices(CLIENT_ID_ALPHABET, k=19))
         elif not CLIENT_ID_RE.match(cid):
             raise EngineError(-4015, "Client order id is not valid.")
         if acct.open_client_id(cid) is not None:
@@ -252,42 +242,44 @@ class TradingMixin(MatchingMixin):
         est = o.price or ((st.book.best_ask() if is_buy else st.book.best_bid()) or st.mark)
         if o.is_conditional and not o.price:
             est = stop_price or st.mark
-        need = self.order_margin(acct, o, est)
-        if need > 0 and need > self.available_balance(acct, ins.margin_asset):
+        need = self.margin.order_margin(acct, o, est)
+        if need > 0 and need > self.margin.available_balance(acct, ins.margin_asset):
             raise EngineError(*MARGIN_INSUFFICIENT)
         if otype == "LIMIT" and tif == "GTX":
             best = st.book.best_ask() if is_buy else st.book.best_bid()
-            if best is not None and self.crosses(o, best):
+            if best is not None and self.matcher.crosses(o, best):
                 raise EngineError(*POST_ONLY_REJECT)
-        if otype == "LIMIT" and tif == "FOK" and self.fillable_qty(st, o) < o.qty:
+        if otype == "LIMIT" and tif == "FOK" and self.matcher.fillable_qty(st, o) < o.qty:
             raise EngineError(*FOK_REJECT)
         return o
 
-    def place_order(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str],
+    def place_order(self, api_key: Optional[str], params: Mapping[str, str],
                     source: str = "REST", test: bool = False, algo: bool = False) -> Order:
         """Validate and place a new order; returns it with `ack` set to its state at acceptance.
 
         `test` validates only; `algo` places a conditional order through the algo service (ALGO_UPDATE
         events until it triggers; its `algo_id` is its order id)."""
-        with self.lock:
-            acct = self.account(api_key)
+        with self.core.lock:
+            acct = self.core.account(api_key)
             o = self.build_order(acct, params)
-            if algo and not o.is_conditional:
-                raise EngineError(-1116, "Invalid orderType.")
+            if algo:
+                self._check_algo_slot(acct, o)
             if test:
                 return o
-            o.order_id = self.next_order_id()
-            self._seq += 1
-            o.seq = self._seq
-            acct.add_order(o)
-            self.exchange.log_order(self.kind, o, source)
-            st = self.states[o.symbol]
-            o.ack = views.order_json(o, st.ins, with_time=False)
+            o.order_id = self.core.next_order_id()
+            o.seq = self.core.next_seq()
+            st = self.core.states[o.symbol]
             if algo:
+                # held by the algo service: not a matching-engine order (no orderId) until it triggers
                 o.algo_id = o.order_id
-                acct.algo_orders[o.order_id] = o
-                self.emit_user(acct.api_key, views.algo_event(o, st.ins, self.now()))
+                acct.algo_orders[o.algo_id] = o
+                self.core.exchange.log_order(self.core.kind, o, source)
+                o.ack = views.order_json(o, st.ins, with_time=False)
+                self.events.emit_user(acct.api_key, views.algo_event(o, st.ins, self.core.now()))
             else:
+                acct.add_order(o)
+                self.core.exchange.log_order(self.core.kind, o, source)
+                o.ack = views.order_json(o, st.ins, with_time=False)
                 self._emit_order(acct, st, o, "NEW")
             if o.is_conditional:
                 st.stops.append(o)
@@ -297,39 +289,63 @@ class TradingMixin(MatchingMixin):
                 self.execute(st, acct, o)
             return o
 
-    def _emit_order(self: "MarketEngine", acct: "Account", st: SymbolState, o: Order, exec_type: str,
+    def _check_algo_slot(self, acct: "Account", o: Order) -> None:
+        if not o.is_conditional:
+            raise EngineError(-1116, "Invalid orderType.")
+        working = self._waiting_algo_orders(acct.api_key)
+        if any(a.client_order_id == o.client_order_id for a in working):
+            raise EngineError(-4116, "ClientOrderId is duplicated.")
+        if sum(1 for a in working if a.symbol == o.symbol) >= MAX_ALGO_ORDERS:
+            raise EngineError(-4045, "Reach max stop order limit.")
+
+    def _waiting_algo_orders(self, api_key: Optional[str] = None) -> List[Order]:
+        """Algo orders waiting for their trigger (of `api_key`, or of everyone), from the trigger lists: the
+        cost follows the working orders, not the history."""
+        return [o for st in self.core.states.values() for o in st.stops
+                if o.algo_id is not None and not o.triggered and o.is_open and (api_key is None or o.owner == api_key)]
+
+    def cancel_algo(self, api_key: Optional[str], o: Order) -> Order:
+        """Cancel an algo order still waiting for its trigger (-2011 once triggered or final)."""
+        with self.core.lock:
+            self.core.account(api_key)
+            if not o.is_open or o.triggered:
+                raise EngineError(*UNKNOWN_ORDER)
+            self.matcher.finish_order(self.core.states[o.symbol], o, "CANCELED", "CANCELED", on_book=False)
+            return o
+
+    def _emit_order(self, acct: "Account", st: SymbolState, o: Order, exec_type: str,
                     modify_id: Optional[int] = None) -> None:
-        bids, asks = self.open_notional(acct, o.symbol)
-        self.emit_user(acct.api_key, views.order_event(o, st.ins, exec_type, self.now(), acct.alias,
+        bids, asks = self.margin.open_notional(acct, o.symbol)
+        self.events.emit_user(acct.api_key, views.order_event(o, st.ins, exec_type, self.core.now(), acct.alias,
                                                        bids_notional=bids, asks_notional=asks,
                                                        modify_id=modify_id))
 
-    def execute(self: "MarketEngine", st: SymbolState, acct: "Account", o: Order) -> None:
+    def execute(self, st: SymbolState, acct: "Account", o: Order) -> None:
         """Run a live (non-conditional or triggered) order: match, then rest or expire per time in force."""
         if o.type == "LIMIT":
             if o.tif == "GTX":
                 best = st.book.best_ask() if o.is_buy else st.book.best_bid()
-                if best is not None and self.crosses(o, best):
-                    self.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
+                if best is not None and self.matcher.crosses(o, best):
+                    self.matcher.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
                     return
-            if o.tif == "FOK" and self.fillable_qty(st, o) < o.remaining:
-                self.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
+            if o.tif == "FOK" and self.matcher.fillable_qty(st, o) < o.remaining:
+                self.matcher.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
                 return
-        self.match(st, o)
+        self.matcher.match(st, o)
         if o.remaining <= 0 or not o.is_open:
             return
         if o.stp_expired or o.type == "MARKET" or o.tif in ("IOC", "FOK"):
-            self.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
+            self.matcher.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
             return
-        if self.reduce_cap(o, o.remaining) <= 0:
-            self.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
+        if self.matcher.reduce_cap(o, o.remaining) <= 0:
+            self.matcher.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
             return
         st.book.add(o)
 
     # ----------------------------------------------------------------- query / cancel / modify
-    def _lookup(self: "MarketEngine", acct: "Account", params: Mapping[str, str], missing: tuple) -> Order:
+    def _lookup(self, acct: "Account", params: Mapping[str, str], missing: tuple) -> Order:
         symbol = get_str(params, "symbol", required=True)
-        self.state(symbol)
+        self.core.state(symbol)
         order_id = get_int(params, "orderId")
         client_id = get_str(params, "origClientOrderId")
         if order_id is None and client_id is None:
@@ -339,49 +355,49 @@ class TradingMixin(MatchingMixin):
             raise EngineError(*missing)
         return o
 
-    def get_order(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str]) -> Order:
+    def get_order(self, api_key: Optional[str], params: Mapping[str, str]) -> Order:
         """An order of the account (-2013 Order does not exist)."""
-        with self.lock:
-            return self._lookup(self.account(api_key), params, NO_SUCH_ORDER)
+        with self.core.lock:
+            return self._lookup(self.core.account(api_key), params, NO_SUCH_ORDER)
 
-    def get_open_order(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str]) -> Order:
+    def get_open_order(self, api_key: Optional[str], params: Mapping[str, str]) -> Order:
         """A working order (-2013 when absent or no longer open)."""
-        with self.lock:
-            o = self._lookup(self.account(api_key), params, NO_SUCH_ORDER)
+        with self.core.lock:
+            o = self._lookup(self.core.account(api_key), params, NO_SUCH_ORDER)
             if not o.is_open:
                 raise EngineError(-2013, "Order does not exist.")
             return o
 
-    def cancel_order(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str]) -> Order:
+    def cancel_order(self, api_key: Optional[str], params: Mapping[str, str]) -> Order:
         """Cancel a working order (-2011 Unknown order sent when absent or already final)."""
-        with self.lock:
-            acct = self.account(api_key)
+        with self.core.lock:
+            acct = self.core.account(api_key)
             o = self._lookup(acct, params, UNKNOWN_ORDER)
             if not o.is_open:
                 raise EngineError(*UNKNOWN_ORDER)
-            self.finish_order(self.states[o.symbol], o, "CANCELED", "CANCELED", on_book=True)
+            self.matcher.finish_order(self.core.states[o.symbol], o, "CANCELED", "CANCELED", on_book=True)
             return o
 
-    def cancel_all(self: "MarketEngine", api_key: Optional[str], symbol: Optional[str]) -> List[Order]:
+    def cancel_all(self, api_key: Optional[str], symbol: Optional[str]) -> List[Order]:
         """Cancel every working order of `symbol`."""
-        with self.lock:
-            acct = self.account(api_key)
-            st = self.state(symbol)
+        with self.core.lock:
+            acct = self.core.account(api_key)
+            st = self.core.state(symbol)
             done = []
             for o in acct.open_orders(st.ins.symbol):
-                self.finish_order(st, o, "CANCELED", "CANCELED", on_book=True)
+                self.matcher.finish_order(st, o, "CANCELED", "CANCELED", on_book=True)
                 done.append(o)
             return done
 
-    def modify_order(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str]) -> Order:
+    def modify_order(self, api_key: Optional[str], params: Mapping[str, str]) -> Order:
         """Amend price/quantity of a working LIMIT order (PUT order)."""
-        with self.lock:
-            acct = self.account(api_key)
+        with self.core.lock:
+            acct = self.core.account(api_key)
             side = get_str(params, "side", required=True)
             if side not in ("BUY", "SELL"):
                 raise EngineError(-1117, "Invalid side.")
             o = self._lookup(acct, params, NO_SUCH_ORDER)
-            st = self.states[o.symbol]
+            st = self.core.states[o.symbol]
             if not o.is_open:
                 raise EngineError(-2013, "Order does not exist.")
             if o.type != "LIMIT" or o.is_conditional:
@@ -411,7 +427,7 @@ class TradingMixin(MatchingMixin):
                     st.book.remove(o)
                 o.price = price
                 o.qty = qty
-                o.update_time = self.now()
+                o.update_time = self.core.now()
                 o.modify_count += 1
                 self._record_amendment(acct, o, before, params)
                 self._emit_order(acct, st, o, "AMENDMENT", get_int(params, "modifyId"))
@@ -419,15 +435,15 @@ class TradingMixin(MatchingMixin):
             else:
                 st.book.amend_qty(o, qty - o.qty)
                 o.qty = qty
-                o.update_time = self.now()
+                o.update_time = self.core.now()
                 o.modify_count += 1
                 self._record_amendment(acct, o, before, params)
                 self._emit_order(acct, st, o, "AMENDMENT", get_int(params, "modifyId"))
             return o
 
-    def _record_amendment(self: "MarketEngine", acct: "Account", o: Order, before: dict,
+    def _record_amendment(self, acct: "Account", o: Order, before: dict,
                           params: Mapping[str, str]) -> None:
-        ins = self.states[o.symbol].ins
+        ins = self.core.states[o.symbol].ins
         acct.amendments.append({
             "amendmentId": len(acct.amendments) + 1, "symbol": o.symbol, "pair": ins.pair, "orderId": o.order_id,
             "clientOrderId": o.client_order_id, "time": o.update_time,
@@ -436,20 +452,20 @@ class TradingMixin(MatchingMixin):
                           "count": o.modify_count},
         })
 
-    def countdown_cancel_all(self: "MarketEngine", api_key: Optional[str], symbol: Optional[str],
+    def countdown_cancel_all(self, api_key: Optional[str], symbol: Optional[str],
                              countdown_ms: int) -> dict:
         """Arm (or with 0 disarm) the auto-cancel of all open orders of `symbol` after `countdown_ms`."""
-        with self.lock:
-            acct = self.account(api_key)
-            st = self.state(symbol)
+        with self.core.lock:
+            acct = self.core.account(api_key)
+            st = self.core.state(symbol)
             if countdown_ms <= 0:
                 acct.countdowns.pop(st.ins.symbol, None)
             else:
-                acct.countdowns[st.ins.symbol] = self.now() + countdown_ms
+                acct.countdowns[st.ins.symbol] = self.core.now() + countdown_ms
             return {"symbol": st.ins.symbol, "countdownTime": str(countdown_ms)}
 
     # ----------------------------------------------------------------- time-driven work
-    def check_triggers(self: "MarketEngine", st: SymbolState) -> None:
+    def check_triggers(self, st: SymbolState) -> None:
         """Trigger conditional orders whose condition the mark or last price meets."""
         for o in list(st.stops):
             if o not in st.stops:
@@ -465,7 +481,7 @@ class TradingMixin(MatchingMixin):
                 st.stops.remove(o)
                 self._trigger(st, o)
 
-    def _update_trailing(self: "MarketEngine", st: SymbolState, o: Order) -> bool:
+    def _update_trailing(self, st: SymbolState, o: Order) -> bool:
         price = st.mark if o.working_type == "MARK_PRICE" else st.last_price
         if not o.activated:
             if o.activation_price is None or (price <= o.activation_price if o.is_buy
@@ -480,45 +496,54 @@ class TradingMixin(MatchingMixin):
         rate = (o.callback_rate or ZERO) / 100
         return price >= ext * (1 + rate) if o.is_buy else price <= ext * (1 - rate)
 
-    def _trigger(self: "MarketEngine", st: SymbolState, o: Order) -> None:
-        acct = self.accounts.get(o.owner or "")
+    def _trigger(self, st: SymbolState, o: Order) -> None:
+        acct = self.core.accounts.get(o.owner or "")
         if acct is None:
             return
+        if o.algo_id is not None:
+            # the algo service places the actual order in the matching engine, under a new orderId
+            self.events.emit_user(acct.api_key, views.algo_event(o, st.ins, self.core.now(), status="TRIGGERING"))
         o.triggered = True
         o.type = "LIMIT" if o.orig_type in ("STOP", "TAKE_PROFIT") else "MARKET"
+        if o.algo_id is not None:
+            o.order_id = self.core.next_order_id()
+            acct.add_order(o)
         if o.close_position:
             pos = acct.position(o.symbol, o.position_side)
             closable = abs(pos.amt) if (pos.amt > 0) != o.is_buy and pos.amt != 0 else ZERO
             if closable == 0:
-                self.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
+                self.matcher.finish_order(st, o, "EXPIRED", "EXPIRED", on_book=False)
                 return
             o.qty = closable
-        o.update_time = self.now()
+        o.update_time = self.core.now()
         if o.algo_id is not None:
-            self.emit_user(acct.api_key, views.algo_event(o, st.ins, o.update_time))
+            self.events.emit_user(acct.api_key, views.algo_event(o, st.ins, o.update_time))
         self._emit_order(acct, st, o, "NEW")
         self.execute(st, acct, o)
 
-    def expire_orders(self: "MarketEngine", now: int) -> None:
-        """Expire GTD orders whose goodTillDate has passed."""
-        for acct in self.accounts.values():
+    def expire_orders(self, now: int) -> None:
+        """Expire GTD orders (and GTD algo orders waiting for their trigger) whose goodTillDate has passed."""
+        for acct in self.core.accounts.values():
             for o in acct.open_orders():
                 if o.tif == "GTD" and o.good_till and now >= o.good_till:
-                    self.finish_order(self.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=True)
+                    self.matcher.finish_order(self.core.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=True)
+        for o in self._waiting_algo_orders():
+            if o.tif == "GTD" and o.good_till and now >= o.good_till:
+                self.matcher.finish_order(self.core.states[o.symbol], o, "EXPIRED", "EXPIRED", on_book=False)
 
-    def run_countdowns(self: "MarketEngine", now: int) -> None:
+    def run_countdowns(self, now: int) -> None:
         """Cancel all open orders of symbols whose countdown has run out."""
-        for acct in self.accounts.values():
+        for acct in self.core.accounts.values():
             for symbol, deadline in list(acct.countdowns.items()):
                 if now >= deadline:
                     del acct.countdowns[symbol]
-                    st = self.states[symbol]
+                    st = self.core.states[symbol]
                     for o in acct.open_orders(symbol):
-                        self.finish_order(st, o, "CANCELED", "CANCELED", on_book=True)
+                        self.matcher.finish_order(st, o, "CANCELED", "CANCELED", on_book=True)
 
-    def settle_funding(self: "MarketEngine", now: int) -> None:
+    def settle_funding(self, now: int) -> None:
         """At each funding time, pay or receive funding on open perpetual positions."""
-        for st in self.states.values():
+        for st in self.core.states.values():
             if st.ins.contract_type != "PERPETUAL" or now < st.next_funding:
                 continue
             rate = st.funding_rate
@@ -526,36 +551,36 @@ class TradingMixin(MatchingMixin):
             st.last_funding_rate = rate
             st.next_funding += FUNDING_INTERVAL_MS
             ins = st.ins
-            for acct in self.accounts.values():
+            for acct in self.core.accounts.values():
                 for key, pos in acct.positions.items():
                     if key[0] != ins.symbol or pos.amt == 0:
                         continue
-                    fee = q8(-self.math.notional(pos.amt, st.mark, ins) * rate)
+                    fee = q8(-self.core.math.notional(pos.amt, st.mark, ins) * rate)
                     bal = acct.balance(ins.margin_asset)
                     bal.wallet += fee
                     bal.update_time = now
-                    acct.income.append(self._income_record(ins.symbol, "FUNDING_FEE", fee, ins.margin_asset, now))
-                    ev = self.account_update_event(acct, "FUNDING_FEE", [key], now)
+                    acct.income.append(self.core.income_record(ins.symbol, "FUNDING_FEE", fee, ins.margin_asset, now))
+                    ev = self.margin.account_update_event(acct, "FUNDING_FEE", [key], now)
                     ev["a"]["S"] = ins.symbol
-                    self.emit_user(acct.api_key, ev)
+                    self.events.emit_user(acct.api_key, ev)
 
     # ----------------------------------------------------------------- settings
-    def change_leverage(self: "MarketEngine", api_key: Optional[str], symbol: Optional[str], leverage: int) -> dict:
+    def change_leverage(self, api_key: Optional[str], symbol: Optional[str], leverage: int) -> dict:
         """Set the symbol's leverage; emits ACCOUNT_CONFIG_UPDATE."""
-        with self.lock:
-            acct = self.account(api_key)
-            st = self.state(symbol)
+        with self.core.lock:
+            acct = self.core.account(api_key)
+            st = self.core.state(symbol)
             ins = st.ins
             if leverage < 1 or leverage > ins.max_leverage:
                 raise EngineError(-4028, f"Leverage {leverage} is not valid")
             cap = ins.max_notional_for(leverage)
             for side in ("BOTH", "LONG", "SHORT"):
                 pos = acct.positions.get((ins.symbol, side))
-                if pos is not None and pos.amt and self.math.notional(abs(pos.amt), st.mark, ins) > cap:
+                if pos is not None and pos.amt and self.core.math.notional(abs(pos.amt), st.mark, ins) > cap:
                     raise EngineError(-2027, "Exceeded the maximum allowable position at current leverage.")
             acct.leverage[ins.symbol] = leverage
-            now = self.now()
-            self.emit_user(acct.api_key, {"e": "ACCOUNT_CONFIG_UPDATE", "E": now, "T": now,
+            now = self.core.now()
+            self.events.emit_user(acct.api_key, {"e": "ACCOUNT_CONFIG_UPDATE", "E": now, "T": now,
                                           "ac": {"s": ins.symbol, "l": leverage}})
             out: dict = {"leverage": leverage}
             if ins.kind == "um":
@@ -565,12 +590,12 @@ class TradingMixin(MatchingMixin):
             out["symbol"] = ins.symbol
             return out
 
-    def change_margin_type(self: "MarketEngine", api_key: Optional[str], symbol: Optional[str],
+    def change_margin_type(self, api_key: Optional[str], symbol: Optional[str],
                            margin_type: Optional[str]) -> dict:
         """Switch ISOLATED/CROSSED for a symbol (-4046 when already so)."""
-        with self.lock:
-            acct = self.account(api_key)
-            st = self.state(symbol)
+        with self.core.lock:
+            acct = self.core.account(api_key)
+            st = self.core.state(symbol)
             mt = (margin_type or "").upper()
             if mt == "CROSS":
                 mt = "CROSSED"
@@ -585,10 +610,10 @@ class TradingMixin(MatchingMixin):
             acct.margin_type[st.ins.symbol] = mt
             return dict(SUCCESS)
 
-    def change_position_mode(self: "MarketEngine", api_key: Optional[str], dual: bool) -> dict:
+    def change_position_mode(self, api_key: Optional[str], dual: bool) -> dict:
         """Switch hedge (dual side) / one-way mode (-4059 when already so)."""
-        with self.lock:
-            acct = self.account(api_key)
+        with self.core.lock:
+            acct = self.core.account(api_key)
             if acct.dual_side == dual:
                 raise EngineError(-4059, "No need to change position side.")
             if acct.open_orders():
@@ -598,22 +623,23 @@ class TradingMixin(MatchingMixin):
             acct.dual_side = dual
             return dict(SUCCESS)
 
-    def set_multi_assets(self: "MarketEngine", api_key: Optional[str], enabled: bool) -> dict:
+    def set_multi_assets(self, api_key: Optional[str], enabled: bool) -> dict:
         """Multi-assets margin mode on/off (UM)."""
-        with self.lock:
-            acct = self.account(api_key)
+        with self.core.lock:
+            acct = self.core.account(api_key)
             if acct.multi_assets == enabled:
                 raise EngineError(-4171, "Adjusted asset mode is currently set and does not need to be adjusted")
             acct.multi_assets = enabled
-            now = self.now()
-            self.emit_user(acct.api_key, {"e": "ACCOUNT_CONFIG_UPDATE", "E": now, "T": now, "ai": {"j": enabled}})
+            now = self.core.now()
+            event = {"e": "ACCOUNT_CONFIG_UPDATE", "E": now, "T": now, "ai": {"j": enabled}}
+            self.events.emit_user(acct.api_key, event)
             return dict(SUCCESS)
 
-    def modify_position_margin(self: "MarketEngine", api_key: Optional[str], params: Mapping[str, str]) -> dict:
+    def modify_position_margin(self, api_key: Optional[str], params: Mapping[str, str]) -> dict:
         """Add (type 1) or reduce (type 2) the isolated margin of a position."""
-        with self.lock:
-            acct = self.account(api_key)
-            st = self.state(get_str(params, "symbol", required=True))
+        with self.core.lock:
+            acct = self.core.account(api_key)
+            st = self.core.state(get_str(params, "symbol", required=True))
             amount = get_dec(params, "amount", required=True)
             kind = get_int(params, "type", required=True)
             if kind not in (1, 2):
@@ -627,23 +653,23 @@ class TradingMixin(MatchingMixin):
             if amount <= 0:
                 raise invalid_value("amount")
             if kind == 1:
-                if amount > self.available_balance(acct, st.ins.margin_asset):
+                if amount > self.margin.available_balance(acct, st.ins.margin_asset):
                     raise EngineError(*MARGIN_INSUFFICIENT)
                 pos.isolated_wallet += amount
             else:
                 if amount > pos.isolated_wallet:
                     raise EngineError(-4051, "Isolated balance insufficient.")
                 pos.isolated_wallet -= amount
-            now = self.now()
+            now = self.core.now()
             acct.margin_history.append({"symbol": st.ins.symbol, "type": kind, "deltaType": "TRADE",
                                         "amount": amount, "asset": st.ins.margin_asset, "time": now,
                                         "positionSide": ps})
-            self.emit_user(acct.api_key, self.account_update_event(acct, "MARGIN_TRANSFER",
+            self.events.emit_user(acct.api_key, self.margin.account_update_event(acct, "MARGIN_TRANSFER",
                                                                    [(st.ins.symbol, ps)], now))
             return {"amount": float(amount), "code": 200, "msg": "Successfully modify position margin.",
                     "type": kind}
 
-    def parse_batch(self: "MarketEngine", params: Mapping[str, str], limit: int = 5) -> list:
+    def parse_batch(self, params: Mapping[str, str], limit: int = 5) -> list:
         """The JSON list of a batchOrders parameter (-1102 malformed, -1130 too long)."""
         raw = get_str(params, "batchOrders", required=True)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Mapping, Optional
 
@@ -9,6 +10,12 @@ from .errors import EngineError, invalid_value, mandatory
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+EIGHT = Decimal("0.00000001")
+
+
+def q8(value: Decimal) -> Decimal:
+    """Round to 8 decimals (balances, PnL, commissions)."""
+    return value.quantize(EIGHT)
 
 
 def dec(value: object) -> Decimal:
@@ -61,30 +68,41 @@ def get_str(params: Mapping[str, str], name: str, required: bool = False) -> Opt
     return str(value)
 
 
+# Binance's legal ranges (its -1100 message quotes them); a leading minus reaches the range checks (-4001 ...)
+DECIMAL_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
+INTEGER_RANGE = r"^[0-9]{1,20}$"
+_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?", re.ASCII)
+_INTEGER = re.compile(r"-?[0-9]{1,20}", re.ASCII)
+
+
+def illegal_characters(name: str, legal_range: str) -> EngineError:
+    """-1100 for a value outside the parameter's legal range (letters, exponents, non-ASCII digits ...)."""
+    return EngineError(-1100, f"Illegal characters found in parameter '{name}'; legal range is '{legal_range}'.")
+
+
 def get_dec(params: Mapping[str, str], name: str, required: bool = False) -> Optional[Decimal]:
-    """A decimal parameter (-1102 when required and absent or malformed)."""
+    """A decimal parameter: ASCII digits with an optional fraction (-1100 otherwise; -1102 when required and
+    absent)."""
     text = get_str(params, name, required)
     if text is None:
         return None
+    if not _DECIMAL.fullmatch(text):
+        raise illegal_characters(name, DECIMAL_RANGE)
     try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, ValueError):
-        raise mandatory(name) from None
-    if not value.is_finite():
-        raise mandatory(name)
-    return value
+        return Decimal(text)
+    except (InvalidOperation, ValueError):  # pragma: no cover - the pattern admits only valid decimals
+        raise illegal_characters(name, DECIMAL_RANGE) from None
 
 
 def get_int(params: Mapping[str, str], name: str, required: bool = False,
             default: Optional[int] = None) -> Optional[int]:
-    """An integer parameter (-1102 when malformed or required and absent)."""
+    """An integer parameter: up to 20 ASCII digits (-1100 otherwise; -1102 when required and absent)."""
     text = get_str(params, name, required)
     if text is None:
         return default
-    try:
-        return int(text)
-    except ValueError:
-        raise mandatory(name) from None
+    if not _INTEGER.fullmatch(text):
+        raise illegal_characters(name, INTEGER_RANGE)
+    return int(text)
 
 
 def get_bool(params: Mapping[str, str], name: str, default: bool = False) -> bool:
@@ -109,3 +127,19 @@ def get_enum(params: Mapping[str, str], name: str, allowed: tuple, code: int, ms
     if text not in allowed:
         raise EngineError(code, msg)
     return text
+
+
+INTEGER_PARAMS = frozenset({"orderId", "fromId", "startTime", "endTime", "limit", "leverage", "countdownTime",
+                            "goodTillDate", "algoId", "modifyId", "downloadId"})
+DECIMAL_PARAMS = frozenset({"quantity", "price", "stopPrice", "triggerPrice", "activationPrice", "activatePrice",
+                            "callbackRate", "amount", "fromAmount", "toAmount"})
+
+
+def check_numbers(params: Mapping[str, str]) -> None:
+    """-1100 for any numeric parameter whose value is outside Binance's legal range, whether the endpoint
+    uses it or not (Binance checks the format of every parameter it knows)."""
+    for name in params:
+        if name in INTEGER_PARAMS:
+            get_int(params, name)
+        elif name in DECIMAL_PARAMS:
+            get_dec(params, name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from .instruments import Instrument
 from .orders import Order
@@ -18,8 +18,78 @@ def price_text(value: Decimal) -> str:
     return plain(value.quantize(Decimal("0.00000001"))) if value else "0"
 
 
-def order_json(o: Order, ins: Instrument, with_time: bool = True) -> dict:
-    """An order as the REST API returns it (query, cancel, new order with RESULT)."""
+def _fields(text: str) -> Tuple[str, ...]:
+    return tuple(text.split())
+
+
+# The fields of each REST order answer, in Binance's order, as the official SDK's response models document them
+# (USDⓈ-M 18.1.0, COIN-M 14.1.0). activatePrice/priceRate appear only for TRAILING_STOP_MARKET orders.
+_UM_NEW = _fields("""clientOrderId cumQty executedQty orderId origQty price reduceOnly side positionSide status
+    stopPrice closePosition symbol timeInForce type origType updateTime workingType priceProtect priceMatch
+    selfTradePreventionMode goodTillDate""")
+_UM_QUERY = _fields("""avgPrice clientOrderId cumQuote executedQty orderId origQty origType price reduceOnly side
+    positionSide status stopPrice closePosition symbol time timeInForce type activatePrice priceRate updateTime
+    workingType priceProtect priceMatch selfTradePreventionMode goodTillDate""")
+_CM_NEW = _fields("""clientOrderId cumQty executedQty orderId origQty price reduceOnly closePosition side positionSide
+    status stopPrice symbol pair timeInForce type origType activatePrice priceRate updateTime workingType priceProtect
+    priceMatch selfTradePreventionMode""")
+_CM_QUERY = _fields("""avgPrice clientOrderId cumBase executedQty orderId origQty origType price reduceOnly side
+    positionSide status stopPrice closePosition symbol pair time timeInForce type activatePrice priceRate updateTime
+    workingType priceProtect priceMatch selfTradePreventionMode""")
+ORDER_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("um", "new"): _UM_NEW,
+    ("um", "cancel"): _fields("""clientOrderId cumQty executedQty orderId origQty price reduceOnly side positionSide
+        status stopPrice closePosition symbol timeInForce origType type activatePrice priceRate updateTime workingType
+        priceProtect priceMatch selfTradePreventionMode goodTillDate"""),
+    ("um", "modify"): _fields("""orderId symbol pair status clientOrderId modifyId price origQty executedQty cumQty
+        timeInForce type reduceOnly closePosition side positionSide stopPrice workingType priceProtect origType
+        priceMatch selfTradePreventionMode goodTillDate updateTime"""),
+    ("um", "query"): _UM_QUERY,
+    ("um", "all"): _fields("""avgPrice clientOrderId cumQuote cumBase executedQty orderId origQty origType price
+        reduceOnly side positionSide status stopPrice closePosition symbol pair time timeInForce type activatePrice
+        priceRate updateTime workingType priceProtect priceMatch selfTradePreventionMode goodTillDate"""),
+    ("um", "test"): _fields("""clientOrderId cumQty cumQuote executedQty orderId avgPrice origQty price reduceOnly side
+        positionSide status stopPrice closePosition symbol timeInForce type origType activatePrice priceRate updateTime
+        workingType priceProtect priceMatch selfTradePreventionMode goodTillDate"""),
+    # newOrderRespType=RESULT: the ACK fields plus the fill summary ("the final FILLED result").
+    ("um", "result"): _UM_NEW + ("avgPrice", "cumQuote"),
+    ("cm", "new"): _CM_NEW,
+    ("cm", "cancel"): _fields("""clientOrderId cumQty executedQty orderId origQty price reduceOnly side positionSide
+        status stopPrice closePosition symbol pair timeInForce origType type activatePrice priceRate updateTime
+        workingType priceProtect priceMatch selfTradePreventionMode"""),
+    ("cm", "modify"): _fields("""orderId symbol pair status clientOrderId modifyId price origQty executedQty cumQty
+        timeInForce type reduceOnly closePosition side positionSide stopPrice workingType priceProtect origType
+        priceMatch selfTradePreventionMode updateTime"""),
+    ("cm", "query"): _CM_QUERY,
+    ("cm", "all"): _fields("""avgPrice clientOrderId cumBase cumQuote executedQty orderId origQty origType price
+        reduceOnly side positionSide status stopPrice closePosition symbol pair time timeInForce type activatePrice
+        priceRate updateTime workingType priceProtect priceMatch selfTradePreventionMode goodTillDate"""),
+    ("cm", "result"): _CM_NEW + ("avgPrice", "cumBase"),
+}
+
+
+def order_answer_kind(http_method: str, path: str) -> str:
+    """Which order answer a REST endpoint gives: new, cancel, modify, query, all or test."""
+    if path.endswith("/order/test"):
+        return "test"
+    if path.endswith("/allOrders"):
+        return "all"
+    return {"POST": "new", "DELETE": "cancel", "PUT": "modify"}.get(http_method, "query")
+
+
+def order_json(o: Order, ins: Instrument, with_time: bool = True, answer: Optional[str] = None,
+               modify_id: Optional[int] = None) -> dict:
+    """An order as the REST API returns it; `answer` (see `order_answer_kind`, or "result" for a new order
+    with newOrderRespType=RESULT) keeps exactly the fields that answer documents."""
+    d = _order_fields(o, ins, with_time)
+    if modify_id is not None:
+        d["modifyId"] = modify_id
+    if answer is None:
+        return d
+    return {k: d[k] for k in ORDER_FIELDS[(ins.kind, answer)] if k in d}
+
+
+def _order_fields(o: Order, ins: Instrument, with_time: bool) -> dict:
     is_um = ins.kind == "um"
     avg = o.avg_price()
     d: dict = {
@@ -34,10 +104,8 @@ def order_json(o: Order, ins: Instrument, with_time: bool = True) -> dict:
         "executedQty": ins.fmt_qty(o.filled),
         "cumQty": ins.fmt_qty(o.filled),
     }
-    if is_um:
-        d["cumQuote"] = fmt(o.cum_quote, 5) if o.cum_quote else "0"
-    else:
-        d["cumBase"] = fmt(o.cum_base, 8) if o.cum_base else "0"
+    d["cumQuote"] = fmt(o.cum_quote, 5) if o.cum_quote else "0"
+    d["cumBase"] = fmt(o.cum_base, 8) if o.cum_base else "0"
     d.update({
         "timeInForce": o.tif,
         "type": o.type,
@@ -109,6 +177,9 @@ def order_event(o: Order, ins: Instrument, exec_type: str, now: int, alias: str,
     })
     if is_um:
         o_d["gtd"] = o.good_till
+    else:  # COIN-M documents no si/ss
+        del o_d["si"], o_d["ss"]
+    o_d["er"] = "0"  # expiry reason: none (the sandbox does not model Binance's reason codes)
     if o.orig_type == "TRAILING_STOP_MARKET":
         o_d["AP"] = plain(o.activation_price) if o.activation_price is not None else "0"
         o_d["cr"] = plain(o.callback_rate) if o.callback_rate is not None else "0"
@@ -160,11 +231,11 @@ def algo_status(o: Order) -> str:
     return ALGO_STATUS.get(o.status, o.status)
 
 
-def algo_event(o: Order, ins: Instrument, now: int) -> dict:
-    """ALGO_UPDATE (UM) for an algo order's lifecycle step."""
+def algo_event(o: Order, ins: Instrument, now: int, status: Optional[str] = None) -> dict:
+    """ALGO_UPDATE (UM) for an algo order's lifecycle step (`status` overrides the one derived from `o`)."""
     d: dict = {
         "caid": o.client_order_id, "aid": o.algo_id, "at": "CONDITIONAL", "o": o.orig_type, "s": o.symbol,
-        "S": o.side, "ps": o.position_side, "f": o.tif, "q": ins.fmt_qty(o.qty), "X": algo_status(o),
+        "S": o.side, "ps": o.position_side, "f": o.tif, "q": ins.fmt_qty(o.qty), "X": status or algo_status(o),
         "ai": str(o.order_id) if o.triggered else "",
     }
     if o.triggered:

@@ -1,29 +1,40 @@
 """One WebSocket API connection: a websocket-client socket, its reader thread and its in-flight requests.
 
-The reader thread routes each reply to its waiting caller by id. Pings are answered by
-websocket-client with their payload. When the socket breaks (or the server closes it) every request
+The reader thread reads what the socket holds, parses it with the stream reader's
+[FrameParser][binance.websocket._frames.FrameParser] (linear, a message size cap, masked server
+frames refused), answers each ping with its payload and routes each reply to its waiting caller by
+id. When the socket breaks (or the server closes it) every request
 in flight fails at once with [ConnectionLostError][binance.error.ConnectionLostError] and `on_closed` is called.
 A `serverShutdown` event (Binance's notice ahead of a forced disconnect) calls `on_shutdown_notice`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import threading
+import time
 from typing import Any, Callable, Dict, Optional
 
 import websocket
 
 from binance._redact import redact
-from binance.error import ConnectionLostError
+from binance.error import ConnectionLostError, MessageTooLargeError
+from binance.websocket._frames import BINARY, CLOSE, DEFAULT_MAX_MESSAGE_SIZE, PING, TEXT, FrameParser
+from binance.websocket._handshake import open_socket
+from binance.websocket._streams import is_shutdown_notice
 from binance.websocket.api._pending import PendingRequests, Waiter
 from binance.websocket.api._protocol import parse_reply
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["Link"]
+
+_READ_SIZE = 65536
+
+
+class _ServerClosed(Exception):
+    """The server sent a close frame (answered)."""
 
 
 class Link:
@@ -38,8 +49,12 @@ class Link:
         self._closed = threading.Event()
         self._close_lock = threading.Lock()
         self.close_reason = ""
+        self.opened_at = time.monotonic()
+        self.closed_at: Optional[float] = None
         self.last_ping_payload: Optional[bytes] = None
         self.on_shutdown_notice: Optional[Callable[["Link"], None]] = None
+        self.max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE
+        self.oversized = False
         self._reader = threading.Thread(target=self._read_loop, name=f"binance-ws-api-reader-{number}", daemon=True)
 
     @classmethod
@@ -51,11 +66,12 @@ class Link:
         connect_timeout: float,
         options: Optional[Dict[str, Any]] = None,
         on_shutdown_notice: Optional[Callable[["Link"], None]] = None,
+        max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> "Link":
         """Connect to `url` (raises on failure, leaving nothing open) and start the reader thread."""
         ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
         try:
-            ws.connect(url, timeout=connect_timeout, **(options or {}))
+            open_socket(ws, url, connect_timeout, options or {})
             ws.settimeout(None)
             if ws.sock is not None:
                 ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -64,8 +80,14 @@ class Link:
             raise
         link = cls(ws, url, on_closed, number)
         link.on_shutdown_notice = on_shutdown_notice
+        link.max_message_size = max_message_size
         link._reader.start()
         return link
+
+    def lifetime(self) -> float:
+        """Seconds the connection has been (or was) open."""
+        end = self.closed_at if self.closed_at is not None else time.monotonic()
+        return end - self.opened_at
 
     @property
     def closed(self) -> bool:
@@ -82,29 +104,48 @@ class Link:
 
     def _read_loop(self) -> None:
         reason = "closed by the server"
+        parser = FrameParser(self.max_message_size)
+        sock = self._ws.sock
         try:
-            while True:
-                opcode, data = self._ws.recv_data(control_frame=True)
-                if opcode == websocket.ABNF.OPCODE_TEXT or opcode == websocket.ABNF.OPCODE_BINARY:
-                    reply = parse_reply(data)
-                    if reply is None and _is_shutdown_notice(data):
-                        logger.info("ws-api link %s: server announced shutdown", self.number)
-                        if self.on_shutdown_notice is not None:
-                            self.on_shutdown_notice(self)
-                    elif reply is None or not self.pending.resolve(reply):
-                        logger.debug("ws-api link %s: unrouted message %.200s", self.number, redact(_text(data)))
-                elif opcode == websocket.ABNF.OPCODE_PING:
-                    self.last_ping_payload = bytes(data)
-                elif opcode == websocket.ABNF.OPCODE_CLOSE:
+            while sock is not None:
+                data = sock.recv(_READ_SIZE)
+                if not data:
                     break
+                for opcode, payload in parser.feed(data):
+                    if opcode == TEXT or opcode == BINARY:
+                        self._route(payload)
+                    elif opcode == PING:
+                        self.last_ping_payload = payload
+                        self._ws.pong(payload)
+                    elif opcode == CLOSE:
+                        try:
+                            self._ws.send_close()
+                        except Exception:  # noqa: BLE001 - the socket may already be gone
+                            pass
+                        raise _ServerClosed
+        except _ServerClosed:
+            pass
+        except MessageTooLargeError as exc:
+            self.oversized = True
+            reason = str(exc)
+            logger.warning("ws-api link %s: %s; dropping the connection", self.number, exc)
         except Exception as exc:  # noqa: BLE001 - any failure of the socket ends this link
             reason = f"{type(exc).__name__}: {exc}"
         self._finish(reason)
 
+    def _route(self, data: bytes) -> None:
+        reply = parse_reply(data)
+        if reply is None and _is_shutdown_notice(data):
+            logger.info("ws-api link %s: server announced shutdown", self.number)
+            if self.on_shutdown_notice is not None:
+                self.on_shutdown_notice(self)
+        elif reply is None or not self.pending.resolve(reply):
+            logger.debug("ws-api link %s: unrouted message %.200s", self.number, redact(_text(data)))
+
     def _finish(self, reason: str) -> None:
         with self._close_lock:
             self.close_reason = reason = self.close_reason or reason
-            self._closed.set()
+            self._mark_closed()
         failed = self.pending.close(
             lambda rid: ConnectionLostError(f"connection lost before the reply to request {rid!r} ({reason})")
         )
@@ -123,7 +164,7 @@ class Link:
             if self._closed.is_set():
                 return
             self.close_reason = reason
-            self._closed.set()
+            self._mark_closed()
         sock = self._ws.sock
         try:
             self._ws.send_close()
@@ -135,6 +176,11 @@ class Link:
             except OSError:
                 pass
 
+    def _mark_closed(self) -> None:
+        if self.closed_at is None:
+            self.closed_at = time.monotonic()
+        self._closed.set()
+
     def join(self, timeout: Optional[float]) -> bool:
         """Wait for the reader thread to end; True when it has."""
         if self._reader is threading.current_thread():
@@ -144,17 +190,7 @@ class Link:
 
 
 def _is_shutdown_notice(data: Any) -> bool:
-    text = _text(data)
-    if "serverShutdown" not in text:
-        return False
-    try:
-        message = json.loads(text)
-    except ValueError:
-        return False
-    if not isinstance(message, dict):
-        return False
-    event = message.get("event", message)
-    return isinstance(event, dict) and event.get("e") == "serverShutdown"
+    return is_shutdown_notice(_text(data))
 
 
 def _text(data: Any) -> str:

@@ -29,11 +29,22 @@ import threading
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
+from binance._rate_guard import RateGuard
+from binance._redact import redact
 from binance._signing import KeyMaterial, make_signer
 from binance.environments import EnvironmentLike, get_environment
-from binance.error import ConnectError, ConnectionLostError, ParameterArgumentError, ReadTimeoutError
+from binance.error import (
+    ConnectError,
+    ConnectionLostError,
+    HandshakeRedirectError,
+    ParameterArgumentError,
+    ReadTimeoutError,
+)
 from binance.lib.utils import check_required_parameter
+from binance.ratelimit import request_cost
+from binance.websocket._attempts import CONNECTION_GUARD
 from binance.websocket._backoff import ReconnectPolicy, backoff
+from binance.websocket._frames import DEFAULT_MAX_MESSAGE_SIZE
 from binance.websocket.api._link import Link
 from binance.websocket.api._methods import METHODS, WsMethod
 from binance.websocket.api._pending import RegistryClosed, Waiter
@@ -78,10 +89,21 @@ class WebsocketAPIClient:
             ([ReconnectPolicy][binance.websocket.api.client.ReconnectPolicy]).
         connect_timeout: seconds one connection attempt may take.
         time_offset_ms: added to the local clock for `timestamp` (server time minus local time).
-        connection_options: extra keyword args for `websocket.WebSocket.connect` (proxy, headers ...).
+        connection_options: extra keyword args for `websocket.WebSocket.connect` (proxy, headers ...);
+            redirects are never followed whatever they say.
+        max_message_size: bytes one incoming message may have (16 MiB by default, `None`: no cap);
+            a longer one drops the connection (requests in flight raise ConnectionLostError), is
+            logged and counted in `oversized_messages`, and a new connection is opened.
         environment: `"production"` (default), `"testnet"`, `"demo"`, an
             [Environment][binance.environments.Environment] or a started sandbox; picks the URL when no
             `stream_url` is given.
+        rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail
+            an order at once with [RateLimitGuardError][binance.ratelimit.RateLimitGuardError] when it would
+            pass an order-count limit or a 429/418 is in force; learns the limits and usage from the replies'
+            `rateLimits` (read when a call's result is taken).
+        rate_limit_store: a Redis URL shared with other clients and processes (REST ones too): as for
+            [API][binance.api.API]; implies `rate_limit_guard`.
+        rate_limit_scope: the name of the shared request-weight budget (one per public IP).
 
     The connection is opened in the background at construction; calls made before it is open wait
     for it (up to `timeout`). Call [stop][binance.websocket.api.client.WebsocketAPIClient.stop] when done (or use the
@@ -109,6 +131,10 @@ class WebsocketAPIClient:
         time_offset_ms: int = 0,
         connection_options: Optional[Dict[str, Any]] = None,
         environment: Optional[EnvironmentLike] = None,
+        max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
+        rate_limit_guard: bool = False,
+        rate_limit_store: Optional[str] = None,
+        rate_limit_scope: Optional[str] = None,
     ) -> None:
         if self.market not in METHODS:
             raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
@@ -125,10 +151,18 @@ class WebsocketAPIClient:
         self.return_rate_limits = return_rate_limits
         self.max_connection_age = float(max_connection_age)
         self.reconnect_policy = reconnect_policy or ReconnectPolicy()
+        self._delays = backoff(self.reconnect_policy)
         self.connect_timeout = connect_timeout
         self.time_offset_ms = time_offset_ms
         self._connection_options = dict(connection_options or {})
+        self.max_message_size = max_message_size
+        self.oversized_messages = 0
         self._methods: Mapping[str, WsMethod] = METHODS[self.market]
+        self.rate_limit_guard = rate_limit_guard or rate_limit_store is not None
+        self._rate_guard = RateGuard(
+            self.market, lambda: int(time.time() * 1000) + self.time_offset_ms, rate_limit_store, rate_limit_scope,
+            api_key,
+        )
 
         self.last_rate_limits: Optional[List[Dict[str, Any]]] = None
         self._ids = itertools.count(1)
@@ -206,7 +240,6 @@ class WebsocketAPIClient:
             security = info.security
         timeout = self.timeout if timeout is None else timeout
         full = self.return_full_response if full_response is None else full_response
-        deadline = time.monotonic() + timeout
         params = dict(params or {})
         signed = security in ("TRADE", "USER_DATA")
         if signed and self.recv_window is not None and params.get("recvWindow") is None:
@@ -217,7 +250,8 @@ class WebsocketAPIClient:
             raise ParameterArgumentError(f"{method} needs an API key")
         if signed and self._signer is None:
             raise ParameterArgumentError(f"{method} is signed: give api_secret or private_key")
-
+        sent_ms = self._guard(method, params) if self.rate_limit_guard else None
+        deadline = time.monotonic() + timeout
         while True:
             link = self._wait_for_link(deadline, method)
             request_id = next(self._ids)
@@ -236,6 +270,7 @@ class WebsocketAPIClient:
             except RegistryClosed:
                 continue  # that connection died before this request was sent: use the next one
             call = PendingCall(self, link, waiter, method, deadline, timeout, full)
+            call.sent_ms = sent_ms
             try:
                 link.send(frame)
             except Exception as exc:  # noqa: BLE001 - a write on a broken socket may have gone out partly
@@ -274,12 +309,30 @@ class WebsocketAPIClient:
         self.stop()
 
     # ------------------------------------------------------------------ internals
+    def _guard(self, method: str, params: Mapping[str, Any]) -> int:
+        info = self._methods.get(method)
+        weight, orders = request_cost(info.http_method, info.rest_path, params) if info else (1, 0)
+        return self._rate_guard.before(method, weight, orders)
+
+    def _observe(self, reply: Any, sent_ms: Optional[int]) -> None:
+        """Learn the usage and limits from a reply's `rateLimits`, and a 429/418's `retryAfter`."""
+        data = (reply.error or {}).get("data") if reply.status in (418, 429) else None
+        retry_ms = data.get("retryAfter") if isinstance(data, dict) else None
+        self._rate_guard.observe_rate_limits(reply.rate_limits, sent_ms, reply.status, retry_ms)
+
     def _call(self, method: str, required: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
         for name, value in required.items():
             check_required_parameter(value, name)
         params = dict(required)
         params.update(kwargs)
-        return self.send_request(method, params)
+        try:
+            return self.send_request(method, params)
+        except Exception as exc:
+            if method == "order.place":  # -4120: name the algoOrder.place call that places the same order
+                from binance._algo_orders import name_algo_order_call
+
+                name_algo_order_call(exc, params, call_name="algo_order_place")
+            raise
 
     def _wait_for_link(self, deadline: float, method: str) -> Link:
         with self._cond:
@@ -289,9 +342,13 @@ class WebsocketAPIClient:
                 link = self._link
                 if self._state is State.OPEN and link is not None and not link.closed:
                     return link
+                last = self._last_error
+                if isinstance(last, HandshakeRedirectError):
+                    # Binance never redirects: this will not heal by waiting (the client keeps retrying).
+                    raise HandshakeRedirectError(last.status_code, last.location, redact(self.url))
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    why = f" ({self._last_error})" if self._last_error else ""
+                    why = f" ({redact(str(last))})" if last else ""
                     raise ConnectError(f"no connection{why}: {method} not sent", method, self.url)
                 self._cond.wait(remaining)
 
@@ -305,6 +362,8 @@ class WebsocketAPIClient:
 
     def _on_link_closed(self, link: Link) -> None:
         with self._cond:
+            if link.oversized:
+                self.oversized_messages += 1
             if link in self._links:
                 self._links.remove(link)
             if self._link is link:
@@ -325,23 +384,45 @@ class WebsocketAPIClient:
             self.connect_timeout,
             self._connection_options,
             self._on_shutdown_notice,
+            self.max_message_size,
         )
 
-    def _connect_with_backoff(self) -> Optional[Link]:
-        delays = backoff(self.reconnect_policy)
+    def _connect_with_backoff(self, previous: Optional[Link] = None) -> Optional[Link]:
+        """Open a new connection, waiting between failed attempts.
+
+        `previous` is the connection being replaced (closed or about to be). If it stayed open
+        `reconnect_policy.healthy_after` seconds the backoff starts over and the first attempt is
+        made at once; otherwise the backoff goes on growing and the next delay is waited first, so a
+        server that closes right after the handshake is retried ever more slowly.
+        """
+        if previous is not None:
+            if self.reconnect_policy.proven_healthy(previous.lifetime()):
+                self._delays = backoff(self.reconnect_policy)
+            elif not self._back_off(f"connection {previous.number} lasted {previous.lifetime():.1f} s"):
+                return None
         while not self._stopping.is_set():
+            if not CONNECTION_GUARD.wait_turn(self.url, self._stopping):
+                return None
             try:
                 return self._open_link()
             except Exception as exc:  # noqa: BLE001 - every connect failure is retried
-                self._last_error = exc
-                delay = next(delays, None)
-                if delay is None:
-                    logger.error("ws-api %s: giving up connecting: %s", self.market, exc)
-                    self._stopping.set()
+                with self._cond:
+                    self._last_error = exc
+                    self._cond.notify_all()  # callers waiting for a connection re-check (a redirect fails them)
+                if not self._back_off(f"connect failed ({exc})"):
                     return None
-                logger.warning("ws-api %s: connect failed (%s); retrying in %.2fs", self.market, exc, delay)
-                self._stopping.wait(delay)
         return None
+
+    def _back_off(self, reason: str) -> bool:
+        """Wait the next backoff delay; False when the policy is exhausted (the client then stops)."""
+        delay = next(self._delays, None)
+        if delay is None:
+            logger.error("ws-api %s: giving up connecting: %s", self.market, reason)
+            self._stopping.set()
+            return False
+        logger.warning("ws-api %s: %s; retrying in %.2fs", self.market, reason, delay)
+        self._stopping.wait(delay)
+        return True
 
     def _install(self, link: Link) -> bool:
         with self._cond:
@@ -362,10 +443,10 @@ class WebsocketAPIClient:
         try:
             while not self._stopping.is_set():
                 if link is None or link.closed:
-                    link = self._connect_with_backoff()
+                    link = self._connect_with_backoff(link)
                     if link is None or not self._install(link):
                         break
-                link = self._watch(link)
+                link = self._watch(link) or link
         finally:
             self._set_state(State.CLOSED)
 
@@ -385,7 +466,7 @@ class WebsocketAPIClient:
 
     def _rotate(self, old: Link) -> Optional[Link]:
         logger.info("ws-api %s: replacing connection %s", self.market, old.number)
-        new = self._connect_with_backoff()
+        new = self._connect_with_backoff(old)
         if new is None or not self._install(new):
             return None
         drain_until = time.monotonic() + self.timeout
@@ -401,7 +482,7 @@ class PendingCall:
     """A request that was sent; [result][binance.websocket.api.client.PendingCall.result] waits for its reply (until the
     call's deadline)."""
 
-    __slots__ = ("_client", "_link", "_waiter", "method", "_deadline", "_timeout", "_full", "_started")
+    __slots__ = ("_client", "_link", "_waiter", "method", "_deadline", "_timeout", "_full", "_started", "sent_ms")
 
     def __init__(self, client: WebsocketAPIClient, link: Link, waiter: Waiter, method: str, deadline: float,
                  timeout: float, full: bool) -> None:
@@ -413,6 +494,7 @@ class PendingCall:
         self._timeout = timeout
         self._full = full
         self._started = time.perf_counter()
+        self.sent_ms: Optional[int] = None
 
     @property
     def request_id(self) -> Any:
@@ -442,6 +524,8 @@ class PendingCall:
                         (time.perf_counter() - self._started) * 1000)
         if reply.rate_limits is not None:
             self._client.last_rate_limits = reply.rate_limits
+        if self._client.rate_limit_guard:
+            self._client._observe(reply, self.sent_ms)
         if not reply.ok:
             raise reply_error(reply)
         return reply.raw if self._full else reply.result

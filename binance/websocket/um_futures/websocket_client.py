@@ -9,13 +9,25 @@ unrouted `/ws` or `/stream` path instead).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import logging
+from typing import Dict, Optional
 
 from binance._markets import UM
 from binance.environments import EnvironmentLike, get_environment
+from binance.websocket._backoff import ReconnectPolicy
+from binance.websocket._frames import DEFAULT_MAX_MESSAGE_SIZE
 from binance.websocket._stream_methods import UMStreams
 from binance.websocket._streams import MARKET, connection_url, stream_base, um_category
-from binance.websocket.websocket_client import BinanceWebsocketClient, Callback
+from binance.websocket.websocket_client import (
+    BinanceWebsocketClient,
+    OnClose,
+    OnError,
+    OnMessage,
+    OnOpen,
+    OnPing,
+    OnPong,
+    OnReconnect,
+)
 
 __all__ = ["UMFuturesWebsocketClient"]
 
@@ -27,18 +39,28 @@ class UMFuturesWebsocketClient(UMStreams, BinanceWebsocketClient):
     def __init__(
         self,
         stream_url: Optional[str] = None,
-        on_message: Callback = None,
-        on_open: Callback = None,
-        on_close: Callback = None,
-        on_error: Callback = None,
-        on_ping: Callback = None,
-        on_pong: Callback = None,
+        on_message: Optional[OnMessage] = None,
+        on_open: Optional[OnOpen] = None,
+        on_close: Optional[OnClose] = None,
+        on_error: Optional[OnError] = None,
+        on_ping: Optional[OnPing] = None,
+        on_pong: Optional[OnPong] = None,
         is_combined: bool = False,
-        proxies: Optional[dict] = None,
+        proxies: Optional[Dict[str, str]] = None,
         *,
         category_routing: bool = True,
         environment: Optional[EnvironmentLike] = None,
-        **options: Any,
+        timeout: float = 10.0,
+        on_reconnect: Optional[OnReconnect] = None,
+        reconnect_policy: Optional[ReconnectPolicy] = None,
+        silence_timeout: Optional[float] = 60.0,
+        ping_timeout: Optional[float] = 600.0,
+        max_connection_age: Optional[float] = 23 * 3600.0,
+        max_streams_per_connection: int = 1024,
+        max_messages_per_second: int = 10,
+        queue_size: int = 10000,
+        logger: Optional[logging.Logger] = None,
+        max_message_size: Optional[int] = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         """Start the client (returns at once). `is_combined`: payloads wrapped as `{"stream", "data"}`.
 
@@ -58,7 +80,17 @@ class UMFuturesWebsocketClient(UMStreams, BinanceWebsocketClient):
             on_ping=on_ping,
             on_pong=on_pong,
             proxies=proxies,
-            **options,
+            timeout=timeout,
+            on_reconnect=on_reconnect,
+            reconnect_policy=reconnect_policy,
+            silence_timeout=silence_timeout,
+            ping_timeout=ping_timeout,
+            max_connection_age=max_connection_age,
+            max_streams_per_connection=max_streams_per_connection,
+            max_messages_per_second=max_messages_per_second,
+            queue_size=queue_size,
+            logger=logger,
+            max_message_size=max_message_size,
         )
 
     def _route(self, stream: Optional[str]) -> str:
