@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -38,7 +38,6 @@ from binance.error import (
     TimestampError,
     client_error_class,
 )
-from binance.filters import MARKET_TYPES, ExchangeFilters
 from binance.lib.utils import check_required_parameter
 from binance.ratelimit import (
     DEFAULT_FUTURES_LIMITS,
@@ -46,6 +45,9 @@ from binance.ratelimit import (
     parse_rate_limits,
     request_cost,
 )
+
+if TYPE_CHECKING:  # binance.filters is imported on first use (validate_orders, exchange_filters)
+    from binance.filters import ExchangeFilters
 
 logger = logging.getLogger(__name__)
 for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry"):
@@ -284,6 +286,8 @@ class API:
     def exchange_filters(self, refresh: bool = False) -> ExchangeFilters:
         """The symbols' `exchangeInfo` filters, fetched once and cached (`refresh=True` fetches again)."""
         if self._filters is None or refresh:
+            from binance.filters import ExchangeFilters
+
             self._limits_loaded = True
             info = self._fetch_exchange_info()
             self._filters = ExchangeFilters.from_exchange_info(info)
@@ -297,6 +301,8 @@ class API:
         order_type = str(params.get("type") or "LIMIT").upper()
         if not symbol:
             return
+        from binance.filters import MARKET_TYPES
+
         wire = {k: v for k, v in params.items() if k not in ("symbol", "side", "type")}
         filters = self.exchange_filters().symbol(symbol)
         filters.validate_order(side, order_type, **wire)
