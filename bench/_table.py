@@ -17,7 +17,6 @@ import sys
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-
 # The peers of the table, in column order (labels as the modules give them in ``Row.peers``).
 PEERS = ("4.2.0", "SDK", "ccxt", "python-binance")
 PEER_TITLES = {"4.2.0": "4.2.0", "SDK": "modular SDK", "ccxt": "ccxt", "python-binance": "python-binance"}

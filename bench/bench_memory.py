@@ -189,8 +189,8 @@ def import_rss(impl: str, site_dirs: List[str]) -> Dict[str, Any]:
 def _run_child(python: str, args: List[str], timeout: float, flags: Optional[List[str]] = None) -> Dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     try:
-        out = subprocess.run([python] + (flags or []) + [os.path.abspath(__file__)] + args, env=env, cwd=tempfile.gettempdir(),
-                             capture_output=True, text=True, timeout=timeout)
+        out = subprocess.run([python] + (flags or []) + [os.path.abspath(__file__)] + args, env=env,
+                             cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:g} s"}
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
@@ -310,7 +310,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.role == "server":
         return serve(args.messages)
     if args.role in ("client", "import"):
-        result = client(args.impl, args.port, args.timeout) if args.role == "client" else import_rss(args.impl, json.loads(args.site))
+        if args.role == "client":
+            result = client(args.impl, args.port, args.timeout)
+        else:
+            result = import_rss(args.impl, json.loads(args.site))
         print(json.dumps(result), flush=True)
         os._exit(0)
     from _table import format_text

@@ -83,9 +83,18 @@ def generate(levels: int, events: int, seed: int = 1, updates_per_event: Tuple[i
     prev = 999_989
     event_time = 1_700_000_000_000
     for _ in range(events):
-        mid += rng.choice((-1, 0, 0, 1))
+        step = rng.choice((-1, 0, 0, 1))
+        mid += step
         b: List[List[str]] = []
         a: List[List[str]] = []
+        # Keep every bid below mid and every ask above it (a book is never crossed): a move removes the
+        # one level it would cross.
+        if step > 0 and mid in asks:
+            del asks[mid]
+            a.append([_price(mid), "0.000"])
+        elif step < 0 and mid in bids:
+            del bids[mid]
+            b.append([_price(mid), "0.000"])
         for _ in range(rng.randint(*updates_per_event)):
             is_bid = rng.random() < 0.5
             book, out_side = (bids, b) if is_bid else (asks, a)

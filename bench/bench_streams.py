@@ -20,8 +20,10 @@ counts what reaches the user's code:
 
 Each client runs with its default settings (what it loses is reported) and with settings that lose
 nothing (ours: ``queue_size`` above the burst; ccxt: ``tradesLimit`` above the burst; python-binance:
-``max_queue_size`` above the burst). The rate is the messages delivered after the first / (the end event
-delivered - the first event delivered), so messages still queued inside a client count against it. After the burst the
+``max_queue_size`` above the burst). The rate is the messages delivered / (the end event delivered -
+the server's first byte of the burst; the server writes the whole burst at once, as ready-made
+frames, so that its own speed is out of the figure), so messages still queued inside a client count
+against it, and a client that hands over trades in batches is measured like one that does not. After the burst the
 server cuts the connection (no close frame); the reconnect figure is the time from the cut to the first
 event after it reaching the user's code (4.2.0 does not reconnect: n/a). Rounds are interleaved,
 medians kept.
@@ -50,6 +52,7 @@ VENV_OF = {"ref": "ref", "sdk": "sdk", "ccxt": "ccxt", "pybinance": "pybinance"}
 KINDS = ("aggTrade", "depth")
 END_ID = 999_999_999
 AFTER_DROP_ID = 888_888_888
+TAIL_ID = 777_777_777  # after the end event on "/tail/" paths: ccxt.pro hands over a trade when the next arrives
 SYMBOL = "BTCUSDT"
 
 
@@ -85,6 +88,16 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))  # compact, as Binance sends
 
 
+def _frame(payload: bytes) -> bytes:
+    """One unmasked WebSocket text frame (FIN set) around ``payload``."""
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 65536:
+        return bytes((0x81, 126)) + size.to_bytes(2, "big") + payload
+    return bytes((0x81, 127)) + size.to_bytes(8, "big") + payload
+
+
 # ---------------------------------------------------------------------------- server process
 def serve(messages: int, exchange_info: Optional[str]) -> None:
     """Burst server: every path; SUBSCRIBE or ``?streams=`` starts a burst; cuts the connection after it."""
@@ -94,39 +107,52 @@ def serve(messages: int, exchange_info: Optional[str]) -> None:
     if exchange_info:
         with open(exchange_info, "rb") as handle:
             info_body = handle.read()
-    bursts: Dict[str, List[Dict[str, Any]]] = {}
+    bursts: Dict[Tuple[str, bool, bool], bytes] = {}
     state: Dict[str, Optional[float]] = {"drop_at": None}
 
-    def burst_of(kind: str) -> List[Dict[str, Any]]:
-        if kind not in bursts:
-            bursts[kind] = [make_event(kind, i) for i in range(messages - 1)] + [make_event(kind, END_ID)]
-        return bursts[kind]
+    def burst_of(kind: str, stream: str, wrap: bool, tail: bool) -> bytes:
+        """The whole burst as ready-made WebSocket frames (unmasked text frames, server to client)."""
+        if (kind, wrap, tail) not in bursts:
+            events = [make_event(kind, i) for i in range(messages - 1)] + [make_event(kind, END_ID)]
+            events += [make_event(kind, TAIL_ID)] * (3 if tail else 0)
+            texts = (_dumps({"stream": stream, "data": e}) if wrap else _dumps(e) for e in events)
+            bursts[kind, wrap, tail] = b"".join(_frame(text.encode()) for text in texts)
+        return bursts[kind, wrap, tail]
 
-    async def send_burst(ws: Any, stream: str, wrap: bool) -> None:
+    async def send_burst(ws: Any, request: web.Request, stream: str, wrap: bool) -> None:
         kind = "depth" if "depth" in stream else "aggTrade"
         if state["drop_at"] is not None:
             drop_ms = int(state["drop_at"] * 1000)
-            events = [make_event(kind, AFTER_DROP_ID, drop_ms)]
+            event = make_event(kind, AFTER_DROP_ID, drop_ms)
             state["drop_at"] = None
-        else:
-            events = burst_of(kind)
-        send = ws.send_str
-        for event in events:
-            await send(_dumps({"stream": stream, "data": event}) if wrap else _dumps(event))
+            await ws.send_str(_dumps({"stream": stream, "data": event}) if wrap else _dumps(event))
+            return
+        frames = burst_of(kind, stream, wrap, "/tail/" in request.path)
+        # The burst is written at once: the server's own speed is out of the figure. Its start is printed
+        # (wall clock) for the rate: delivered / (last delivered - first byte sent).
+        print(f"burst {time.time():.6f}", flush=True)
+        request.transport.write(frames)
+
+    live: List[Any] = []
 
     async def handle(request: web.Request) -> Any:
         if request.path.startswith("/fapi/"):
             return web.Response(body=info_body, content_type="application/json")
+        if request.path == "/cut":  # a client that has its burst asks for the cut (no close frame)
+            state["drop_at"] = time.time()
+            for transport in live:
+                transport.abort()
+            live.clear()
+            return web.Response(text="cut")
         ws = web.WebSocketResponse(autoping=True, compress=False, max_msg_size=0)
         await ws.prepare(request)
+        live.append(request.transport)
         wrap = request.path.rstrip("/").endswith("stream")
         streams = request.query.get("streams")
         if not streams and request.path.startswith("/ws/") and len(request.path) > 4:
             streams = request.path[4:]
         if streams:
-            await send_burst(ws, streams.split("/")[0], wrap)
-            await _cut(ws, request)
-            return ws
+            await send_burst(ws, request, streams.split("/")[0], wrap)
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
@@ -136,20 +162,8 @@ def serve(messages: int, exchange_info: Optional[str]) -> None:
                     await ws.send_str(json.dumps({"result": [], "id": command["id"]}))
                 continue
             await ws.send_str(json.dumps({"result": None, "id": command.get("id")}))
-            was_drop = state["drop_at"] is not None
-            await send_burst(ws, command["params"][0], wrap)
-            if not was_drop:
-                await _cut(ws, request)
-                break
+            await send_burst(ws, request, command["params"][0], wrap)
         return ws
-
-    async def _cut(ws: Any, request: web.Request) -> None:
-        import asyncio
-
-        await ws.send_str(json.dumps({"result": None, "id": 0}))  # a flush point before the cut
-        await asyncio.sleep(0.3)
-        state["drop_at"] = time.time()
-        request.transport.abort()
 
     from _serve import serve_forever
 
@@ -165,6 +179,7 @@ class Counter:
         self.start = 0.0
         self.first = 0.0
         self.end = 0.0
+        self.end_wall = 0.0
         self.last = 0.0
         self.done = threading.Event()
         self.recovered = threading.Event()
@@ -172,6 +187,8 @@ class Counter:
 
     def seen(self, ident: int, event_ms: Optional[int] = None) -> None:
         """One event with id ``ident`` reached the user's code."""
+        if ident == TAIL_ID:
+            return
         if ident == AFTER_DROP_ID:
             self.recovery_ms = time.time() * 1000 - (event_ms or 0)
             self.recovered.set()
@@ -182,6 +199,7 @@ class Counter:
             self.first = self.last
         if ident == END_ID:
             self.end = self.last
+            self.end_wall = time.time()
             self.done.set()
 
 
@@ -192,10 +210,12 @@ def run_client(impl: str, port: int, kind: str, settings: str, parse: bool, mess
         sys.path.insert(1, ROOT)
     counter = Counter()
     url = f"ws://127.0.0.1:{port}"
-    stop = CLIENTS[impl](url, kind, settings, parse, messages, counter, timeout, reconnect)
+    cut = f"http://127.0.0.1:{port}/cut" if reconnect else None
+    stop = CLIENTS[impl](url, kind, settings, parse, messages, counter, timeout, cut)
     result: Dict[str, Any] = {"delivered": counter.count, "lost": messages - counter.count}
-    if counter.end and counter.count > 1:
-        result["rate"] = (counter.count - 1) / (counter.end - counter.first)
+    if counter.end:
+        result["end_wall"] = counter.end_wall
+        result["first_to_last"] = (counter.count - 1) / (counter.end - counter.first) if counter.count > 1 else None
     else:
         result["error"] = "the end event never reached the user's code"
     if counter.recovery_ms is not None:
@@ -205,8 +225,9 @@ def run_client(impl: str, port: int, kind: str, settings: str, parse: bool, mess
     return result
 
 
-def _wait_end(counter: Counter, timeout: float, quiet: float = 2.0) -> None:
-    """Until the end event, ``timeout``, or ``quiet`` seconds without a delivery (a client that gave up)."""
+def _wait_end(counter: Counter, timeout: float, quiet: float = 2.0, cut_url: Optional[str] = None) -> None:
+    """Until the end event, ``timeout``, or ``quiet`` seconds without a delivery (a client that gave up);
+    then, with ``cut_url``, ask the server to cut the connection (the reconnect figure)."""
     deadline = time.monotonic() + timeout
     last_count, last_change = -1, time.monotonic()
     while not counter.done.wait(0.1) and time.monotonic() < deadline:
@@ -214,11 +235,16 @@ def _wait_end(counter: Counter, timeout: float, quiet: float = 2.0) -> None:
             last_count, last_change = counter.count, time.monotonic()
         elif time.monotonic() - last_change > quiet:
             break
+    if cut_url and counter.done.is_set():
+        from urllib.request import urlopen
+
+        time.sleep(0.2)
+        urlopen(cut_url, timeout=10).read()
 
 
 def _threaded_client(impl: str) -> Callable[..., Any]:
     def run(url: str, kind: str, settings: str, parse: bool, messages: int, counter: Counter, timeout: float,
-            reconnect: bool) -> Any:
+            reconnect: Optional[str]) -> Any:
         from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient
 
         key = '"a":' if kind == "aggTrade" else '"u":'
@@ -257,7 +283,7 @@ def _threaded_client(impl: str) -> Callable[..., Any]:
             client.agg_trade(symbol="btcusdt")
         else:
             client.diff_book_depth(symbol="btcusdt", speed=100)
-        _wait_end(counter, timeout)
+        _wait_end(counter, timeout, cut_url=reconnect)
         dropped = getattr(client, "dropped_messages", 0)
         if reconnect:
             counter.recovered.wait(10)
@@ -271,7 +297,7 @@ def _threaded_client(impl: str) -> Callable[..., Any]:
 
 
 def _floor_client(url: str, kind: str, settings: str, parse: bool, messages: int, counter: Counter,
-                  timeout: float, reconnect: bool) -> Any:
+                  timeout: float, reconnect: Optional[str]) -> Any:
     import websocket
 
     ws = websocket.create_connection(url + "/ws", skip_utf8_validation=True)
@@ -300,7 +326,7 @@ def _floor_client(url: str, kind: str, settings: str, parse: bool, messages: int
 
 
 def _sdk_client(url: str, kind: str, settings: str, parse: bool, messages: int, counter: Counter,
-                timeout: float, reconnect: bool) -> Any:
+                timeout: float, reconnect: Optional[str]) -> Any:
     import asyncio
     import logging
 
@@ -315,7 +341,7 @@ def _sdk_client(url: str, kind: str, settings: str, parse: bool, messages: int, 
 
     def on_message(model: Any) -> None:
         ident = getattr(model, field)
-        seen(ident, getattr(model, "E") if ident == AFTER_DROP_ID else None)
+        seen(ident, model.E if ident == AFTER_DROP_ID else None)
 
     async def main() -> None:
         client = DerivativesTradingUsdsFutures(config_ws_streams=ConfigurationWebSocketStreams(stream_url=url))
@@ -327,7 +353,7 @@ def _sdk_client(url: str, kind: str, settings: str, parse: bool, messages: int, 
         else:
             handle = await streams.diff_book_depth_streams(symbol="btcusdt")
         handle.on("message", on_message)
-        await asyncio.get_running_loop().run_in_executor(None, _wait_end, counter, timeout)
+        await asyncio.get_running_loop().run_in_executor(None, _wait_end, counter, timeout, 2.0, reconnect)
         if reconnect:
             await asyncio.get_running_loop().run_in_executor(None, counter.recovered.wait, 3)
 
@@ -336,7 +362,7 @@ def _sdk_client(url: str, kind: str, settings: str, parse: bool, messages: int, 
 
 
 def _ccxt_client(url: str, kind: str, settings: str, parse: bool, messages: int, counter: Counter,
-                 timeout: float, reconnect: bool) -> Any:
+                 timeout: float, reconnect: Optional[str]) -> Any:
     import asyncio
 
     import ccxt.pro as ccxtpro
@@ -351,14 +377,14 @@ def _ccxt_client(url: str, kind: str, settings: str, parse: bool, messages: int,
             exchange.urls["api"][key] = http + value.split("fapi.binance.com", 1)[1]
     for key, value in list(exchange.urls["api"]["ws"].items()):
         if isinstance(value, str) and "fstream.binance.com" in value:
-            exchange.urls["api"]["ws"][key] = url + value.split("fstream.binance.com", 1)[1]
+            exchange.urls["api"]["ws"][key] = url + "/tail" + value.split("fstream.binance.com", 1)[1]
     seen = counter.seen
 
     async def main() -> None:
         await exchange.load_markets()
         symbol = "BTC/USDT:USDT"
         loop = asyncio.get_running_loop()
-        waiter = loop.run_in_executor(None, _wait_end, counter, timeout)
+        waiter = loop.run_in_executor(None, _wait_end, counter, timeout, 2.0, reconnect)
         counter.start = time.perf_counter()
         while not waiter.done() or (reconnect and not counter.recovered.is_set()):
             try:
@@ -379,7 +405,7 @@ def _ccxt_client(url: str, kind: str, settings: str, parse: bool, messages: int,
 
 
 def _pybinance_client(url: str, kind: str, settings: str, parse: bool, messages: int, counter: Counter,
-                      timeout: float, reconnect: bool) -> Any:
+                      timeout: float, reconnect: Optional[str]) -> Any:
     import asyncio
     import logging
 
@@ -402,7 +428,7 @@ def _pybinance_client(url: str, kind: str, settings: str, parse: bool, messages:
         socket = manager.futures_multiplex_socket([stream])
         connection = await socket.__aenter__()  # never left: its exit can hang; the process ends right after
         if True:
-            waiter = loop.run_in_executor(None, _wait_end, counter, timeout)
+            waiter = loop.run_in_executor(None, _wait_end, counter, timeout, 2.0, reconnect)
             while not waiter.done() or (reconnect and not counter.recovered.is_set()):
                 try:
                     message = await asyncio.wait_for(connection.recv(), 0.5)
@@ -490,11 +516,16 @@ def one_burst(python: str, impl: str, kind: str, settings: str, parse: bool, mes
             return {"error": f"timed out after {timeout + 40:g} s"}
     finally:
         server.kill()
+        rest = server.stdout.read()
         server.wait()
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if not lines:
         return {"error": (out.stderr or out.stdout or f"exit {out.returncode}")[-400:]}
-    return json.loads(lines[-1])
+    result = json.loads(lines[-1])
+    starts = [float(line.split()[1]) for line in rest.splitlines() if line.startswith("burst ")]
+    if starts and result.get("end_wall"):
+        result["rate"] = result["delivered"] / (result["end_wall"] - starts[0])
+    return result
 
 
 # (impl, settings, parse, reconnect) per kind: each peer with its defaults and lossless; ours and 4.2.0 with
@@ -546,10 +577,10 @@ def rows_from(results: Dict[str, Any], counts: Dict[str, int]) -> List[Any]:
 
     rows = []
     for kind, messages in counts.items():
-        per = results.get(kind, {})
+        per: Dict[Tuple[str, str, bool], List[Dict[str, Any]]] = results.get(kind, {})
         name = f"{messages:,} aggTrades" if kind == "aggTrade" else f"{messages:,} depth diffs"
 
-        def fig(impl: str, settings: str, parse: bool, key: str = "rate") -> Optional[float]:
+        def fig(impl: str, settings: str, parse: bool, key: str = "rate", per: Any = per) -> Optional[float]:
             return _median_of(per.get((impl, settings, parse), []), key)
 
         def peers(settings: str, key: str = "rate") -> Dict[str, Optional[float]]:

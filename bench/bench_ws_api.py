@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import multiprocessing
 import os
-import json
 import statistics
 import subprocess
 import sys
