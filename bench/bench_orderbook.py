@@ -441,7 +441,7 @@ def run(quick: bool = False) -> List[Any]:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from _table import Row
 
-    events, repeat = (20_000, 1) if quick else (200_000, 3)
+    events, repeat = (20_000, 1) if quick else (200_000, 2)
     result = compare(events, 5_000, 1, repeat)
     print_comparison(result)
     theirs = result.get("python-binance") or {}

@@ -281,11 +281,12 @@ def start_server(python: str = sys.executable) -> subprocess.Popen:
 
 
 def rest_calls_for(kind: str, impl: str, quick: bool) -> int:
-    """Calls per round (RSA in 4.2.0 costs tens of ms per call, so fewer)."""
+    """Calls per round (RSA in 4.2.0 and ccxt costs tens of ms per call, so fewer)."""
+    slow_rsa = kind == "rsa" and impl in ("theirs", "ccxt")  # tens of ms per call
     if quick:
-        return 5 if kind == "rsa" and impl == "theirs" else 20
+        return 5 if slow_rsa else 20
     if kind == "rsa":
-        return 20 if impl == "theirs" else 60
+        return 20 if slow_rsa else 60
     return 150
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_streams.py [--quick]
 
 A local burst server (aiohttp, 127.0.0.1, port 0, its own process, fresh for every client run) sends
-``N`` aggTrade events (or ``N`` diff-depth events) as fast as it can once a client subscribes, by
+``N`` aggTrade events (50,000 in ``run``) or ``N`` diff-depth events (25,000) once a client subscribes, by
 SUBSCRIBE (ours, 4.2.0, the modular SDK, ccxt.pro) or by the URL (python-binance), wrapping each event
 as ``{"stream": ..., "data": ...}`` on ``/stream`` paths as Binance does. The last event of the burst
 carries the id :data:`END_ID`. Each client runs in its own process with its own venv's interpreter and
@@ -626,7 +626,7 @@ def rows_from(results: Dict[str, Any], counts: Dict[str, int]) -> List[Any]:
 
 def run(quick: bool = False) -> List[Any]:
     """Stream rows (``quick``: one small round)."""
-    counts = {"aggTrade": 2_000, "depth": 1_000} if quick else {"aggTrade": 100_000, "depth": 50_000}
+    counts = {"aggTrade": 2_000, "depth": 1_000} if quick else {"aggTrade": 50_000, "depth": 25_000}
     return rows_from(measure(counts, 1 if quick else 3), counts)
 
 

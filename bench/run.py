@@ -64,7 +64,20 @@ def machine_info() -> Dict[str, str]:
                     break
     except OSError:
         pass
+    try:
+        commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    virtual = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            virtual = ", virtual machine" if " hypervisor" in handle.read() else ""
+    except OSError:
+        pass
     return {
+        "commit": commit or "unknown",
+        "machine": f"{os.cpu_count()}-core {platform.machine()}{virtual}",
         "cpu": cpu,
         "cores": str(os.cpu_count()),
         "python": platform.python_version(),
@@ -146,8 +159,8 @@ def write_markdown(path: str, rows: Sequence[Row], info: Dict[str, str], notes: 
     lines = [
         "# Benchmark results",
         "",
-        f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores), Python {info['python']}, "
-        f"{info['os']}; one run of `make bench`{' --quick' if quick else ''} ({seconds:.0f} s). "
+        f"Run of {info['date']} at commit `{info['commit']}`, on a {info['machine']} ({info['cpu']}), "
+        f"Python {info['python']}, {info['os']}; one `make bench`{' --quick' if quick else ''} ({seconds:.0f} s). "
         "Each competitor ran in its own virtualenv process against the same local server as ours"
         + (f" ({info['competitors']})." if info.get("competitors") else "."),
         "",
@@ -229,7 +242,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     info["competitors"] = competitor_versions(pythons)
     seconds = time.monotonic() - started
     print()
-    print(f"{info['cpu']} ({info['cores']} cores), Python {info['python']}, {info['date']}; {info['competitors']}")
+    print(f"{info['machine']}, {info['cpu']}, Python {info['python']}, {info['date']}, commit {info['commit']}; "
+          f"{info['competitors']}")
     print(_table.format_text(rows))
     missed = [r for r in rows if r.met is False]
     print(f"\n{sum(r.met is True for r in rows)} target(s) met, {len(missed)} not met; total {seconds:.0f} s")

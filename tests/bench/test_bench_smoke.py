@@ -132,3 +132,17 @@ def test_tiny_stream_burst_reaches_the_callback_of_ours_and_the_floor():
         assert result["delivered"] == 300, (impl, result)
         assert result["rate"] > 0 and result["rss_end"] > 0 and result["rss_import"] > 0
     assert threading.active_count() == before
+
+
+def test_ratio_is_against_the_best_peer_of_the_row():
+    time_row = Row("REST", "t", "µs", 90.0, peers={"4.2.0": 150.0, "SDK": None, "ccxt": 100.0}, ratio_max=0.9)
+    assert (time_row.theirs_label, time_row.theirs) == ("ccxt", 100.0)
+    assert time_row.ratio == pytest.approx(0.9) and time_row.met is True
+    rate_row = Row("Streams", "r", "msg/s", 150.0, peers={"SDK": 80.0, "python-binance": 20.0},
+                   higher_is_better=True, ratio_min=2.0)
+    assert (rate_row.theirs_label, rate_row.theirs) == ("SDK", 80.0)
+    assert rate_row.met is False
+    cells = _table.table_cells([time_row])[0]
+    assert cells[_table.HEADERS.index("ccxt")] == "100" and cells[_table.HEADERS.index("modular SDK")] == "n/a"
+    assert cells[_table.HEADERS.index("best peer")] == "ccxt"
+    assert Row.from_dict(time_row.to_dict()).peers == time_row.peers
