@@ -7,7 +7,6 @@ through the 4.2.0 helpers (:meth:`query`, :meth:`limit_request`, :meth:`sign_req
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -15,28 +14,26 @@ import time
 from typing import Any, Dict, Mapping, Optional, Union
 
 import requests
-from urllib3.exceptions import NewConnectionError
 
+from binance import _transport
 from binance.__version__ import __version__
 from binance._markets import Market
 from binance._params import clean_none, encode_params, quote_signature
 from binance._redact import install_redacting_filter, redact
 from binance._signing import KeyMaterial, Signer, make_signer
 from binance.error import (
-    ConnectError,
-    ConnectionLostError,
-    ConnectTimeoutError,
     Error,
+    IPBannedError,
     ParameterArgumentError,
     ParameterRequiredError,
-    ReadTimeoutError,
-    ServerError,
     TimestampError,
-    client_error_class,
+    TooManyRequestsError,
+    retry_after_seconds,
 )
 from binance.filters import MARKET_TYPES, ExchangeFilters
 from binance.lib.utils import check_required_parameter
 from binance.ratelimit import DEFAULT_FUTURES_LIMITS, RateLimitState, parse_rate_limits, request_cost
+from binance.timesync import parse_server_time
 
 logger = logging.getLogger(__name__)
 for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry"):
@@ -64,8 +61,10 @@ class API:
 
     Keyword Args:
         base_url: REST root, e.g. ``https://fapi.binance.com`` or a sandbox URL.
-        timeout: seconds to wait for the server (connect and read); default 10. Pass ``None``
-            explicitly to wait forever, or a ``(connect, read)`` tuple.
+        timeout: a deadline in seconds for the whole call (connect, send, headers and body); default 10.
+            Past it the call raises `binance.error.ReadTimeoutError` (or `ConnectTimeoutError` while still
+            connecting). A `(connect, read)` tuple bounds connecting by `connect` and the whole call by
+            `connect + read`. Pass `None` explicitly to wait forever (as 4.2.0 did by default).
         proxies: requests-style proxies, e.g. ``{"https": "http://1.2.3.4:8080"}``.
         show_limit_usage: return ``{"limit_usage": {...}, "data": ...}`` with the rate-limit headers.
         show_header: return ``{"header": ..., "data": ...}`` with the response headers.
@@ -85,10 +84,17 @@ class API:
         sync_time: measure the offset to the server's clock before the first signed request, apply it to
             every timestamp, and measure it again after a -1021 rejection (the rejected request did not
             execute, so it is sent once more). Off by default, as in 4.2.0.
-        session: a ``requests.Session`` to use instead of a new one.
+        session: a ``requests.Session`` to use instead of a new one. Its headers, auth, cookies, proxies,
+            adapters and response hooks are used; redirects are never followed whatever its settings.
+
+    Attributes:
+        max_response_bytes: the cap on a decoded answer (default 32 MiB,
+            `binance._transport.DEFAULT_MAX_RESPONSE_BYTES`); a larger one raises
+            `binance.error.ResponseTooLargeError`. Set it on the client or a subclass to change it.
     """
 
     base_url = ""
+    max_response_bytes: int = _transport.DEFAULT_MAX_RESPONSE_BYTES
     _market: Optional[Market] = None
 
     def __init__(
@@ -134,6 +140,7 @@ class API:
         if key:
             headers["X-MBX-APIKEY"] = key
         self.session.headers.update(headers)
+        _transport.prepare_session(self.session)
         if base_url:
             self.base_url = base_url.rstrip("/")
         elif self._market is not None:
@@ -234,7 +241,7 @@ class API:
         started = time.time() * 1000
         data = self._send("GET", path, {}, signed=False, raw=True)
         finished = time.time() * 1000
-        server_time = int(data["serverTime"])
+        server_time = _transport.parse_answer("time", "GET", path, parse_server_time, data)
         self.time_offset_ms = int(round(server_time - (started + finished) / 2))
         self._time_synced = True
         logger.info("server clock offset measured: %d ms", self.time_offset_ms)
@@ -254,8 +261,11 @@ class API:
         if self._filters is None or refresh:
             self._limits_loaded = True
             info = self._fetch_exchange_info()
-            self._filters = ExchangeFilters.from_exchange_info(info)
-            self.rate_limits.set_limits(parse_rate_limits(info) or DEFAULT_FUTURES_LIMITS)
+            path = self._exchange_info_path()
+            parse = _transport.parse_answer
+            self._filters = parse("exchangeInfo", "GET", path, ExchangeFilters.from_exchange_info, info)
+            limits = parse("exchangeInfo", "GET", path, parse_rate_limits, info)
+            self.rate_limits.set_limits(limits or DEFAULT_FUTURES_LIMITS)
         return self._filters
 
     def _validate_order(self, method: str, params: Mapping[str, Any]) -> None:
@@ -267,7 +277,8 @@ class API:
             return
         wire = {k: v for k, v in params.items() if k not in ("symbol", "side", "type")}
         filters = self.exchange_filters().symbol(symbol)
-        filters.validate_order(side, order_type, **wire)
+        check = _transport.parse_answer  # malformed filter values fail as a malformed exchangeInfo answer
+        check("exchangeInfo", method, self._exchange_info_path(), filters.validate_order, side, order_type, **wire)
         context: Dict[str, Any] = {}
         has_price = params.get("price") is not None and order_type not in MARKET_TYPES
         if (has_price and filters.multiplier_up is not None) or (
@@ -277,7 +288,8 @@ class API:
         if method == "POST" and filters.max_num_orders is not None and self._signer is not None:
             context["open_orders"] = self._order_context(symbol, "openOrders", True)
         if any(value is not None for value in context.values()):
-            filters.validate_order(side, order_type, **context, **wire)
+            check("exchangeInfo", method, self._exchange_info_path(), filters.validate_order, side, order_type,
+                  **context, **wire)
 
     def _order_context(self, symbol: str, endpoint: str, signed: bool) -> Any:
         """The mark price (``premiumIndex``) or open-order count (``openOrders``) of ``symbol``; None
@@ -347,32 +359,15 @@ class API:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("request %s %s", method, redact(url))
         started = time.perf_counter()
-        try:
-            response = self.session.request(method, url, timeout=self.timeout, proxies=self.proxies)
-        except requests.exceptions.ConnectTimeout as exc:
-            raise ConnectTimeoutError("connecting timed out; the request was not sent", method, url_path) from exc
-        except requests.exceptions.ReadTimeout as exc:
-            raise ReadTimeoutError(
-                "no response within the timeout; the request may have been executed", method, url_path
-            ) from exc
-        except requests.exceptions.ProxyError as exc:
-            raise ConnectError("could not reach the proxy; the request was not sent", method, url_path) from exc
-        except requests.exceptions.ConnectionError as exc:
-            if _never_connected(exc):
-                raise ConnectError("could not connect; the request was not sent", method, url_path) from exc
-            raise ConnectionLostError(
-                "the connection broke; the request may have been executed", method, url_path
-            ) from exc
+        response = _transport.send(self.session, method, url, url_path, self.timeout, self.proxies,
+                                   self.max_response_bytes)
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info("%s %s %s %.1fms", method, url_path, response.status_code, elapsed_ms)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("response %s %s: %s", response.status_code, url_path, redact(response.text[:2000]))
+            preview = response.content[:2000].decode("utf-8", "replace")
+            logger.debug("response %s %s: %s", response.status_code, url_path, redact(preview))
         self._after_response(response)
-        _raise_for_status(response)
-        try:
-            data = response.json()
-        except ValueError:
-            data = response.text
+        data = _transport.answer(response, method, url_path)
         if raw:
             return data
         return self._shape_result(response, data)
@@ -382,11 +377,9 @@ class API:
             now = self._server_now_ms()
             self.rate_limits.observe_headers(response.headers, now)
             if response.status_code in (418, 429):
-                retry_after = response.headers.get("Retry-After")
-                try:
-                    self.rate_limits.note_retry_after(float(retry_after or 0), now)
-                except ValueError:
-                    pass
+                error = IPBannedError if response.status_code == 418 else TooManyRequestsError
+                seconds = retry_after_seconds(response.headers.get("Retry-After"), error.default_retry_after)
+                self.rate_limits.note_retry_after(seconds, now)
 
     def _shape_result(self, response: requests.Response, data: Any) -> Any:
         result: Dict[str, Any] = {}
@@ -424,36 +417,11 @@ def _read_environment_once(session: requests.Session, base_url: str) -> None:
 def _check_recv_window(value: Any) -> None:
     if value is None:
         return
-    try:
+    if isinstance(value, str) and value.strip().isdigit():
         window = int(value)
-    except (TypeError, ValueError):
-        raise ParameterArgumentError(f"recvWindow must be an integer number of ms, got {value!r}") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        window = value
+    else:
+        raise ParameterArgumentError(f"recvWindow must be an integer number of ms, got {value!r}")
     if window <= 0 or window > MAX_RECV_WINDOW:
         raise ParameterArgumentError(f"recvWindow must be between 1 and {MAX_RECV_WINDOW} ms, got {window}")
-
-
-def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)
-    return isinstance(reason, NewConnectionError)
-
-
-def _raise_for_status(response: requests.Response) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    text = response.text
-    if status >= 500:
-        raise ServerError(status, text)
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and "code" in body:
-        code = body.get("code")
-        message = body.get("msg", text)
-        data = body.get("data")
-    else:
-        code, message, data = None, text, None
-    error_class = client_error_class(status, code)
-    raise error_class(status, code, message, response.headers, data)

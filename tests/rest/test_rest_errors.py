@@ -43,7 +43,10 @@ def test_4xx_json_becomes_client_error_with_its_attributes(server, client):
     assert err.error_message == "Mandatory parameter 'price' was not sent."
     assert err.header["X-Test"] == "1"
     assert err.error_data is None
-    assert str(err) == "HTTP 400 code -1102: Mandatory parameter 'price' was not sent."
+    assert str(err) == "HTTP 400 code -1102: Mandatory parameter 'price' was not sent. (POST /fapi/v1/order)"
+    assert err.args == (400, -1102, "Mandatory parameter 'price' was not sent.", err.header)
+    status, code, message, headers = err.args  # 4.2.0's args unpack as four
+    assert (err.method, err.path) == ("POST", "/fapi/v1/order")
 
 
 def test_error_data_is_kept(server, client):
