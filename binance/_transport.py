@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import ssl
 import time
@@ -63,6 +64,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 ACCEPT_ENCODING = "gzip, deflate"
 _CHUNK = 64 * 1024
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")  # keys, signatures, listenKeys: never quoted from a body
 _MALFORMED = (TypeError, KeyError, ValueError, OverflowError, AttributeError, ArithmeticError, IndexError)
 
 Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
@@ -243,9 +245,10 @@ def _chain(exc: BaseException) -> List[BaseException]:
 def _reason(chain: List[BaseException]) -> str:
     names = {type(e).__name__ for e in chain}
     for item in chain:
-        if isinstance(item, socket.gaierror) or "NameResolutionError" == type(item).__name__:
-            detail = getattr(item, "strerror", None) if isinstance(item, OSError) else None
-            return "DNS lookup failed" + (f": {detail}" if detail else "")
+        if isinstance(item, socket.gaierror):
+            return f"DNS lookup failed: {item.strerror}" if item.strerror else "DNS lookup failed"
+    if "NameResolutionError" in names:
+        return "DNS lookup failed"
     for item in chain:
         if isinstance(item, ConnectionRefusedError):
             return "connection refused"
@@ -303,12 +306,13 @@ def _classify(
     where = _host_port(proxy or url)
     if any(isinstance(e, (_Urllib3ProxyError, requests.exceptions.ProxyError)) for e in chain):
         return ConnectError(f"could not reach the proxy {where} ({reason}); the request was not sent", method, path)
+    # urllib3's NewConnectionError subclasses its ConnectTimeoutError: test it first
+    if any(isinstance(e, (NewConnectionError, ssl.SSLCertVerificationError)) for e in chain):
+        return ConnectError(f"could not connect to {where} ({reason}); the request was not sent", method, path)
     if any(isinstance(e, (_Urllib3ConnectTimeout, requests.exceptions.ConnectTimeout)) for e in chain) and not any(
         isinstance(e, _Urllib3ReadTimeout) for e in chain
     ):
         return ConnectTimeoutError(f"connecting to {where} timed out; the request was not sent", method, path)
-    if any(isinstance(e, (NewConnectionError, ssl.SSLCertVerificationError)) for e in chain):
-        return ConnectError(f"could not connect to {where} ({reason}); the request was not sent", method, path)
     if any(isinstance(e, (_Urllib3ReadTimeout, requests.exceptions.ReadTimeout, socket.timeout)) for e in chain):
         return ReadTimeoutError(f"no answer within the timeout ({timeout} s); the request may have been executed",
                                 method, path)
@@ -345,7 +349,7 @@ def answer(response: requests.Response, method: str, path: str) -> Any:
     except ValueError:
         pass
     kind = response.headers.get("Content-Type", "no Content-Type")
-    preview = redact(body[:120].decode("utf-8", "replace"))
+    preview = _LONG_TOKEN.sub("***", redact(body[:120].decode("utf-8", "replace")))
     raise InvalidResponseError(f"HTTP {status} answer is not JSON ({kind[:60]}, {len(body)} bytes: {preview!r}); "
                                "a proxy or portal may have answered and the request may have been executed",
                                method, path)

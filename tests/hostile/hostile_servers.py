@@ -252,6 +252,10 @@ class HostileServer:
     def close(self) -> None:
         self._closed = True
         try:
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() blocked in the server thread
+        except OSError:
+            pass
+        try:
             self._sock.close()
         except OSError:
             pass
