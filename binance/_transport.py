@@ -64,6 +64,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 ACCEPT_ENCODING = "gzip, deflate"
 _CHUNK = 64 * 1024
+_STEP = 256 * 1024  # most bytes one inflate step may produce: memory stays at the cap plus this
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")  # keys, signatures, listenKeys: never quoted from a body
 _MALFORMED = (TypeError, KeyError, ValueError, OverflowError, AttributeError, ArithmeticError, IndexError)
 
@@ -171,7 +172,7 @@ def _read_body(
             if decoder is None:
                 data, chunk = chunk, b""
             else:
-                data = decoder.decompress(chunk, limit - size + 1)
+                data = decoder.decompress(chunk, min(_STEP, limit - size + 1))
                 chunk = decoder.unconsumed_tail
             size += len(data)
             if size > limit:

@@ -139,11 +139,13 @@ def bad_gzip(sock: socket.socket, seen: Seen) -> None:
                                    "Content-Length": str(len(body))}) + body)
 
 
-def big_body(size: int) -> Behaviour:
-    """`size` bytes of JSON-looking data, sent as fast as the client reads."""
+def big_body(size: int, declared: bool = True) -> Behaviour:
+    """`size` bytes of spaces, sent as fast as the client reads; with `declared=False` there is no
+    Content-Length (the body ends when the connection closes), so the client must count."""
 
     def behave(sock: socket.socket, seen: Seen) -> None:
-        if not send_all(sock, head("200 OK", {"Content-Type": "application/json", "Content-Length": str(size)})):
+        length = {"Content-Length": str(size)} if declared else {"Connection": "close"}
+        if not send_all(sock, head("200 OK", dict({"Content-Type": "application/json"}, **length))):
             return
         block = b" " * (1 << 20)
         left = size
