@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hostile_servers import API_KEY, LISTEN_KEY, SECRET, redirect
 
@@ -53,3 +55,22 @@ def test_a_redirect_location_never_shows_the_signature(hostile):
         client.account()
     assert "abcdef0123456789" not in str(info.value)
     assert "signature=***" in info.value.location
+
+
+def test_no_request_carrying_a_credential_reaches_any_redirect_target(hostile):
+    reached, carrying, returned = 0, 0, 0
+    for status in (301, 302, 303, 307, 308):
+        for call in CALLS.values():
+            target = hostile()
+            origin = hostile(redirect(status, target.url + "/fapi/v1/order"))
+            client = UMFutures(API_KEY, SECRET, base_url=origin.url, timeout=5)
+            try:
+                call(client)
+                returned += 1
+            except Exception:  # the type is asserted in the tests above
+                pass
+            reached += len(target.requests)
+            carrying += sum(seen.carries_credential() for seen in target.requests)
+    sys.stderr.write(f"figure: 20 redirected calls: {reached} requests reached the targets, {carrying} carrying "
+                     f"a credential, {returned} returned as success\n")
+    assert (reached, carrying, returned) == (0, 0, 0)
