@@ -16,6 +16,7 @@ from __future__ import annotations
 import _socket
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -47,6 +48,10 @@ class _Watchdog:
     """The shared thread; it sleeps until the earliest live deadline."""
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        """Fresh state (also in a forked child, where the thread is gone and the lock may be held)."""
         self.lock = threading.Lock()
         self._wake = threading.Condition(self.lock)
         self._heap: List[Tuple[float, int, Watch]] = []
@@ -97,6 +102,8 @@ class _Watchdog:
 
 
 WATCHDOG = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=WATCHDOG._reset)
 
 
 class CallDeadline:
@@ -141,8 +148,12 @@ class _DeadlineMixin:
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         call = getattr(_local, "call", None)
-        if call is not None and call.deadline is not None and call.watch is None:
-            call.watch = WATCHDOG.arm(call.deadline, self)
+        if call is not None and call.deadline is not None:
+            if call.watch is not None and call.watch.conn is not self:  # a retry on another connection
+                WATCHDOG.disarm(call.watch)
+                call.watch = None
+            if call.watch is None:
+                call.watch = WATCHDOG.arm(call.deadline, self)
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 

@@ -45,6 +45,7 @@ from binance.error import (
     ConnectTimeoutError,
     Error,
     InvalidResponseError,
+    NetworkError,
     OutcomeUnknownError,
     ParameterArgumentError,
     ReadTimeoutError,
@@ -120,6 +121,10 @@ def send(
     if failure is not None:
         if response is not None:
             _discard(response)
+        if isinstance(failure, InvalidResponseError):  # something other than Binance answered
+            logger.warning("%s %s refused: %s", method, path, failure.message)
+        elif isinstance(failure, NetworkError):
+            logger.info("%s %s failed: %s", method, path, failure.message)
         raise failure
     assert response is not None
     response._content_consumed = True
@@ -282,8 +287,6 @@ def _translate(
     error = _classify(exc, chain, reason, stage, fired, timeout, method, url, path, proxy)
     error.__cause__ = TransportFailure(f"{reason} [{' < '.join(type(e).__name__ for e in chain)}]")
     error.__suppress_context__ = True
-    if isinstance(error, OutcomeUnknownError) and not isinstance(error, (ReadTimeoutError, ConnectionLostError)):
-        logger.warning("unexpected transport failure on %s %s: %s", method, path, error.__cause__)
     return error
 
 
@@ -345,6 +348,9 @@ def answer(response: requests.Response, method: str, path: str) -> Any:
     body = response.content
     if status >= 400:
         raise _status_error(response, method, path)
+    if status < 200:
+        raise InvalidResponseError(f"unexpected HTTP {status} answer; the request may have been executed",
+                                   method, path)
     try:
         return json.loads(body)
     except ValueError:

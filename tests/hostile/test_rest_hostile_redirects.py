@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import pytest
@@ -74,3 +75,14 @@ def test_no_request_carrying_a_credential_reaches_any_redirect_target(hostile):
     sys.stderr.write(f"figure: 20 redirected calls: {reached} requests reached the targets, {carrying} carrying "
                      f"a credential, {returned} returned as success\n")
     assert (reached, carrying, returned) == (0, 0, 0)
+
+
+def test_a_refused_redirect_logs_one_warning_line_without_secrets(hostile, caplog):
+    origin = hostile(redirect(302, "http://127.0.0.1:9/login?signature=0123456789abcdef"))
+    client = UMFutures(API_KEY, SECRET, base_url=origin.url, timeout=5)
+    with caplog.at_level(logging.WARNING, logger="binance"):
+        with pytest.raises(RedirectError):
+            client.account()
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("binance")]
+    assert len(lines) == 1 and lines[0].startswith("GET /fapi/v3/account refused: HTTP 302 redirect")
+    assert "0123456789abcdef" not in lines[0] and API_KEY not in lines[0]
