@@ -205,16 +205,16 @@ def _too_large(limit: int, method: str, path: str) -> ResponseTooLargeError:
 
 def _redirect(response: requests.Response, method: str, path: str, session: requests.Session) -> RedirectError:
     status = response.status_code
-    location = _scrub(response.headers.get("Location", "")[:300], session)
+    location = _scrub(response.headers.get("Location", "")[:300], session.headers.get("X-MBX-APIKEY"))
     target = f" to {location}" if location else ""
     return RedirectError(
         f"HTTP {status} redirect{target} refused: Binance never redirects, so nothing was sent there; the server "
         "that answered got the request, so it may have been executed", method, path, status, location)
 
 
-def _scrub(text: str, session: requests.Session) -> str:
+def _scrub(text: str, key: Any) -> str:
+    """`text` with signatures, listenKeys, proxy passwords and the API key `key` masked."""
     text = redact(text)
-    key = session.headers.get("X-MBX-APIKEY")
     return text.replace(key, "***") if isinstance(key, str) and key else text
 
 
@@ -364,7 +364,9 @@ def answer(response: requests.Response, method: str, path: str) -> Any:
 
 def _status_error(response: requests.Response, method: str, path: str) -> Error:
     status = response.status_code
-    text = response.content.decode("utf-8", "replace")
+    request = response.request
+    key = request.headers.get("X-MBX-APIKEY") if request is not None else None
+    text = _scrub(response.content.decode("utf-8", "replace"), key)  # a server may echo the request
     error: Union[ServerError, Any]
     if status >= 500:
         error = ServerError(status, text)

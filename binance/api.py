@@ -364,8 +364,10 @@ class API:
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info("%s %s %s %.1fms", method, url_path, response.status_code, elapsed_ms)
         if logger.isEnabledFor(logging.DEBUG):
-            preview = response.content[:2000].decode("utf-8", "replace")
-            logger.debug("response %s %s: %s", response.status_code, url_path, redact(preview))
+            preview = redact(response.content[:2000].decode("utf-8", "replace"))
+            if self.key:  # a server echoing the request back must not put the key in our log
+                preview = preview.replace(self.key, "***")
+            logger.debug("response %s %s: %s", response.status_code, url_path, preview)
         self._after_response(response)
         data = _transport.answer(response, method, url_path)
         if raw:
@@ -417,7 +419,7 @@ def _read_environment_once(session: requests.Session, base_url: str) -> None:
 def _check_recv_window(value: Any) -> None:
     if value is None:
         return
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         window = int(value)
     elif isinstance(value, int) and not isinstance(value, bool):
         window = value

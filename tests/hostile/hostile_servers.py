@@ -93,6 +93,17 @@ def keep_alive_json(obj: object) -> Behaviour:
     return behave
 
 
+def echo(status: str) -> Behaviour:
+    """A server that writes the request (target and headers: the signature and the API key) back
+    into its answer, as a JSON `msg` (the shape of Binance's errors)."""
+
+    def behave(sock: socket.socket, seen: Seen) -> None:
+        text = f"you sent {seen.method} {seen.target} with {seen.headers}"
+        reply(status, json.dumps({"code": -1000, "msg": text}).encode())(sock, seen)
+
+    return behave
+
+
 def redirect(status: int, location: str) -> Behaviour:
     return reply(f"{status} Moved", b"", {"Location": location, "Content-Type": "text/html"})
 

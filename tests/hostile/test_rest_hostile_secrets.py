@@ -12,7 +12,7 @@ from typing import List
 from urllib.parse import unquote
 
 import pytest
-from hostile_servers import API_KEY, LISTEN_KEY, SECRET, exception_chain_text, redirect, truncated_body
+from hostile_servers import API_KEY, LISTEN_KEY, SECRET, echo, exception_chain_text, redirect, truncated_body
 from test_rest_hostile_typed import hostile_cases, run_case
 
 from binance.error import ConnectError
@@ -57,7 +57,8 @@ def test_no_secret_at_debug_in_logs_or_exception_chains(hostile, caplog):
         result = run_case(make, case)
         if isinstance(result, BaseException):
             chains.append(_text_of(result))
-    for behaviour in (redirect(307, "http://127.0.0.1:9/x?signature=deadbeef" + "0" * 56), truncated_body):
+    for behaviour in (redirect(307, "http://127.0.0.1:9/x?signature=deadbeef" + "0" * 56), truncated_body,
+                      echo("200 OK"), echo("400 Bad Request"), echo("502 Bad Gateway")):
         server = make(behaviour)
         client = UMFutures(API_KEY, SECRET, base_url=server.url, timeout=5)
         for name, args in (("renew_listen_key", (LISTEN_KEY,)), ("close_listen_key", (LISTEN_KEY,)), ("account", ())):
@@ -65,6 +66,8 @@ def test_no_secret_at_debug_in_logs_or_exception_chains(hostile, caplog):
                 getattr(client, name)(*args)
             except Exception as exc:  # every chain is searched below
                 chains.append(_text_of(exc))
+            else:
+                assert behaviour is not truncated_body
     signatures = set()
     for server in servers:
         for seen in server.requests:
