@@ -257,3 +257,12 @@ def test_server_error_names_method_and_path_and_client_error_args_are_4_2_0s(ser
         client.time()
     assert str(info.value) == "HTTP 404: 404: Not Found (GET /fapi/v1/time)"
     assert len(info.value.args) == 4 and info.value.args[:3] == (404, None, "404: Not Found")
+
+
+@pytest.mark.parametrize("options", [{"key": "SECRETKEY\r\nX-Evil: 1"}, {"base_url": "ftp://127.0.0.1:9"}])
+def test_a_request_that_cannot_be_built_is_a_parameter_error_not_sent(server, options):
+    client = UMFutures(**dict({"key": "k", "secret": "s", "base_url": server.url}, **options))
+    with pytest.raises(ParameterArgumentError) as info:
+        client.ping()
+    assert server.requests == []
+    assert "SECRETKEY" not in str(info.value) and info.value.__context__ is None
