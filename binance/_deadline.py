@@ -7,8 +7,8 @@ they start waiting for the answer, and the watchdog shuts the socket down when t
 which ends any blocked read at once. No thread per request: arming is a heap push under a lock.
 
 A pooled connection may be checked out by another thread as soon as its body is read; each new
-request on a connection bumps its generation, and the watchdog only touches the generation it was
-armed for, so a late deadline never reaches someone else's request.
+call on a connection bumps its generation (before anything is sent), and the watchdog only touches
+the generation it was armed for, so a late deadline never reaches someone else's request.
 """
 
 from __future__ import annotations
@@ -59,8 +59,9 @@ class _Watchdog:
         self._thread: Optional[threading.Thread] = None
 
     def arm(self, deadline: float, conn: Any) -> Watch:
-        with self.lock:
-            watch = Watch(deadline, conn, getattr(conn, "_binance_generation", 0))
+        with self.lock:  # a new generation: a watch left on this connection by an earlier call is retired
+            conn._binance_generation = generation = getattr(conn, "_binance_generation", 0) + 1
+            watch = Watch(deadline, conn, generation)
             heapq.heappush(self._heap, (deadline, next(self._seq), watch))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="binance-rest-deadline", daemon=True)
@@ -110,11 +111,13 @@ class CallDeadline:
     """Context manager: the calling thread's request must end by `deadline` (a `time.monotonic()`
     value, or None for no deadline). `watch` is the armed `Watch` once the request was sent."""
 
-    __slots__ = ("deadline", "watch")
+    __slots__ = ("deadline", "watch", "sending")
 
     def __init__(self, deadline: Optional[float]) -> None:
         self.deadline = deadline
         self.watch: Optional[Watch] = None
+        self.sending = False
+        """True once the request started going out (after connecting and the TLS handshake)."""
 
     def __enter__(self) -> "CallDeadline":
         _local.call = self
@@ -136,24 +139,41 @@ class CallDeadline:
 
 
 class _DeadlineMixin:
-    """Arms the thread's call deadline when the request has been sent and the answer is awaited."""
+    """Claims the connection for the thread's call: from the first of `connect` (so a TLS handshake
+    is bounded too: urllib3 sets `sock` to the TCP socket before wrapping it), `request` or
+    `getresponse`, the watchdog guards it until the call disarms."""
 
     _binance_generation = 0
     sock: Any
 
+    def _claim(self) -> None:
+        call = getattr(_local, "call", None)
+        if call is None or call.deadline is None:
+            with WATCHDOG.lock:  # no deadline: still retire any watch left from an earlier call
+                self._binance_generation += 1
+            return
+        watch = call.watch
+        if watch is not None and watch.conn is self:
+            return
+        if watch is not None:  # a retry on another connection
+            WATCHDOG.disarm(watch)
+        call.watch = WATCHDOG.arm(call.deadline, self)
+
+    def connect(self) -> None:
+        self._claim()
+        super().connect()  # type: ignore[misc]
+
     def request(self, *args: Any, **kwargs: Any) -> Any:
-        with WATCHDOG.lock:
-            self._binance_generation += 1
+        self._claim()
+        call = getattr(_local, "call", None)
+        if call is not None:
+            call.sending = True
         return super().request(*args, **kwargs)  # type: ignore[misc]
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         call = getattr(_local, "call", None)
         if call is not None and call.deadline is not None:
-            if call.watch is not None and call.watch.conn is not self:  # a retry on another connection
-                WATCHDOG.disarm(call.watch)
-                call.watch = None
-            if call.watch is None:
-                call.watch = WATCHDOG.arm(call.deadline, self)
+            self._claim()
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 

@@ -117,7 +117,9 @@ def send(
         except Error as exc:
             failure = exc
         except Exception as exc:
-            failure = _translate(exc, stage, call.disarm(), timeout, method, url, path, settings_proxy(proxies, url))
+            fired = call.disarm()
+            failure = _translate(exc, stage, fired, call.sending, timeout, method, url, path,
+                                 settings_proxy(proxies, url))
     if failure is not None:
         if response is not None:
             _discard(response)
@@ -276,6 +278,7 @@ def _translate(
     exc: BaseException,
     stage: str,
     fired: bool,
+    sending: bool,
     timeout: Timeout,
     method: str,
     url: str,
@@ -284,7 +287,11 @@ def _translate(
 ) -> Error:
     chain = _chain(exc)
     reason = _reason(chain)
-    error = _classify(exc, chain, reason, stage, fired, timeout, method, url, path, proxy)
+    if fired and not sending:  # the deadline passed while connecting (a TLS handshake, say)
+        error: Error = ConnectTimeoutError(f"connecting to {_host_port(proxy or url)} did not finish within the "
+                                           f"timeout ({timeout} s); the request was not sent", method, path)
+    else:
+        error = _classify(exc, chain, reason, stage, fired, timeout, method, url, path, proxy)
     error.__cause__ = TransportFailure(f"{reason} [{' < '.join(type(e).__name__ for e in chain)}]")
     error.__suppress_context__ = True
     return error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import time
@@ -10,7 +11,7 @@ from typing import Any, Dict
 import pytest
 from hostile_servers import API_KEY, SECRET, drip_body, drip_headers, endless_chunks, keep_alive_json
 
-from binance.error import OutcomeUnknownError, ReadTimeoutError
+from binance.error import ConnectTimeoutError, OutcomeUnknownError, ReadTimeoutError
 from binance.um_futures import UMFutures
 
 pytestmark = pytest.mark.timeout(60)
@@ -76,3 +77,39 @@ def test_timeout_none_still_waits_past_the_drip(hostile):
     thread.join(2.5)
     assert thread.is_alive() and out == {}  # still waiting, as 4.2.0 did with timeout=None
     client.close()
+
+
+def _drip_tls_handshake(listener: socket.socket) -> None:
+    """Take the ClientHello, then announce a 16 kB handshake record and send it one byte a second."""
+    try:
+        conn, _ = listener.accept()
+    except OSError:
+        return
+    with conn:
+        try:
+            conn.recv(65536)
+            conn.sendall(b"\x16\x03\x03\x40\x00")
+            while True:
+                conn.sendall(b"\x00")
+                time.sleep(1.0)
+        except OSError:
+            return
+
+
+def test_the_deadline_bounds_a_dripped_tls_handshake_as_a_connect_timeout():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    threading.Thread(target=_drip_tls_handshake, args=(listener,), daemon=True).start()
+    out: Dict[str, Any] = {}
+    url = "https://127.0.0.1:%d" % listener.getsockname()[1]
+    thread = threading.Thread(target=_timed_call, args=(url, 2, out, "tls"), daemon=True)
+    thread.start()
+    thread.join(10)
+    listener.close()
+    assert "tls" in out, "the call was still hanging after 10 s"
+    result, wall = out["tls"]
+    sys.stderr.write(f"figure: timeout=2 against a dripped TLS handshake: {wall:.2f} s wall, "
+                     f"{type(result).__name__}\n")
+    assert isinstance(result, ConnectTimeoutError), result  # nothing was sent: retrying is safe
+    assert wall <= 5.0
