@@ -186,11 +186,11 @@ class _HTTPSConnection(_DeadlineMixin, HTTPSConnection):
 
 
 class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
+    ConnectionCls = _HTTPConnection  # pyright: ignore[reportAssignmentType]
 
 
 class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
+    ConnectionCls = _HTTPSConnection  # pyright: ignore[reportAssignmentType]
 
 
 _POOLS = {"http": _HTTPPool, "https": _HTTPSPool}

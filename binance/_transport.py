@@ -26,7 +26,7 @@ import socket
 import ssl
 import time
 import zlib
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -69,6 +69,7 @@ _STEP = 256 * 1024  # most bytes one inflate step may produce: memory stays at t
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")  # keys, signatures, listenKeys: never quoted from a body
 _MALFORMED = (TypeError, KeyError, ValueError, OverflowError, AttributeError, ArithmeticError, IndexError)
 
+T = TypeVar("T")
 Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
 
 
@@ -98,12 +99,14 @@ def send(
     deadline, op_timeout = _limits(timeout)
     failure: Optional[Error] = None
     response: Optional[requests.Response] = None
+    prepared: Optional[requests.PreparedRequest] = None
     stage = "prepare"
     with CallDeadline(deadline) as call:
         try:
             prepared = session.prepare_request(requests.Request(method, url))
-            settings = session.merge_environment_settings(prepared.url, proxies or {}, True, None, None)
-            adapter = session.get_adapter(prepared.url)
+            target = prepared.url or url
+            settings = session.merge_environment_settings(target, proxies or {}, True, None, None)
+            adapter = session.get_adapter(target)
             stage = "send"
             response = adapter.send(prepared, stream=True, timeout=op_timeout, verify=settings["verify"],
                                     cert=settings["cert"], proxies=settings["proxies"])
@@ -128,7 +131,7 @@ def send(
         elif isinstance(failure, NetworkError):
             logger.info("%s %s failed: %s", method, path, failure.message)
         raise failure
-    assert response is not None
+    assert response is not None and prepared is not None
     response._content_consumed = True
     if "set-cookie" in response.headers:
         extract_cookies_to_jar(session.cookies, prepared, response.raw)
@@ -400,7 +403,7 @@ def _int_or_none(value: Any) -> Optional[int]:
         return None
 
 
-def parse_answer(what: str, method: str, path: str, parse: Any, *args: Any, **kwargs: Any) -> Any:
+def parse_answer(what: str, method: str, path: str, parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`parse(*args, **kwargs)`, with a malformed answer (the builtin errors parsing raises) turned into
     `InvalidResponseError` naming `what`; `binance.error` errors pass through."""
     try:

@@ -14,9 +14,11 @@ from hostile_servers import (
     API_KEY,
     SECRET,
     bad_gzip,
+    big_body,
     drip_body,
     drip_headers,
     endless_chunks,
+    gzip_bomb,
     gzipped_json,
     json_reply,
     redirect,
@@ -109,6 +111,8 @@ def hostile_cases() -> Dict[str, Case]:
         "closed_at_once": (lambda s, seen: None, {}, _order),
         "unsupported_encoding": (reply(body=b"{}", headers={"Content-Encoding": "br"}), {}, _order),
         "gzipped_ok": (gzipped_json({"orderId": 1}), {}, _order),
+        "body_40mb_undeclared": (big_body(40 * 1024 * 1024, declared=False), {}, _order),
+        "gzip_bomb": (gzip_bomb, {}, _order),
     }
     for name, behaviour in MALFORMED_TIME.items():
         cases["time_" + name] = (
@@ -146,7 +150,8 @@ def test_no_exception_escapes_binance_error_over_all_hostile_cases(hostile):
     assert escaped == {}
     # a page that is not JSON, a redirect or a cut answer is never returned as a result
     for name, result in outcomes.items():
-        if name.startswith(("redirect", "non_json", "empty", "truncated", "drip", "endless", "bad_gzip")):
+        if name.startswith(("redirect", "non_json", "empty", "truncated", "drip", "endless", "bad_gzip", "body_",
+                            "gzip_bomb")):
             assert isinstance(result, OutcomeUnknownError), (name, result)
     assert outcomes["gzipped_ok"] == {"orderId": 1}
 
