@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Dict, List, Optional
 
 import pytest
@@ -13,8 +14,12 @@ def hostile():
     """A factory of started hostile servers, all closed after the test."""
     servers: List[HostileServer] = []
 
-    def make(behaviour: Optional[Behaviour] = None, routes: Optional[Dict[str, Behaviour]] = None) -> HostileServer:
-        server = HostileServer(behaviour, routes)
+    def make(
+        behaviour: Optional[Behaviour] = None,
+        routes: Optional[Dict[str, Behaviour]] = None,
+        tls: Optional[ssl.SSLContext] = None,
+    ) -> HostileServer:
+        server = HostileServer(behaviour, routes, tls)
         servers.append(server)
         return server
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
 API_KEY = "HOSTILEKEYvmPUSHoverTheEdgeQwErTy1234567890"
@@ -198,8 +200,14 @@ class HostileServer:
     """A TCP server on 127.0.0.1:0 that records requests and answers with `behaviour` (or with the
     behaviour registered for the request's path in `routes`)."""
 
-    def __init__(self, behaviour: Optional[Behaviour] = None, routes: Optional[Dict[str, Behaviour]] = None) -> None:
+    def __init__(
+        self,
+        behaviour: Optional[Behaviour] = None,
+        routes: Optional[Dict[str, Behaviour]] = None,
+        tls: Optional[ssl.SSLContext] = None,
+    ) -> None:
         self.behaviour = behaviour or reply()
+        self.tls = tls
         self.routes = dict(routes or {})
         self.requests: List[Seen] = []
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -207,7 +215,7 @@ class HostileServer:
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(64)
         self.port = self._sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._closed = False
         self._conns: List[socket.socket] = []
         self._thread = threading.Thread(target=self._accept, name="hostile-server", daemon=True)
@@ -224,6 +232,8 @@ class HostileServer:
 
     def _serve(self, conn: socket.socket) -> None:
         try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
             while True:
                 seen = self._read_request(conn)
                 if seen is None:
@@ -277,6 +287,21 @@ class HostileServer:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+def self_signed_tls(folder: str) -> Optional[Tuple[ssl.SSLContext, str]]:
+    """A server TLS context for 127.0.0.1 and the certificate file a client can trust (made with the
+    openssl command; None when it is not installed)."""
+    key, cert = f"{folder}/key.pem", f"{folder}/cert.pem"
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert, "-days", "2"],
+                       check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
 
 
 def exception_chain_text(exc: BaseException) -> str:

@@ -9,7 +9,16 @@ import time
 from typing import Any, Dict
 
 import pytest
-from hostile_servers import API_KEY, SECRET, drip_body, drip_headers, endless_chunks, keep_alive_json
+import requests
+from hostile_servers import (
+    API_KEY,
+    SECRET,
+    drip_body,
+    drip_headers,
+    endless_chunks,
+    keep_alive_json,
+    self_signed_tls,
+)
 
 from binance.error import ConnectTimeoutError, OutcomeUnknownError, ReadTimeoutError
 from binance.um_futures import UMFutures
@@ -113,3 +122,43 @@ def test_the_deadline_bounds_a_dripped_tls_handshake_as_a_connect_timeout():
                      f"{type(result).__name__}\n")
     assert isinstance(result, ConnectTimeoutError), result  # nothing was sent: retrying is safe
     assert wall <= 5.0
+
+
+def test_the_deadline_holds_over_tls_and_normal_tls_calls_work(hostile, tmp_path):
+    made = self_signed_tls(str(tmp_path))
+    if made is None:
+        pytest.skip("the openssl command is not installed")
+    context, cert = made
+
+    def client_for(server) -> UMFutures:
+        session = requests.Session()
+        session.trust_env = False  # else REQUESTS_CA_BUNDLE from the environment would win over verify
+        session.verify = cert
+        return UMFutures(API_KEY, SECRET, base_url=server.url, timeout=2, session=session)
+
+    fine = client_for(hostile(keep_alive_json({"serverTime": 1_700_000_000_000}), tls=context))
+    for _ in range(5):
+        assert fine.time() == {"serverTime": 1_700_000_000_000}
+    out: Dict[str, Any] = {}
+
+    def timed(name: str, client: UMFutures) -> None:
+        started = time.monotonic()
+        try:
+            client.new_order("BTCUSDT", "BUY", "MARKET", quantity="0.01")
+            out[name] = ("returned", time.monotonic() - started)
+        except Exception as exc:  # asserted below
+            out[name] = (exc, time.monotonic() - started)
+
+    threads = [threading.Thread(target=timed, args=(name, client_for(hostile(behaviour, tls=context))))
+               for name, behaviour in DRIPS.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for name, (result, wall) in sorted(out.items()):
+        sys.stderr.write(f"figure: timeout=2 against {name} over TLS: {wall:.2f} s wall, {type(result).__name__}\n")
+    assert set(out) == set(DRIPS)
+    for name, (result, wall) in out.items():
+        assert isinstance(result, ReadTimeoutError), (name, result)
+        assert wall <= 5.0, (name, wall)
+    assert fine.time() == {"serverTime": 1_700_000_000_000}
