@@ -112,9 +112,8 @@ def send(
                                     cert=settings["cert"], proxies=settings["proxies"])
             stage = "body"
             if 300 <= response.status_code < 400:
-                failure = _redirect(response, method, path, session)
-            else:
-                response._content = _read_body(response, max_bytes, call, method, path)
+                raise _redirect(response, method, path, session)
+            response._content = _read_body(response, max_bytes, call, method, path)
             if call.disarm():  # the socket was shut down at the deadline: what was read may be cut short
                 raise ReadTimeoutError(_late(timeout), method, path)
         except Error as exc:
@@ -122,7 +121,7 @@ def send(
         except Exception as exc:
             fired = call.disarm()
             failure = _translate(exc, stage, fired, call.sending, timeout, method, url, path,
-                                 settings_proxy(proxies, url))
+                                 _proxy_for(proxies, url))
     if failure is not None:
         if response is not None:
             _discard(response)
@@ -232,7 +231,7 @@ def _discard(response: requests.Response) -> None:
         pass
 
 
-def settings_proxy(proxies: Optional[Dict[str, str]], url: str) -> Optional[str]:
+def _proxy_for(proxies: Optional[Dict[str, str]], url: str) -> Optional[str]:
     """The explicit proxy for `url`'s scheme, for error messages only."""
     if not proxies:
         return None
