@@ -4,22 +4,27 @@
 * booleans become `true` / `false`;
 * floats and Decimals are written in plain notation (`1e-08` becomes `0.00000001`);
 * lists and dicts become compact JSON (`["a","b"]`);
-* `@` is left unescaped, as the 4.2.0 connector does.
+* `@` is left unescaped, as the 4.2.0 connector does;
+* anything else (bytes, sets, arbitrary objects, NaN or infinity) has no wire form: it raises
+  `binance.error.ParameterArgumentError` naming the parameter (also a `ValueError`), before anything is sent.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 from decimal import Decimal
 from typing import Any, Mapping
 from urllib.parse import quote_plus, urlencode
+
+from binance.error import ParameterArgumentError
 
 __all__ = ["format_value", "clean_none", "encode_params", "quote_signature"]
 
 
 def _plain_decimal(value: Decimal) -> str:
     if value.is_nan() or value.is_infinite():
-        raise ValueError(f"cannot send {value} to Binance")
+        raise ParameterArgumentError(f"cannot send {value} to Binance")
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -39,8 +44,14 @@ def format_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return _plain_decimal(value)
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(_plain_floats(value), separators=(",", ":"), default=_json_default)
-    return str(value)
+        try:
+            return json.dumps(_plain_floats(value), separators=(",", ":"), default=_json_default)
+        except (TypeError, ValueError) as exc:
+            raise ParameterArgumentError(str(exc)) from None
+    if hasattr(value, "__index__"):  # integer types that are not int subclasses (numpy.int64, ...)
+        return str(operator.index(value))
+    raise ParameterArgumentError(f"a {type(value).__name__} has no wire form; pass a str, int, float, Decimal, "
+                                 "bool, list or dict")
 
 
 def _plain_floats(value: Any) -> Any:
@@ -57,7 +68,7 @@ def _plain_floats(value: Any) -> Any:
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return _plain_decimal(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    raise TypeError(f"a {type(value).__name__} inside a list or dict has no wire form")
 
 
 def clean_none(params: Mapping[str, Any]) -> dict:
@@ -67,7 +78,14 @@ def clean_none(params: Mapping[str, Any]) -> dict:
 
 def encode_params(params: Mapping[str, Any]) -> str:
     """URL-encode `params` (`None` dropped, order kept) into the query string that is sent and signed."""
-    pairs = [(k, format_value(v)) for k, v in params.items() if v is not None]
+    pairs = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        try:
+            pairs.append((key, format_value(value)))
+        except ParameterArgumentError as exc:
+            raise ParameterArgumentError(f"{key}: {exc.error_message}") from None
     return urlencode(pairs, quote_via=quote_plus).replace("%40", "@")
 
 

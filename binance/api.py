@@ -9,15 +9,14 @@ through the 4.2.0 helpers ([query][binance.api.API.query], [limit_request][binan
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 
 import requests
-from urllib3.exceptions import NewConnectionError
 
+from binance import _transport
 from binance.__version__ import __version__
 from binance._algo_orders import name_algo_order_call
 from binance._markets import Market
@@ -27,16 +26,13 @@ from binance._redact import install_redacting_filter, redact
 from binance._signing import KeyMaterial, Signer, make_signer
 from binance.environments import Environment, EnvironmentLike, environment_of_rest_url, get_environment
 from binance.error import (
-    ConnectError,
-    ConnectionLostError,
-    ConnectTimeoutError,
     Error,
+    IPBannedError,
     ParameterArgumentError,
     ParameterRequiredError,
-    ReadTimeoutError,
-    ServerError,
     TimestampError,
-    client_error_class,
+    TooManyRequestsError,
+    retry_after_seconds,
 )
 from binance.lib.utils import check_required_parameter
 from binance.ratelimit import (
@@ -45,6 +41,7 @@ from binance.ratelimit import (
     parse_rate_limits,
     request_cost,
 )
+from binance.timesync import parse_server_time
 
 if TYPE_CHECKING:  # binance.filters is imported on first use (validate_orders, exchange_filters)
     from binance.filters import ExchangeFilters
@@ -72,8 +69,10 @@ class API:
 
     Keyword Args:
         base_url: REST root, e.g. `https://fapi.binance.com` or a sandbox URL.
-        timeout: seconds to wait for the server (connect and read); default 10. Pass `None`
-            explicitly to wait forever, or a `(connect, read)` tuple.
+        timeout: a deadline in seconds for the whole call (connect, send, headers and body); default 10.
+            Past it the call raises `binance.error.ReadTimeoutError` (or `ConnectTimeoutError` while still
+            connecting). A `(connect, read)` tuple bounds connecting by `connect` and the whole call by
+            `connect + read`. Pass `None` explicitly to wait forever (as 4.2.0 did by default).
         proxies: requests-style proxies, e.g. `{"https": "http://1.2.3.4:8080"}`.
         show_limit_usage: return `{"limit_usage": {...}, "data": ...}` with the rate-limit headers.
         show_header: return `{"header": ..., "data": ...}` with the response headers.
@@ -88,8 +87,7 @@ class API:
             from `openOrders` (weight 1 each, fetched for each order that needs them). Off by default.
         rate_limit_guard: before each request, wait when it would pass the request-weight limit, and fail an
             order at once with [RateLimitGuardError][binance.ratelimit.RateLimitGuardError] (carrying `retry_after`)
-            when
-            it would pass an order-count limit or a 429/418 `Retry-After` is in force. Off by default.
+            when it would pass an order-count limit or a 429/418 `Retry-After` is in force. Off by default.
             Usage is tracked from the response headers either way: see
             [rate_limit_usage][binance.api.API.rate_limit_usage].
         rate_limit_store: a Redis URL (`redis://host:6379/0`) to share the limits with every process and
@@ -102,15 +100,22 @@ class API:
         sync_time: measure the offset to the server's clock before the first signed request, apply it to
             every timestamp, and measure it again after a -1021 rejection (the rejected request did not
             execute, so it is sent once more). Off by default, as in 4.2.0.
-        session: a `requests.Session` to use instead of a new one.
+        session: a `requests.Session` to use instead of a new one. Its headers, auth, cookies, proxies,
+            adapters and response hooks are used; redirects are never followed whatever its settings.
         environment: where to connect without knowing the URLs: `"production"` (the default),
             `"testnet"`, `"demo"`, an [Environment][binance.environments.Environment] or a started
             sandbox (`environment=sb`). An explicit `base_url` wins for REST. The resolved environment
             (also recognised from a known `base_url`) is `client.environment`; a
             [UserDataStream][binance.websocket.user_data.UserDataStream] follows it.
+
+    Attributes:
+        max_response_bytes: the cap on a decoded answer (default 32 MiB,
+            `binance._transport.DEFAULT_MAX_RESPONSE_BYTES`); a larger one raises
+            `binance.error.ResponseTooLargeError`. Set it on the client or a subclass to change it.
     """
 
     base_url = ""
+    max_response_bytes: int = _transport.DEFAULT_MAX_RESPONSE_BYTES
     _market: Optional[Market] = None
 
     def __init__(
@@ -161,6 +166,7 @@ class API:
             headers["X-MBX-APIKEY"] = key
         self.session.headers.update(headers)
         self.environment: Optional[Environment] = get_environment(environment) if environment is not None else None
+        _transport.prepare_session(self.session)
         if base_url:
             self.base_url = base_url.rstrip("/")
         elif self._market is not None:
@@ -268,7 +274,7 @@ class API:
         started = time.time() * 1000
         data = self._send("GET", path, {}, signed=False, raw=True)
         finished = time.time() * 1000
-        server_time = int(data["serverTime"])
+        server_time = _transport.parse_answer("time", "GET", path, parse_server_time, data)
         self.time_offset_ms = int(round(server_time - (started + finished) / 2))
         self._time_synced = True
         logger.info("server clock offset measured: %d ms", self.time_offset_ms)
@@ -290,8 +296,11 @@ class API:
 
             self._limits_loaded = True
             info = self._fetch_exchange_info()
-            self._filters = ExchangeFilters.from_exchange_info(info)
-            self._rate_guard.set_limits(parse_rate_limits(info) or DEFAULT_FUTURES_LIMITS)
+            path = self._exchange_info_path()
+            parse = _transport.parse_answer
+            self._filters = parse("exchangeInfo", "GET", path, ExchangeFilters.from_exchange_info, info)
+            limits = parse("exchangeInfo", "GET", path, parse_rate_limits, info)
+            self._rate_guard.set_limits(limits or DEFAULT_FUTURES_LIMITS)
         return self._filters
 
     def _validate_order(self, method: str, params: Mapping[str, Any]) -> None:
@@ -305,7 +314,8 @@ class API:
 
         wire = {k: v for k, v in params.items() if k not in ("symbol", "side", "type")}
         filters = self.exchange_filters().symbol(symbol)
-        filters.validate_order(side, order_type, **wire)
+        check = _transport.parse_answer  # malformed filter values fail as a malformed exchangeInfo answer
+        check("exchangeInfo", method, self._exchange_info_path(), filters.validate_order, side, order_type, **wire)
         context: Dict[str, Any] = {}
         has_price = params.get("price") is not None and order_type not in MARKET_TYPES
         if (has_price and filters.multiplier_up is not None) or (
@@ -315,7 +325,8 @@ class API:
         if method == "POST" and filters.max_num_orders is not None and self._signer is not None:
             context["open_orders"] = self._order_context(symbol, "openOrders", True)
         if any(value is not None for value in context.values()):
-            filters.validate_order(side, order_type, **context, **wire)
+            check("exchangeInfo", method, self._exchange_info_path(), filters.validate_order, side, order_type,
+                  **context, **wire)
 
     def _order_context(self, symbol: str, endpoint: str, signed: bool) -> Any:
         """The mark price (`premiumIndex`) or open-order count (`openOrders`) of `symbol`; None
@@ -373,32 +384,17 @@ class API:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("request %s %s", method, redact(url))
         started = time.perf_counter()
-        try:
-            response = self.session.request(method, url, timeout=self.timeout, proxies=self.proxies)
-        except requests.exceptions.ConnectTimeout as exc:
-            raise ConnectTimeoutError("connecting timed out; the request was not sent", method, url_path) from exc
-        except requests.exceptions.ReadTimeout as exc:
-            raise ReadTimeoutError(
-                "no response within the timeout; the request may have been executed", method, url_path
-            ) from exc
-        except requests.exceptions.ProxyError as exc:
-            raise ConnectError("could not reach the proxy; the request was not sent", method, url_path) from exc
-        except requests.exceptions.ConnectionError as exc:
-            if _never_connected(exc):
-                raise ConnectError("could not connect; the request was not sent", method, url_path) from exc
-            raise ConnectionLostError(
-                "the connection broke; the request may have been executed", method, url_path
-            ) from exc
+        response = _transport.send(self.session, method, url, url_path, self.timeout, self.proxies,
+                                   self.max_response_bytes)
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info("%s %s %s %.1fms", method, url_path, response.status_code, elapsed_ms)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("response %s %s: %s", response.status_code, url_path, redact(response.text[:2000]))
+            preview = redact(response.content[:2000].decode("utf-8", "replace"))
+            if self.key:  # a server echoing the request back must not put the key in our log
+                preview = preview.replace(self.key, "***")
+            logger.debug("response %s %s: %s", response.status_code, url_path, preview)
         self._after_response(response, sent_ms)
-        _raise_for_status(response)
-        try:
-            data = response.json()
-        except ValueError:
-            data = response.text
+        data = _transport.answer(response, method, url_path)
         if raw:
             return data
         return self._shape_result(response, data)
@@ -406,10 +402,8 @@ class API:
     def _after_response(self, response: requests.Response, sent_ms: int) -> None:
         retry_after = None
         if response.status_code in (418, 429):
-            try:
-                retry_after = float(response.headers.get("Retry-After") or 0)
-            except ValueError:
-                pass
+            error = IPBannedError if response.status_code == 418 else TooManyRequestsError
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"), error.default_retry_after)
         self._rate_guard.after(response.headers, sent_ms, retry_after)
 
     def _shape_result(self, response: requests.Response, data: Any) -> Any:
@@ -448,36 +442,11 @@ def _read_environment_once(session: requests.Session, base_url: str) -> None:
 def _check_recv_window(value: Any) -> None:
     if value is None:
         return
-    try:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         window = int(value)
-    except (TypeError, ValueError):
-        raise ParameterArgumentError(f"recvWindow must be an integer number of ms, got {value!r}") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        window = value
+    else:
+        raise ParameterArgumentError(f"recvWindow must be an integer number of ms, got {value!r}")
     if window <= 0 or window > MAX_RECV_WINDOW:
         raise ParameterArgumentError(f"recvWindow must be between 1 and {MAX_RECV_WINDOW} ms, got {window}")
-
-
-def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)
-    return isinstance(reason, NewConnectionError)
-
-
-def _raise_for_status(response: requests.Response) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    text = response.text
-    if status >= 500:
-        raise ServerError(status, text)
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and "code" in body:
-        code = body.get("code")
-        message = body.get("msg", text)
-        data = body.get("data")
-    else:
-        code, message, data = None, text, None
-    error_class = client_error_class(status, code)
-    raise error_class(status, code, message, response.headers, data)

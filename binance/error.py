@@ -21,12 +21,22 @@ so `except ClientError` keeps catching a rate-limit error:
         ├── ConnectError             no connection was made: the request was not sent, retrying is safe
         │   └── ConnectTimeoutError
         └── OutcomeUnknownError      the request may have reached Binance: an order may have executed
-            ├── ReadTimeoutError     sent, but no answer within the timeout
-            └── ConnectionLostError  the connection broke after the request was sent
+            ├── ReadTimeoutError     sent, but no complete answer within the timeout (a deadline)
+            ├── ConnectionLostError  the connection broke after the request was sent
+            └── InvalidResponseError the answer is not a usable Binance answer (not JSON, malformed,
+                │                    undecodable)
+                ├── RedirectError    an HTTP 3xx: refused, nothing was sent to its target
+                └── ResponseTooLargeError  the answer passed the size cap (`max_response_bytes`)
+
+Every failure of a REST call is one of these: the `NetworkError` branch says whether the request
+may have reached Binance (`ConnectError`: it was not sent; `OutcomeUnknownError`: it may have been).
 """
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Mapping, Optional
 
 
@@ -46,38 +56,75 @@ class ClientError(Error):
         header: Optional[Mapping[str, str]],
         error_data: Any = None,
     ) -> None:
-        super().__init__(status_code, error_code, error_message)
+        # 4.2.0's args: a script may unpack `status, code, message, headers = e.args`.
+        super().__init__(status_code, error_code, error_message, header)
         self.status_code = status_code
         self.error_code = error_code
         self.error_message = error_message
         self.header = header
         self.error_data = error_data
 
+    method = ""
+    """The HTTP method of the rejected request (set by the REST client; empty elsewhere)."""
+    path = ""
+    """The path of the rejected request, without its query (set by the REST client; empty elsewhere)."""
+
     def __str__(self) -> str:
         code = "" if self.error_code is None else f" code {self.error_code}"
-        return f"HTTP {self.status_code}{code}: {self.error_message}"
+        return f"HTTP {self.status_code}{code}: {self.error_message}{_where(self.method, self.path)}"
+
+
+def _where(method: str, path: str) -> str:
+    return f" ({method} {path})" if method else ""
+
+
+MAX_RETRY_AFTER = 3 * 24 * 3600.0
+"""The longest `retry_after` given (s): Binance's longest IP ban; a larger or non-finite header is cut to it."""
+
+
+def retry_after_seconds(value: Any, default: float) -> float:
+    """Seconds from a `Retry-After` header value (a number of seconds or an HTTP date), always finite,
+    between 0 and `MAX_RETRY_AFTER`; `default` when the header is missing or does not parse."""
+    if value is None:
+        return default
+    text = str(value).strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+            seconds = when.timestamp() - datetime.now(timezone.utc).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return default
+    if math.isnan(seconds):
+        return default
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 class _RetryAfterMixin:
     header: Optional[Mapping[str, str]]
+    default_retry_after = 60.0
 
     @property
-    def retry_after(self) -> Optional[float]:
-        """Seconds to wait before the next request, from the `Retry-After` header, if sent."""
-        value = (self.header or {}).get("Retry-After")
-        try:
-            return float(value) if value is not None else None
-        except ValueError:
-            return None
+    def retry_after(self) -> float:
+        """Seconds to wait before the next request: the `Retry-After` header, or `default_retry_after`
+        when it is missing or does not parse. Always a finite number, so `time.sleep(e.retry_after)` works."""
+        return retry_after_seconds((self.header or {}).get("Retry-After"), self.default_retry_after)
 
 
 class TooManyRequestsError(_RetryAfterMixin, ClientError):
     """HTTP 429: a request-weight or order-rate limit was passed. Back off for `retry_after`
-    seconds; a client that keeps sending is banned (HTTP 418)."""
+    seconds (60 when the answer carries no `Retry-After`: the request-weight window); a client that
+    keeps sending is banned (HTTP 418)."""
+
+    default_retry_after = 60.0
 
 
 class IPBannedError(_RetryAfterMixin, ClientError):
-    """HTTP 418: the IP is banned for ignoring 429s; `retry_after` says until when."""
+    """HTTP 418: the IP is banned for ignoring 429s; `retry_after` says until when (120 s, Binance's
+    shortest ban, when the answer carries no `Retry-After`)."""
+
+    default_retry_after = 120.0
 
 
 class TimestampError(ClientError):
@@ -101,8 +148,13 @@ class ServerError(Error):
         self.status_code = status_code
         self.message = message
 
+    method = ""
+    """The HTTP method of the failed request (set by the REST client)."""
+    path = ""
+    """The path of the failed request, without its query (set by the REST client)."""
+
     def __str__(self) -> str:
-        return f"HTTP {self.status_code}: {self.message}"
+        return f"HTTP {self.status_code}: {self.message}{_where(self.method, self.path)}"
 
 
 class ParameterRequiredError(Error, ValueError):
@@ -139,7 +191,8 @@ class ParameterTypeError(Error, TypeError):
 
 
 class ParameterArgumentError(Error, ValueError):
-    """An argument is invalid (for example `recvWindow` above 60000); nothing was sent."""
+    """An argument is invalid (for example `recvWindow` above 60000, a NaN price, or a value of a type
+    that has no wire form); nothing was sent."""
 
     def __init__(self, error_message: str) -> None:
         super().__init__(error_message)
@@ -154,7 +207,7 @@ class PrivateKeyError(ParameterArgumentError):
 
 
 class NetworkError(Error):
-    """The transport failed; see the subclasses for whether a retry is safe."""
+    """The transport failed or the answer was unusable; see the subclasses for whether a retry is safe."""
 
     def __init__(self, message: str, method: str = "", path: str = "") -> None:
         super().__init__(message)
@@ -163,8 +216,7 @@ class NetworkError(Error):
         self.path = path
 
     def __str__(self) -> str:
-        where = f" ({self.method} {self.path})" if self.method else ""
-        return f"{self.message}{where}"
+        return f"{self.message}{_where(self.method, self.path)}"
 
 
 class ConnectError(NetworkError):
@@ -186,6 +238,33 @@ class ReadTimeoutError(OutcomeUnknownError):
 
 class ConnectionLostError(OutcomeUnknownError):
     """The connection broke after the request was sent; an order may have executed."""
+
+
+class InvalidResponseError(OutcomeUnknownError):
+    """An answer came back but it is not a usable Binance answer: a body that is not JSON (a proxy's or
+    captive portal's page), a body that cannot be decoded or is cut short, or a `/time` /
+    `exchangeInfo` answer with missing or malformed fields. Something other than Binance may have
+    answered, so for an order the outcome is unknown: query it before re-sending."""
+
+
+class RedirectError(InvalidResponseError):
+    """The server answered with an HTTP redirect (3xx). Binance never redirects its APIs, so this is a
+    proxy, a captive portal or a wrong `base_url`. The redirect was not followed: nothing (no API key,
+    no signature) was sent to its target, and nothing is returned as a result. The request did reach
+    the server that answered, so for an order the outcome is unknown (most likely not executed)."""
+
+    def __init__(
+        self, message: str, method: str = "", path: str = "", status_code: int = 0, location: str = ""
+    ) -> None:
+        super().__init__(message, method, path)
+        self.status_code = status_code
+        self.location = location
+        """The `Location` header (secrets masked), or empty."""
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The answer (decoded) passed the client's `max_response_bytes` cap and was dropped unread past
+    it. No real Binance answer comes near the default cap; for an order the outcome is unknown."""
 
 
 _CLIENT_ERROR_BY_CODE = {

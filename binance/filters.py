@@ -168,6 +168,15 @@ def _decimal(value: Any, name: str) -> Decimal:
     return result
 
 
+def _number(value: Any) -> Decimal:
+    """A filter value of an `exchangeInfo` answer as a finite Decimal; ValueError (or
+    `decimal.InvalidOperation`) when the answer is malformed."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"exchangeInfo filter value is not a finite number: {str(value)[:40]!r}")
+    return number
+
+
 def format_decimal(value: Decimal) -> str:
     """`value` as a plain string, without exponent or trailing zeros (`"0.001"`, `"100"`)."""
     if not value:
@@ -228,24 +237,24 @@ class SymbolFilters:
         kwargs: Dict[str, Any] = {"symbol": info["symbol"], "raw": by_type}
         if "PRICE_FILTER" in by_type:
             f = by_type["PRICE_FILTER"]
-            kwargs["price"] = _Range(Decimal(f["minPrice"]), Decimal(f["maxPrice"]), Decimal(f["tickSize"]))
+            kwargs["price"] = _Range(_number(f["minPrice"]), _number(f["maxPrice"]), _number(f["tickSize"]))
         for name, key in (("LOT_SIZE", "lot_size"), ("MARKET_LOT_SIZE", "market_lot_size")):
             if name in by_type:
                 f = by_type[name]
-                kwargs[key] = _Range(Decimal(f["minQty"]), Decimal(f["maxQty"]), Decimal(f["stepSize"]))
+                kwargs[key] = _Range(_number(f["minQty"]), _number(f["maxQty"]), _number(f["stepSize"]))
         if "MIN_NOTIONAL" in by_type:
             f = by_type["MIN_NOTIONAL"]
-            kwargs["min_notional"] = Decimal(str(f.get("notional", f.get("minNotional", "0"))))
+            kwargs["min_notional"] = _number(f.get("notional", f.get("minNotional", "0")))
         if "PERCENT_PRICE" in by_type:
             f = by_type["PERCENT_PRICE"]
-            kwargs["multiplier_up"] = Decimal(str(f["multiplierUp"]))
-            kwargs["multiplier_down"] = Decimal(str(f["multiplierDown"]))
+            kwargs["multiplier_up"] = _number(f["multiplierUp"])
+            kwargs["multiplier_down"] = _number(f["multiplierDown"])
         if "MAX_NUM_ORDERS" in by_type:
             kwargs["max_num_orders"] = int(by_type["MAX_NUM_ORDERS"]["limit"])
         if "MAX_NUM_ALGO_ORDERS" in by_type:
             kwargs["max_num_algo_orders"] = int(by_type["MAX_NUM_ALGO_ORDERS"]["limit"])
         if info.get("contractSize") is not None:
-            kwargs["contract_size"] = Decimal(str(info["contractSize"]))
+            kwargs["contract_size"] = _number(info["contractSize"])
         return cls(**kwargs)
 
     # -- rounding ----------------------------------------------------------------------------

@@ -16,9 +16,24 @@ server, or older than `recvWindow`. After a -1021, clear the samples and measure
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, cast
+from typing import Any, Iterable, List, Optional, cast
 
-__all__ = ["ClockOffset", "OffsetEstimate", "TimeSample", "estimate_offset"]
+__all__ = ["ClockOffset", "OffsetEstimate", "TimeSample", "estimate_offset", "parse_server_time"]
+
+# Server times outside these bounds (ms since 1970: years 2001 and 2286) cannot be Binance's clock.
+_MIN_SERVER_MS = 10**12
+_MAX_SERVER_MS = 10**13
+
+
+def parse_server_time(answer: Any) -> int:
+    """The `serverTime` (ms) of a `GET /fapi/v1/time` answer; ValueError when it is missing, not an
+    integer or not a plausible clock reading."""
+    value = answer.get("serverTime") if isinstance(answer, dict) else None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if type(value) is not int or not _MIN_SERVER_MS <= value <= _MAX_SERVER_MS:
+        raise ValueError(f"serverTime is not a plausible time in ms: {str(value)[:40]!r}")
+    return value
 
 
 @dataclass(frozen=True)

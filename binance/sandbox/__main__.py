@@ -68,6 +68,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     package_logger.addHandler(handler)
     package_logger.setLevel(args.log_level.upper())
 
+    from binance.sandbox._extra import MISSING_EXTRA, require_aiohttp
+
+    try:
+        require_aiohttp()
+    except ModuleNotFoundError:
+        sys.stderr.write(MISSING_EXTRA + "\n")
+        return 2
     from binance.sandbox.sandbox import Sandbox
 
     stop = threading.Event()

@@ -18,11 +18,12 @@ import logging
 import threading
 import time
 from functools import partial
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
 from binance._redact import redact
+from binance.sandbox._host import SandboxHost
 from binance.sandbox.admin_guard import admin_refusal
 from binance.sandbox.auth import parse_params
 from binance.sandbox.connection import describe
@@ -38,16 +39,13 @@ from binance.sandbox.routes import (
 from binance.sandbox.stream_server import StreamConnection, StreamHub
 from binance.sandbox.streams import path_route
 
-if TYPE_CHECKING:  # pragma: no cover
-    from binance.sandbox.sandbox import Sandbox
-
 logger = logging.getLogger(__name__)
 
 __all__ = ["EXTENSIONS", "build_app", "ServerThread", "SANDBOX_KEY", "HUBS_KEY"]
 
 EXTENSIONS: List[str] = ["binance.sandbox.ws_api"]
 
-SANDBOX_KEY = web.AppKey("sandbox", object)
+SANDBOX_KEY = web.AppKey("sandbox", SandboxHost)
 HUBS_KEY = web.AppKey("stream_hubs", dict)
 
 _JSON = "application/json"
@@ -112,7 +110,7 @@ def _default_handlers() -> Any:
 class RestHandler:
     """Serves one market's REST tree."""
 
-    def __init__(self, sandbox: "Sandbox", market: str) -> None:
+    def __init__(self, sandbox: SandboxHost, market: str) -> None:
         self.sandbox = sandbox
         self.market = market
         self.prefix = REST_PREFIX[market]
@@ -174,7 +172,7 @@ class RestHandler:
 class StreamEndpoint:
     """Accepts market-stream WebSocket connections for one market."""
 
-    def __init__(self, sandbox: "Sandbox", market: str) -> None:
+    def __init__(self, sandbox: SandboxHost, market: str) -> None:
         self.sandbox = sandbox
         self.market = market
         self.prefix = STREAM_PREFIX[market]
@@ -195,7 +193,7 @@ class StreamEndpoint:
 class AdminHandler:
     """`/admin/*`: sandbox controls over HTTP (faults, accounts, connections, info)."""
 
-    def __init__(self, sandbox: "Sandbox") -> None:
+    def __init__(self, sandbox: SandboxHost) -> None:
         self.sandbox = sandbox
 
     async def faults(self, request: web.Request) -> web.Response:
@@ -287,7 +285,7 @@ async def _on_shutdown(app: web.Application) -> None:
         conn.drop()
 
 
-def build_app(sandbox: "Sandbox") -> web.Application:
+def build_app(sandbox: SandboxHost) -> web.Application:
     """The aiohttp application of one sandbox (REST, streams, admin, extensions)."""
     app = web.Application(middlewares=[_guard_admin, _guard_websockets])
     app[SANDBOX_KEY] = sandbox
@@ -332,7 +330,7 @@ async def _cancel_pending_tasks(timeout: float) -> None:
 class ServerThread:
     """Runs the app on its own event loop in a daemon thread; also steps the markets on a timer."""
 
-    def __init__(self, sandbox: "Sandbox", host: str, port: int, tick_interval: Optional[float]) -> None:
+    def __init__(self, sandbox: SandboxHost, host: str, port: int, tick_interval: Optional[float]) -> None:
         self.sandbox = sandbox
         self.host = host
         self.port = port
@@ -390,8 +388,9 @@ class ServerThread:
 
     async def _tick(self) -> None:
         exchange = self.sandbox.exchange
+        interval = self.tick_interval or 0.1  # started only when set
         while True:
-            await asyncio.sleep(self.tick_interval)
+            await asyncio.sleep(interval)
             for market in ("um", "cm"):
                 try:
                     exchange.market(market).step()

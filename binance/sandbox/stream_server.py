@@ -36,7 +36,7 @@ from binance.sandbox.streams import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from binance.sandbox import Sandbox
+    from binance.sandbox._host import SandboxHost
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
 class StreamHub:
     """Routes one market's engine events and periodic streams to subscribed connections."""
 
-    def __init__(self, sandbox: "Sandbox", market: str, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, sandbox: "SandboxHost", market: str, loop: asyncio.AbstractEventLoop) -> None:
         self.sandbox = sandbox
         self.market = market
         self.engine = sandbox.exchange.market(market)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -10,6 +11,7 @@ from binance.cm_futures import CMFutures
 from binance.error import (
     ClientError,
     ConnectError,
+    Error,
     InvalidApiKeyError,
     InvalidSignatureError,
     IPBannedError,
@@ -43,7 +45,10 @@ def test_4xx_json_becomes_client_error_with_its_attributes(server, client):
     assert err.error_message == "Mandatory parameter 'price' was not sent."
     assert err.header["X-Test"] == "1"
     assert err.error_data is None
-    assert str(err) == "HTTP 400 code -1102: Mandatory parameter 'price' was not sent."
+    assert str(err) == "HTTP 400 code -1102: Mandatory parameter 'price' was not sent. (POST /fapi/v1/order)"
+    assert err.args == (400, -1102, "Mandatory parameter 'price' was not sent.", err.header)
+    status, code, message, headers = err.args  # 4.2.0's args unpack as four
+    assert (err.method, err.path) == ("POST", "/fapi/v1/order")
 
 
 def test_error_data_is_kept(server, client):
@@ -211,3 +216,53 @@ def test_public_key_given_as_private_key_is_refused():
     public_pem = ECC.generate(curve="Ed25519").public_key().export_key(format="PEM")
     with pytest.raises(PrivateKeyError):
         CMFutures("k", private_key=public_pem)
+
+
+@pytest.mark.parametrize("window", [60000.5, float("inf"), float("nan"), True, False, 5000.0, "5e3", b"5000", [1]])
+def test_recv_window_accepts_integers_only(server, client, window):
+    with pytest.raises(ParameterArgumentError, match="recvWindow"):
+        client.account(recvWindow=window)
+    assert server.requests == []
+
+
+def test_recv_window_as_int_or_digit_string_is_sent(server, client):
+    client.account(recvWindow=5000)
+    client.account(recvWindow="6000")
+    assert [r.param_dict()["recvWindow"] for r in server.requests] == ["5000", "6000"]
+
+
+@pytest.mark.parametrize("value", [b"0.001", {1, 2}, object(), frozenset(), [b"x"], {"a": {3}}])
+def test_a_value_without_wire_form_raises_naming_the_parameter(server, client, value):
+    with pytest.raises(ParameterArgumentError, match="^quantity: "):
+        client.new_order("BTCUSDT", "BUY", "MARKET", quantity=value)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), Decimal("-Infinity"), Decimal("NaN"), [float("nan")]])
+def test_nan_and_infinity_raise_a_binance_error_that_is_also_a_value_error(server, client, value):
+    with pytest.raises(ParameterArgumentError, match="^price: ") as info:
+        client.new_order("BTCUSDT", "BUY", "LIMIT", quantity="1", price=value, timeInForce="GTC")
+    assert isinstance(info.value, ValueError) and isinstance(info.value, Error)
+    assert server.requests == []
+
+
+def test_server_error_names_method_and_path_and_client_error_args_are_4_2_0s(server, client):
+    server.respond(502, "<html>Bad Gateway</html>")
+    with pytest.raises(ServerError) as info:
+        client.account()
+    assert str(info.value) == "HTTP 502: <html>Bad Gateway</html> (GET /fapi/v3/account)"
+    assert info.value.args == (502, "<html>Bad Gateway</html>")
+    server.respond(404, "404: Not Found")
+    with pytest.raises(ClientError) as info:
+        client.time()
+    assert str(info.value) == "HTTP 404: 404: Not Found (GET /fapi/v1/time)"
+    assert len(info.value.args) == 4 and info.value.args[:3] == (404, None, "404: Not Found")
+
+
+@pytest.mark.parametrize("options", [{"key": "SECRETKEY\r\nX-Evil: 1"}, {"base_url": "ftp://127.0.0.1:9"}])
+def test_a_request_that_cannot_be_built_is_a_parameter_error_not_sent(server, options):
+    client = UMFutures(**dict({"key": "k", "secret": "s", "base_url": server.url}, **options))
+    with pytest.raises(ParameterArgumentError) as info:
+        client.ping()
+    assert server.requests == []
+    assert "SECRETKEY" not in str(info.value) and info.value.__context__ is None

@@ -16,29 +16,32 @@ from binance.um_futures import UMFutures
 KEY, SECRET = "wire-key", "wire-secret"
 
 
-class TimeoutSpySession(requests.Session):
-    """A real Session that remembers the ``timeout`` each request was sent with."""
+class TimeoutSpyAdapter(requests.adapters.HTTPAdapter):
+    """A real adapter that remembers the per-operation ``timeout`` each request reached it with."""
 
     def __init__(self) -> None:
         super().__init__()
         self.timeouts = []
 
-    def request(self, method, url, **kwargs):
+    def send(self, request, **kwargs):
         self.timeouts.append(kwargs.get("timeout", "absent"))
-        return super().request(method, url, **kwargs)
+        return super().send(request, **kwargs)
 
 
 @pytest.mark.parametrize(
-    "options, expected",
-    [({}, 10), ({"timeout": None}, None), ({"timeout": 3}, 3), ({"timeout": (2, 5)}, (2, 5))],
+    "options, expected, per_read",
+    [({}, 10, (10.0, 10.0)), ({"timeout": None}, None, None), ({"timeout": 3}, 3, (3.0, 3.0)),
+     ({"timeout": (2, 5)}, (2, 5), (2, 5))],
 )
-def test_timeout_default_is_10s_and_none_means_wait_forever(server, options, expected):
-    session = TimeoutSpySession()
+def test_timeout_default_is_10s_and_none_means_wait_forever(server, options, expected, per_read):
+    session = requests.Session()
+    spy = TimeoutSpyAdapter()
+    session.mount("http://", spy)
     client = UMFutures(KEY, SECRET, base_url=server.url, session=session, **options)
     assert client.timeout == expected
     client.ping()
     client.account()
-    assert session.timeouts == [expected, expected]
+    assert spy.timeouts == [per_read, per_read]
 
 
 def test_cm_default_timeout_is_10s_too():

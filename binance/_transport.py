@@ -1,0 +1,415 @@
+"""The REST transport policy: one exchange with the server, every failure typed.
+
+`send` prepares the request through the session (its headers, auth, proxies and adapters), sends it
+with requests' redirect handling bypassed, and reads the body under three rules:
+
+* **deadline**: a number `timeout` bounds the whole call (connect, send, headers, body); a
+  `(connect, read)` tuple bounds connecting by `connect` and the whole call by `connect + read`;
+  `None` waits forever. Past the deadline: `ReadTimeoutError` (outcome unknown).
+* **size cap**: the decoded body may weigh at most `max_bytes`; gzip and deflate are inflated step by
+  step, never past the cap, so a compression bomb costs no more memory than the cap.
+  Past it: `ResponseTooLargeError`.
+* **no redirects**: an HTTP 3xx raises `RedirectError`; nothing is sent to its target.
+
+Errors are raised outside any `except` block and chained to a `TransportFailure` that names only
+exception types and the OS reason, so no exception chain carries the URL, the signature or a header.
+`answer` then turns the response into the JSON result or a `ClientError` / `ServerError` /
+`InvalidResponseError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import socket
+import ssl
+import time
+import zlib
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union
+from urllib.parse import urlsplit
+
+import requests
+from requests.cookies import extract_cookies_to_jar
+from requests.hooks import dispatch_hook
+from urllib3.exceptions import ConnectTimeoutError as _Urllib3ConnectTimeout
+from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import ProxyError as _Urllib3ProxyError
+from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeout
+
+from binance._deadline import CallDeadline, install
+from binance._redact import redact
+from binance.error import (
+    ConnectError,
+    ConnectionLostError,
+    ConnectTimeoutError,
+    Error,
+    InvalidResponseError,
+    NetworkError,
+    OutcomeUnknownError,
+    ParameterArgumentError,
+    ReadTimeoutError,
+    RedirectError,
+    ResponseTooLargeError,
+    ServerError,
+    client_error_class,
+)
+
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "TransportFailure", "answer", "parse_answer", "prepare_session", "send"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""The default cap on a decoded REST answer: 32 MiB, about 20 times the largest real Binance answer
+(the USDⓈ-M `exchangeInfo`, under 2 MB)."""
+
+ACCEPT_ENCODING = "gzip, deflate"
+_CHUNK = 64 * 1024
+_STEP = 256 * 1024  # most bytes one inflate step may produce: memory stays at the cap plus this
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")  # keys, signatures, listenKeys: never quoted from a body
+_MALFORMED = (TypeError, KeyError, ValueError, OverflowError, AttributeError, ArithmeticError, IndexError)
+
+T = TypeVar("T")
+Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
+
+
+class TransportFailure(Exception):
+    """The cause chained to a transport error: the failure's exception types and OS reason only
+    (never the URL, its query, a header or a body), so a traceback cannot leak a secret."""
+
+
+def prepare_session(session: requests.Session) -> None:
+    """Mount the deadline adapter and ask only for encodings `send` can inflate under the cap."""
+    install(session)
+    session.headers["Accept-Encoding"] = ACCEPT_ENCODING
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    path: str,
+    timeout: Timeout,
+    proxies: Optional[Dict[str, str]],
+    max_bytes: int,
+) -> requests.Response:
+    """Send one request and return the response with its body read (`response.content`), or raise a
+    `binance.error.Error`: `ParameterArgumentError` / `ConnectError` (not sent), or an
+    `OutcomeUnknownError` (`ReadTimeoutError`, `ConnectionLostError`, `InvalidResponseError`)."""
+    deadline, op_timeout = _limits(timeout)
+    failure: Optional[Error] = None
+    response: Optional[requests.Response] = None
+    prepared: Optional[requests.PreparedRequest] = None
+    stage = "prepare"
+    with CallDeadline(deadline) as call:
+        try:
+            prepared = session.prepare_request(requests.Request(method, url))
+            target = prepared.url or url
+            settings = session.merge_environment_settings(target, proxies or {}, True, None, None)
+            adapter = session.get_adapter(target)
+            stage = "send"
+            response = adapter.send(prepared, stream=True, timeout=op_timeout, verify=settings["verify"],
+                                    cert=settings["cert"], proxies=settings["proxies"])
+            stage = "body"
+            if 300 <= response.status_code < 400:
+                raise _redirect(response, method, path, session)
+            response._content = _read_body(response, max_bytes, call, method, path)
+            if call.disarm():  # the socket was shut down at the deadline: what was read may be cut short
+                raise ReadTimeoutError(_late(timeout), method, path)
+        except Error as exc:
+            failure = exc
+        except Exception as exc:
+            fired = call.disarm()
+            failure = _translate(exc, stage, fired, call.sending, timeout, method, url, path,
+                                 _proxy_for(proxies, url))
+    if failure is not None:
+        if response is not None:
+            _discard(response)
+        if isinstance(failure, InvalidResponseError):  # something other than Binance answered
+            logger.warning("%s %s refused: %s", method, path, failure.message)
+        elif isinstance(failure, NetworkError):
+            logger.info("%s %s failed: %s", method, path, failure.message)
+        raise failure
+    assert response is not None and prepared is not None
+    response._content_consumed = True
+    if "set-cookie" in response.headers:
+        extract_cookies_to_jar(session.cookies, prepared, response.raw)
+    if prepared.hooks.get("response"):
+        response = dispatch_hook("response", prepared.hooks, response)
+    return response
+
+
+def _limits(timeout: Timeout) -> Tuple[Optional[float], Any]:
+    """The call's deadline (monotonic) and the per-operation timeout handed to requests."""
+    if timeout is None:
+        return None, None
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+        if connect is None or read is None:
+            return None, timeout
+        return time.monotonic() + float(connect) + float(read), timeout
+    seconds = float(timeout)
+    return time.monotonic() + seconds, (seconds, seconds)
+
+
+def _read_body(
+    response: requests.Response, limit: int, call: CallDeadline, method: str, path: str
+) -> bytes:
+    """Read and decode the body in chunks; raise past `limit` decoded bytes or past the deadline."""
+    headers = response.headers
+    coding = headers.get("Content-Encoding", "").strip().lower()
+    if coding in ("", "identity"):
+        decoder = None
+        declared = headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _too_large(limit, method, path)
+    elif coding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif coding == "deflate":
+        decoder = zlib.decompressobj()
+    else:
+        raise InvalidResponseError(f"the answer has an unsupported Content-Encoding {redact(coding[:40])!r}",
+                                   method, path)
+    raw = response.raw
+    parts: List[bytes] = []
+    size = 0
+    while True:
+        chunk = raw.read(_CHUNK, decode_content=False)
+        if not chunk:
+            break
+        while chunk:
+            if decoder is None:
+                data, chunk = chunk, b""
+            else:
+                data = decoder.decompress(chunk, min(_STEP, limit - size + 1))
+                chunk = decoder.unconsumed_tail
+            size += len(data)
+            if size > limit:
+                raise _too_large(limit, method, path)
+            parts.append(data)
+        if call.deadline is not None and call.watch is None and time.monotonic() > call.deadline:
+            raise ReadTimeoutError(_late(None), method, path)  # an adapter without the watchdog: checked per chunk
+    if decoder is not None:
+        if not decoder.eof:
+            raise InvalidResponseError(f"the {coding} body ended before its end marker", method, path)
+        parts.append(decoder.flush())
+    return b"".join(parts)
+
+
+def _late(timeout: Timeout) -> str:
+    within = f" ({timeout} s)" if timeout is not None else ""
+    return f"no complete answer within the timeout{within}; the request may have been executed"
+
+
+def _too_large(limit: int, method: str, path: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"the answer is larger than max_response_bytes ({limit} bytes, decoded); it was dropped and the "
+        "request may have been executed", method, path)
+
+
+def _redirect(response: requests.Response, method: str, path: str, session: requests.Session) -> RedirectError:
+    status = response.status_code
+    location = _scrub(response.headers.get("Location", "")[:300], session.headers.get("X-MBX-APIKEY"))
+    target = f" to {location}" if location else ""
+    return RedirectError(
+        f"HTTP {status} redirect{target} refused: Binance never redirects, so nothing was sent there; the server "
+        "that answered got the request, so it may have been executed", method, path, status, location)
+
+
+def _scrub(text: str, key: Any) -> str:
+    """`text` with signatures, listenKeys, proxy passwords and the API key `key` masked."""
+    text = redact(text)
+    return text.replace(key, "***") if isinstance(key, str) and key else text
+
+
+def _discard(response: requests.Response) -> None:
+    """Close the response and its connection (never reused after a failure)."""
+    try:
+        response.raw.close()
+        response.close()
+    except Exception:  # closing a broken connection may fail again; it is dropped either way
+        pass
+
+
+def _proxy_for(proxies: Optional[Dict[str, str]], url: str) -> Optional[str]:
+    """The explicit proxy for `url`'s scheme, for error messages only."""
+    if not proxies:
+        return None
+    return proxies.get(urlsplit(url).scheme) or proxies.get("all")
+
+
+def _chain(exc: BaseException) -> List[BaseException]:
+    """`exc` and everything it wraps (causes, contexts, urllib3 reasons, exceptions in args)."""
+    seen: List[BaseException] = []
+    todo: List[Any] = [exc]
+    while todo:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        todo += [getattr(item, "reason", None), item.__cause__, item.__context__]
+        todo += [a for a in item.args if isinstance(a, BaseException)]
+    return seen
+
+
+def _reason(chain: List[BaseException]) -> str:
+    names = {type(e).__name__ for e in chain}
+    for item in chain:
+        if isinstance(item, socket.gaierror):
+            return f"DNS lookup failed: {item.strerror}" if item.strerror else "DNS lookup failed"
+    if "NameResolutionError" in names:
+        return "DNS lookup failed"
+    for item in chain:
+        if isinstance(item, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(item, ssl.SSLCertVerificationError):
+            return "TLS certificate verification failed"
+        if isinstance(item, (socket.timeout, TimeoutError)):
+            return "timed out"
+    for item in chain:
+        if isinstance(item, OSError) and item.strerror:
+            return item.strerror
+    if "RemoteDisconnected" in names:
+        return "the server closed the connection without an answer"
+    if "IncompleteRead" in names or "InvalidChunkLength" in names:
+        return "the answer was cut short"
+    return type(chain[-1]).__name__
+
+
+def _translate(
+    exc: BaseException,
+    stage: str,
+    fired: bool,
+    sending: bool,
+    timeout: Timeout,
+    method: str,
+    url: str,
+    path: str,
+    proxy: Optional[str],
+) -> Error:
+    chain = _chain(exc)
+    reason = _reason(chain)
+    if fired and not sending:  # the deadline passed while connecting (a TLS handshake, say)
+        error: Error = ConnectTimeoutError(f"connecting to {_host_port(proxy or url)} did not finish within the "
+                                           f"timeout ({timeout} s); the request was not sent", method, path)
+    else:
+        error = _classify(exc, chain, reason, stage, fired, timeout, method, url, path, proxy)
+    error.__cause__ = TransportFailure(f"{reason} [{' < '.join(type(e).__name__ for e in chain)}]")
+    error.__suppress_context__ = True
+    return error
+
+
+def _classify(
+    exc: BaseException,
+    chain: List[BaseException],
+    reason: str,
+    stage: str,
+    fired: bool,
+    timeout: Timeout,
+    method: str,
+    url: str,
+    path: str,
+    proxy: Optional[str],
+) -> Error:
+    if stage == "prepare":
+        return ParameterArgumentError(f"cannot build the request ({type(exc).__name__}): check base_url, "
+                                      "the API key (no spaces or line breaks) and proxies; nothing was sent")
+    if fired:
+        return ReadTimeoutError(_late(timeout), method, path)
+    where = _host_port(proxy or url)
+    if any(isinstance(e, (_Urllib3ProxyError, requests.exceptions.ProxyError)) for e in chain):
+        return ConnectError(f"could not reach the proxy {where} ({reason}); the request was not sent", method, path)
+    # urllib3's NewConnectionError subclasses its ConnectTimeoutError: test it first
+    if any(isinstance(e, (NewConnectionError, ssl.SSLCertVerificationError)) for e in chain):
+        return ConnectError(f"could not connect to {where} ({reason}); the request was not sent", method, path)
+    if any(isinstance(e, (_Urllib3ConnectTimeout, requests.exceptions.ConnectTimeout)) for e in chain) and not any(
+        isinstance(e, _Urllib3ReadTimeout) for e in chain
+    ):
+        return ConnectTimeoutError(f"connecting to {where} timed out; the request was not sent", method, path)
+    if any(isinstance(e, (_Urllib3ReadTimeout, requests.exceptions.ReadTimeout, socket.timeout)) for e in chain):
+        return ReadTimeoutError(f"no answer within the timeout ({timeout} s); the request may have been executed",
+                                method, path)
+    if isinstance(exc, zlib.error):
+        return InvalidResponseError("the compressed body could not be decoded; the request may have been executed",
+                                    method, path)
+    if isinstance(exc, (OSError, requests.exceptions.RequestException)) or any(
+        type(e).__module__.startswith(("urllib3", "http.client")) for e in chain
+    ):
+        return ConnectionLostError(f"the connection to {where} broke ({reason}); the request may have been executed",
+                                   method, path)
+    return OutcomeUnknownError(f"the request failed unexpectedly ({type(exc).__name__}); it may have been executed",
+                               method, path)
+
+
+def _host_port(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return f"{parts.hostname}:{port}"
+    except ValueError:
+        return "the server"
+
+
+def answer(response: requests.Response, method: str, path: str) -> Any:
+    """The JSON result of a 2xx response; a `ClientError` (4xx), `ServerError` (5xx) or
+    `InvalidResponseError` (a body that is not JSON) otherwise. Every error names method and path."""
+    status = response.status_code
+    body = response.content
+    if status >= 400:
+        raise _status_error(response, method, path)
+    if status < 200:
+        raise InvalidResponseError(f"unexpected HTTP {status} answer; the request may have been executed",
+                                   method, path)
+    try:
+        return json.loads(body)
+    except ValueError:
+        pass
+    kind = response.headers.get("Content-Type", "no Content-Type")
+    preview = _LONG_TOKEN.sub("***", redact(body[:120].decode("utf-8", "replace")))
+    raise InvalidResponseError(f"HTTP {status} answer is not JSON ({kind[:60]}, {len(body)} bytes: {preview!r}); "
+                               "a proxy or portal may have answered and the request may have been executed",
+                               method, path)
+
+
+def _status_error(response: requests.Response, method: str, path: str) -> Error:
+    status = response.status_code
+    request = response.request
+    key = request.headers.get("X-MBX-APIKEY") if request is not None else None
+    text = _scrub(response.content.decode("utf-8", "replace"), key)  # a server may echo the request
+    error: Union[ServerError, Any]
+    if status >= 500:
+        error = ServerError(status, text)
+    else:
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "code" in body:
+            code, message, data = body.get("code"), body.get("msg", text), body.get("data")
+        else:
+            code, message, data = None, text, None
+        if type(code) is not int:  # a hostile answer may put anything there
+            code = _int_or_none(code) if isinstance(code, str) else None
+        error = client_error_class(status, code)(status, code, message, response.headers, data)
+    error.method, error.path = method, path
+    return error
+
+
+def _int_or_none(value: Any) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def parse_answer(what: str, method: str, path: str, parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`parse(*args, **kwargs)`, with a malformed answer (the builtin errors parsing raises) turned into
+    `InvalidResponseError` naming `what`; `binance.error` errors pass through."""
+    try:
+        return parse(*args, **kwargs)
+    except Error:
+        raise
+    except _MALFORMED as exc:
+        kind = type(exc).__name__
+    raise InvalidResponseError(f"the {what} answer is malformed ({kind}); it was not used", method, path)
+
