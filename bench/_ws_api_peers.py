@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any, Awaitable, Callable, List
+from typing import Any, Awaitable, Callable, List, Tuple
 
 SYMBOL = "BTCUSDT"
 QUANTITY = "0.003"
@@ -91,18 +91,19 @@ TRIPS = {"sdk": sdk_trip, "ccxt": ccxt_trip, "pybinance": pybinance_trip}
 
 
 async def measure(impl: str, ws_url: str, rest_url: str, key: str, secret: str, price: str, n: int,
-                  warmup: int) -> List[float]:
-    """``n`` timed round trips (ms) after ``warmup`` untimed ones."""
+                  warmup: int) -> Tuple[List[float], List[float]]:
+    """``n`` timed round trips (ms, and the process's CPU µs each) after ``warmup`` untimed ones."""
     trip = await TRIPS[impl](ws_url, rest_url, key, secret, price)
     for _ in range(warmup):
         await trip()
-    samples = []
-    clock = time.perf_counter
+    samples, cpu = [], []
+    clock, cpu_clock = time.perf_counter, time.process_time
     for _ in range(n):
-        started = clock()
+        cpu_started, started = cpu_clock(), clock()
         await trip()
         samples.append((clock() - started) * 1000)
-    return samples
+        cpu.append((cpu_clock() - cpu_started) * 1e6)
+    return samples, cpu
 
 
 def main() -> None:
@@ -111,8 +112,9 @@ def main() -> None:
     logging.disable(logging.CRITICAL)
     loop = asyncio.new_event_loop()
     try:
-        samples = loop.run_until_complete(measure(impl, ws_url, rest_url, key, secret, price, int(n), int(warmup)))
-        print(json.dumps({"samples": samples}), flush=True)
+        samples, cpu = loop.run_until_complete(measure(impl, ws_url, rest_url, key, secret, price, int(n),
+                                                       int(warmup)))
+        print(json.dumps({"samples": samples, "cpu": cpu}), flush=True)
     except Exception as exc:  # reported by the parent as n/a with this text
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:400]}), flush=True)
     os._exit(0)  # the peers' shutdowns can hang

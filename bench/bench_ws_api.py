@@ -46,11 +46,14 @@ def _measure(trips: Dict[str, Callable[[], None]], n: int, warmup: int) -> Dict[
         for name in names:
             trips[name]()
     samples: Dict[str, List[float]] = {name: [] for name in names}
+    for name in names:
+        samples[name + " cpu"] = []
     for i in range(n):
         for name in names if i % 2 == 0 else reversed(names):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             trips[name]()
             samples[name].append((time.perf_counter() - t0) * 1000)
+            samples[name + " cpu"].append((time.process_time() - c0) * 1e6)  # every thread of this process
     return samples
 
 
@@ -126,8 +129,8 @@ def _collect(n: int, warmup: int, in_process: bool, peers: bool = False) -> Dict
             if not peers:
                 orders = _measure(trips, n, warmup)
             else:
-                orders = {"WS API": [], "REST": []}
-                peer_samples: Dict[str, List[float]] = {impl: [] for impl in PEERS}
+                orders = {"WS API": [], "REST": [], "WS API cpu": [], "REST cpu": []}
+                peer_samples: Dict[str, List[float]] = {key: [] for impl in PEERS for key in (impl, impl + " cpu")}
                 errors: Dict[str, str] = {}
                 for third in range(3):
                     part = _measure(trips, n // 3, warmup if third == 0 else 3)
@@ -139,6 +142,7 @@ def _collect(n: int, warmup: int, in_process: bool, peers: bool = False) -> Dict
                         result = _peer(impl, sb, order["price"], n // 3, warmup)
                         if "samples" in result:
                             peer_samples[impl] += result["samples"]
+                            peer_samples[impl + " cpu"] += result["cpu"]
                         else:
                             errors[impl] = result.get("error", "?")
                             print(f"bench_ws_api: {impl}: {errors[impl]}", file=sys.stderr)
@@ -177,6 +181,10 @@ def run(quick: bool) -> List[Dict[str, object]]:
         {"section": "WS API", "metric": "order place + cancel, p99", "unit": "ms",
          "ours": _percentile(orders["WS API"], 0.99),
          "peers": {label: pct(peers[impl], 0.99) for impl, label in PEERS.items()}},
+        {"section": "WS API", "metric": "order place + cancel, client CPU (median)", "unit": "µs",
+         "ours": _percentile(orders["WS API cpu"], 0.5),
+         "peers": {label: pct(peers[impl + " cpu"], 0.5) for impl, label in PEERS.items()},
+         "note": "CPU time of the client process per round trip, every thread (ours: the caller and the reader)"},
         {"section": "WS API", "metric": "order place + cancel over our REST, p50", "unit": "ms",
          "ours": _percentile(orders["WS API"], 0.5), "theirs": _percentile(orders["REST"], 0.5),
          "theirs_label": "our REST", "ratio_max": 0.5},
