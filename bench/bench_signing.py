@@ -111,12 +111,14 @@ def signing_rows(results: Dict[str, Dict[str, List[Optional[float]]]]) -> List[A
         per = results.get(algorithm, {})
         med = {impl: median(per.get(impl, [])) for impl in IMPLS}
         row = Row("Signing", f"{algorithm.upper() if algorithm != 'ed25519' else 'Ed25519'} sign", "µs/sig",
-                  med["ours"], med["theirs"], med["floor"], floor_label="primitive, key pre-parsed")
+                  med["ours"], med["theirs"], med["floor"], floor_label="pycryptodome, key pre-parsed")
+        backend = ("ours signs through cryptography (OpenSSL) when it is installed (the fast extra; in the "
+                   "project venv the dev extra's ccxt brings it, as here), else through pycryptodome")
         if algorithm == "rsa":
             row.ratio_max = 0.2
-            row.note = "4.2.0 parses the PEM key on every call"
+            row.note = "4.2.0 parses the PEM key on every call; " + backend
         if algorithm == "ed25519":
-            row.note = "4.2.0 has no Ed25519"
+            row.note = "4.2.0 has no Ed25519; " + backend
         rows.append(row)
     return rows
 
