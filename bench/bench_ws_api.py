@@ -161,7 +161,7 @@ def _collect(n: int, warmup: int, in_process: bool, peers: bool = False) -> Dict
 
 def run(quick: bool) -> List[Dict[str, object]]:
     """The bench/run.py contract: rows (as dicts): the WebSocket API round trip against each peer's."""
-    n, warmup = (12, 3) if quick else (240, 20)
+    n, warmup = (12, 3) if quick else (600, 30)
     samples = _collect(n, warmup, in_process=False, peers=True)
     orders, quotes, peers = samples["orders"], samples["quotes"], samples["peers"]
 
