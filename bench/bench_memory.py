@@ -270,22 +270,47 @@ def memory_rows(quick: bool = False, pythons: Optional[Dict[str, Optional[str]]]
         row.theirs, row.theirs_label, row.ratio_max = row.peers["4.2.0"], "4.2.0", 1.0
     bursts = {impl: burst(pythons[impl], impl, messages, 400) if pythons.get(impl) else {}
               for impl in ("ours", "theirs")}
+    bursts.update(peer_bursts(pythons, messages))
     label = f"{messages // 1000:,}k" if messages < 1_000_000 else f"{messages // 1_000_000}M"
+
+    def peers(key: str) -> Dict[str, Optional[float]]:
+        return {PEER_LABELS[impl]: (bursts.get(impl) or {}).get(key) for impl in PEER_LABELS}
+
     rows.append(Row("Memory", "RSS after 1k stream messages", "MB", bursts["ours"].get("rss_1k"),
-                    bursts["theirs"].get("rss_1k")))
+                    peers=peers("rss_1k")))
     rows.append(Row("Memory", f"RSS after {label} stream messages", "MB", bursts["ours"].get("rss_end"),
-                    bursts["theirs"].get("rss_end")))
-    growth = {impl: _growth(bursts[impl]) for impl in ("ours", "theirs")}
-    notes = [f"{impl}: {b['error']}" for impl, b in bursts.items() if b.get("error")]
-    notes += [f"{impl}: {b.get('delivered', 0):,}/{messages:,} delivered" for impl, b in bursts.items()
-              if b and not b.get("error") and b.get("delivered", 0) < messages]
-    rows.append(Row("Memory", f"RSS growth 1k -> {label} messages", "MB", growth["ours"], growth["theirs"],
+                    peers=peers("rss_end"),
+                    note="ours and 4.2.0 with their raw-text callbacks; the peers as in the streams rows (the SDK's "
+                         "models, ccxt.pro's trades with tradesLimit above the burst, python-binance's dicts with "
+                         "max_queue_size above the burst), each through one burst of identical-size aggTrades"))
+    growth = {impl: _growth(bursts.get(impl) or {}) for impl in PEER_LABELS.keys() | {"ours"}}
+    notes = [f"{PEER_LABELS.get(impl, impl)}: {b['error']}" for impl, b in bursts.items() if b and b.get("error")]
+    notes += [f"{PEER_LABELS.get(impl, impl)}: {b.get('delivered', 0):,}/{messages:,} delivered"
+              for impl, b in bursts.items() if b and not b.get("error") and b.get("delivered", 0) < messages]
+    rows.append(Row("Memory", f"RSS growth 1k -> {label} messages", "MB", growth["ours"],
+                    peers={PEER_LABELS[impl]: growth[impl] for impl in PEER_LABELS},
                     value_max=5.0, show_ratio=False, note="; ".join(notes)))
     return rows
 
 
+def peer_bursts(pythons: Dict[str, Optional[str]], messages: int) -> Dict[str, Dict[str, Any]]:
+    """RSS at the 1,000th and at the last of ``messages`` aggTrades for the modular SDK, ccxt.pro and
+    python-binance, through bench_streams' clients (lossless settings)."""
+    import bench_streams
+
+    out: Dict[str, Dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as directory:
+        info = bench_streams.exchange_info_file(directory)
+        for impl in ("sdk", "ccxt", "pybinance"):
+            python = pythons.get(impl)
+            if python:
+                out[impl] = bench_streams.one_burst(python, impl, "aggTrade", "lossless", True, messages, False,
+                                                    info, timeout=240.0)
+    return out
+
+
 def _growth(result: Dict[str, Any]) -> Optional[float]:
-    if "rss_end" in result and "rss_1k" in result:
+    if result.get("rss_end") is not None and result.get("rss_1k") is not None:
         return result["rss_end"] - result["rss_1k"]
     return None
 

@@ -52,6 +52,7 @@ VENV_OF = {"ref": "ref", "sdk": "sdk", "ccxt": "ccxt", "pybinance": "pybinance"}
 KINDS = ("aggTrade", "depth")
 END_ID = 999_999_999
 AFTER_DROP_ID = 888_888_888
+CHUNK = 100_000  # a longer burst (the memory figure's 1M) repeats its first CHUNK events
 TAIL_ID = 777_777_777  # after the end event on "/tail/" paths: ccxt.pro hands over a trade when the next arrives
 SYMBOL = "BTCUSDT"
 
@@ -84,6 +85,12 @@ def make_event(kind: str, i: int, t: int = 1_700_000_000_000) -> Dict[str, Any]:
     return event
 
 
+def rss_mb() -> float:
+    """Resident set size of this process in MB (Linux ``/proc``)."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))  # compact, as Binance sends
 
@@ -107,19 +114,28 @@ def serve(messages: int, exchange_info: Optional[str]) -> None:
     if exchange_info:
         with open(exchange_info, "rb") as handle:
             info_body = handle.read()
-    bursts: Dict[Tuple[str, bool, bool], bytes] = {}
+    bursts: Dict[Tuple[str, bool, bool], Tuple[bytes, bytes]] = {}
     state: Dict[str, Optional[float]] = {"drop_at": None}
 
-    def burst_of(kind: str, stream: str, wrap: bool, tail: bool) -> bytes:
-        """The whole burst as ready-made WebSocket frames (unmasked text frames, server to client)."""
+    def burst_of(kind: str, stream: str, wrap: bool, tail: bool) -> Tuple[bytes, bytes]:
+        """The burst as ready-made WebSocket frames (unmasked text frames, server to client): the body
+        (the events before the end; at most CHUNK of them, repeated for a longer burst) and the
+        ending (what a longer burst has left, the end event, and the tail on "/tail/" paths)."""
         if (kind, wrap, tail) not in bursts:
-            events = [make_event(kind, i) for i in range(messages - 1)] + [make_event(kind, END_ID)]
-            events += [make_event(kind, TAIL_ID)] * (3 if tail else 0)
-            texts = (_dumps({"stream": stream, "data": e}) if wrap else _dumps(e) for e in events)
-            bursts[kind, wrap, tail] = b"".join(_frame(text.encode()) for text in texts)
+            def frames(events: List[Dict[str, Any]]) -> bytes:
+                texts = (_dumps({"stream": stream, "data": e}) if wrap else _dumps(e) for e in events)
+                return b"".join(_frame(text.encode()) for text in texts)
+
+            body = frames([make_event(kind, i) for i in range(min(messages - 1, CHUNK))])
+            rest = (messages - 1) % CHUNK if messages - 1 > CHUNK else 0
+            ending = frames([make_event(kind, i) for i in range(rest)] + [make_event(kind, END_ID)]
+                            + [make_event(kind, TAIL_ID)] * (3 if tail else 0))
+            bursts[kind, wrap, tail] = (body, ending)
         return bursts[kind, wrap, tail]
 
     async def send_burst(ws: Any, request: web.Request, stream: str, wrap: bool) -> None:
+        import asyncio
+
         kind = "depth" if "depth" in stream else "aggTrade"
         if state["drop_at"] is not None:
             drop_ms = int(state["drop_at"] * 1000)
@@ -127,11 +143,16 @@ def serve(messages: int, exchange_info: Optional[str]) -> None:
             state["drop_at"] = None
             await ws.send_str(_dumps({"stream": stream, "data": event}) if wrap else _dumps(event))
             return
-        frames = burst_of(kind, stream, wrap, "/tail/" in request.path)
+        body, ending = burst_of(kind, stream, wrap, "/tail/" in request.path)
         # The burst is written at once: the server's own speed is out of the figure. Its start is printed
         # (wall clock) for the rate: delivered / (last delivered - first byte sent).
         print(f"burst {time.time():.6f}", flush=True)
-        request.transport.write(frames)
+        transport = request.transport
+        for _ in range(max(1, (messages - 1) // CHUNK)):  # a long burst: CHUNK events at a time
+            transport.write(body)
+            while transport.get_write_buffer_size() > 16 * 1024 * 1024:
+                await asyncio.sleep(0.002)
+        transport.write(ending)
 
     live: List[Any] = []
 
@@ -181,6 +202,8 @@ class Counter:
         self.end = 0.0
         self.end_wall = 0.0
         self.last = 0.0
+        self.rss_1k: Optional[float] = None
+        self.rss_end: Optional[float] = None
         self.done = threading.Event()
         self.recovered = threading.Event()
         self.recovery_ms: Optional[float] = None
@@ -197,9 +220,12 @@ class Counter:
         self.last = time.perf_counter()
         if self.count == 1:
             self.first = self.last
+        elif self.count == 1000:
+            self.rss_1k = rss_mb()
         if ident == END_ID:
             self.end = self.last
             self.end_wall = time.time()
+            self.rss_end = rss_mb()
             self.done.set()
 
 
@@ -220,6 +246,7 @@ def run_client(impl: str, port: int, kind: str, settings: str, parse: bool, mess
         result["error"] = "the end event never reached the user's code"
     if counter.recovery_ms is not None:
         result["recovery_ms"] = counter.recovery_ms
+    result["rss_1k"], result["rss_end"] = counter.rss_1k, counter.rss_end
     if isinstance(stop, dict):
         result.update(stop)
     return result
