@@ -236,19 +236,19 @@ class MarketEngine:
         """Send MARGIN_CALL (at most once a minute per account) when maintenance margin nears the margin balance."""
         return self.margin.check_margin_calls(now)
 
-    def account_json(self, acct: "Account", style: str) -> dict:
-        """GET /fapi/v2/account, /fapi/v3/account or /dapi/v1/account."""
-        return self.margin.account_json(acct, style)
+    def account_json(self, acct: "Account", style: str, ws_api: bool = False) -> dict:
+        """GET /fapi/v2/account, /fapi/v3/account or /dapi/v1/account (`ws_api`: as `account.status` answers)."""
+        return self.margin.account_json(acct, style, ws_api)
 
     def balances_json(self, acct: "Account") -> List[dict]:
         """GET balance (UM v2/v3, CM v1)."""
         return self.margin.balances_json(acct)
 
     def position_risk_json(
-        self, acct: "Account", symbol: Optional[str], style: str, pair: Optional[str] = None
+        self, acct: "Account", symbol: Optional[str], style: str, pair: Optional[str] = None, ws_api: bool = False
     ) -> List[dict]:
-        """GET positionRisk (style "v2", "v3" for UM; "cm")."""
-        return self.margin.position_risk_json(acct, symbol, style, pair)
+        """GET positionRisk (style "v2", "v3" for UM; "cm"; `ws_api`: as `account.position` answers)."""
+        return self.margin.position_risk_json(acct, symbol, style, pair, ws_api)
 
     def trade_json(self, t: dict) -> dict:
         """One userTrades entry."""
@@ -382,9 +382,9 @@ class MarketEngine:
         """24hr rolling window statistics."""
         return self.market_views.ticker_24h(st)
 
-    def book_ticker(self, st: SymbolState) -> dict:
-        """Best bid/ask."""
-        return self.market_views.book_ticker(st)
+    def book_ticker(self, st: SymbolState, ws_api: bool = False) -> dict:
+        """Best bid/ask (`ws_api`: as `ticker.book` answers)."""
+        return self.market_views.book_ticker(st, ws_api)
 
     def price_ticker(self, st: SymbolState) -> dict:
         """Last price."""
