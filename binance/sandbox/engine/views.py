@@ -65,6 +65,13 @@ ORDER_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
         reduceOnly side positionSide status stopPrice closePosition symbol pair time timeInForce type activatePrice
         priceRate updateTime workingType priceProtect priceMatch selfTradePreventionMode goodTillDate"""),
     ("cm", "result"): _CM_NEW + ("avgPrice", "cumBase"),
+    # forceOrders: the account's liquidation orders.
+    ("um", "force"): _fields("""orderId symbol pair status clientOrderId price avgPrice origQty executedQty cumQuote
+        cumBase timeInForce type reduceOnly closePosition side positionSide stopPrice workingType origType time
+        updateTime"""),
+    ("cm", "force"): _fields("""orderId symbol pair status clientOrderId price avgPrice origQty executedQty cumBase
+        cumQuote timeInForce type reduceOnly closePosition side positionSide stopPrice workingType priceProtect
+        origType time updateTime goodTillDate"""),
 }
 
 
