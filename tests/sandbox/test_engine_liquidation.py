@@ -43,7 +43,8 @@ def test_a_position_its_margin_still_carries_is_not_liquidated(ex: Exchange) -> 
 
 def test_an_underwater_isolated_position_is_closed_and_listed_by_force_orders(ex: Exchange) -> None:
     events: list = []
-    ex.um.add_listener(lambda ch, k, p: events.append(p) if ch == "user" else None)
+    streams: list = []
+    ex.um.add_listener(lambda ch, k, p: events.append(p) if ch == "user" else streams.append((k, p)))
     _open_isolated_long(ex)
     resting = _call(ex, "POST", "order", symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTC",
                     quantity="0.010", price="50000")
@@ -62,6 +63,11 @@ def test_an_underwater_isolated_position_is_closed_and_listed_by_force_orders(ex
     assert _call(ex, "GET", "forceOrders", autoCloseType="LIQUIDATION") == [forced]
     fills = [e["o"] for e in events if e["e"] == "ORDER_TRADE_UPDATE" and e["o"]["X"] == "FILLED"]
     assert fills[-1]["c"] == forced["clientOrderId"] and fills[-1]["i"] == forced["orderId"]
+    published = {k: p["o"] for k, p in streams if k in ("btcusdt@forceOrder", "!forceOrder@arr")}
+    assert published["btcusdt@forceOrder"] == published["!forceOrder@arr"]
+    assert published["btcusdt@forceOrder"] == {"s": "BTCUSDT", "S": "SELL", "o": "LIMIT", "f": "IOC", "q": "0.100",
+                                               "p": "55860.00", "ap": "58700.00", "X": "FILLED",
+                                               "l": "0.100", "z": "0.100", "T": T0}
     ex.um.set_mark_price("BTCUSDT", "50000")  # flat now: nothing more to liquidate
     assert len(_call(ex, "GET", "forceOrders")) == 1
 

@@ -5,8 +5,8 @@ cross: the cross wallet plus the cross unrealized PnL of its margin asset) is at
 margin it needs (isolated: its own; cross: that of every cross position of the asset). The engine then
 cancels the account's open orders of the symbol and closes the position with a reduce-only LIMIT IOC order
 at the price band's bound (`clientOrderId` `autoclose-<time><n>`, as on Binance), which the `forceOrders`
-endpoint lists. Not modelled: the liquidation fee, the insurance fund and auto-deleveraging (a loss beyond
-the margin is charged to the wallet).
+endpoint lists and the `forceOrder` streams publish. Not modelled: the liquidation fee, the insurance fund
+and auto-deleveraging (a loss beyond the margin is charged to the wallet).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 from decimal import ROUND_CEILING, ROUND_FLOOR
 from typing import TYPE_CHECKING, List
 
+from . import views
 from .account_views import AccountViews
 from .core import MarketCore
 from .errors import EngineError
@@ -86,5 +87,7 @@ class Liquidator:
             logger.warning("liquidation of %s %s not placed: %s", pos.symbol, pos.side, exc.msg)
             return
         acct.liquidations.append((o.order_id, "LIQUIDATION"))
+        if o.filled > 0:
+            self.trading.events.emit_force_order(st, views.force_order_event(o, ins, price, now))
         if len(acct.liquidations) > MAX_KEPT:
             del acct.liquidations[0]

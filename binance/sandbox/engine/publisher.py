@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .state import SymbolState
 
 log = logging.getLogger(__name__)
 
@@ -38,3 +41,11 @@ class EventPublisher:
         """Send a user-data event to `api_key`'s streams."""
         if api_key is not None:
             self.emit("user", api_key, payload)
+
+    def emit_force_order(self, st: "SymbolState", payload: dict) -> None:
+        """Publish a liquidation's `forceOrder` event (see `views.force_order_event`) on both forceOrder
+        streams and keep it in the symbol's recent liquidations."""
+        ins = st.ins
+        st.force_orders.append(payload)
+        self.emit("market", f"{ins.symbol.lower()}@forceOrder", payload)
+        self.emit("market", "!forceOrder@arr", dict(payload, ps=ins.pair, st=1 if ins.kind == "um" else 2))
