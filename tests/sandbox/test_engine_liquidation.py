@@ -12,9 +12,13 @@ from binance.sandbox.handlers import dispatch
 T0 = 1_800_000_000_000
 
 
+NOW = [T0]
+
+
 @pytest.fixture()
 def ex() -> Exchange:
-    exchange = Exchange(seed=4, clock=lambda: T0)
+    NOW[0] = T0
+    exchange = Exchange(seed=4, clock=lambda: NOW[0])
     exchange.create_account("K")
     m = exchange.um
     m.reset_book("BTCUSDT")
@@ -82,3 +86,19 @@ def test_an_underwater_cross_short_is_closed(ex: Exchange) -> None:
     (forced,) = _call(ex, "GET", "forceOrders")
     assert forced["side"] == "BUY" and forced["executedQty"] == "0.100"
     assert _call(ex, "GET", "forceOrders", startTime=str(T0 + 1)) == []
+
+
+def test_with_nothing_to_fill_against_the_liquidation_is_tried_again_a_second_later(ex: Exchange) -> None:
+    _open_isolated_long(ex)
+    ex.um.reset_book("BTCUSDT")
+    ex.um.set_mark_price("BTCUSDT", "58800")  # underwater, but no bid within the price band
+    assert ex.um.accounts["K"].position("BTCUSDT", "BOTH").amt == D("0.100")
+    assert _call(ex, "GET", "forceOrders") == []
+    ex.um.add_liquidity("BTCUSDT", "BUY", "58700", "1")
+    NOW[0] += 999
+    ex.um.set_mark_price("BTCUSDT", "58800")
+    assert ex.um.accounts["K"].position("BTCUSDT", "BOTH").amt == D("0.100")  # not yet
+    NOW[0] += 1
+    ex.um.set_mark_price("BTCUSDT", "58800")
+    assert ex.um.accounts["K"].position("BTCUSDT", "BOTH").amt == 0
+    assert [o["executedQty"] for o in _call(ex, "GET", "forceOrders")] == ["0.100"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from decimal import ROUND_CEILING, ROUND_FLOOR
-from typing import TYPE_CHECKING, List
+from typing import TYPE_CHECKING, Dict, List, Tuple
 
 from . import views
 from .account_views import AccountViews
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 SOURCE = "LIQUIDATION"
 MAX_KEPT = 1000
 """Liquidation orders kept per account for `forceOrders` (the oldest go first)."""
+RETRY_MS = 1000
+"""A position whose liquidation order found nothing to fill against is tried again after this long."""
 
 
 class Liquidator:
@@ -40,6 +42,7 @@ class Liquidator:
         self.margin = margin
         self.trading = trading
         self._count = 0
+        self._tried: Dict[Tuple[str, str, str], int] = {}  # (api key, symbol, side) -> time of the last try
 
     def check(self, now: int) -> None:
         """Liquidate every position of every account that its margin no longer carries."""
@@ -64,6 +67,10 @@ class Liquidator:
         return pos.isolated_wallet + m["unrealized"] <= m["mm"]
 
     def _close(self, acct: "Account", pos: "Position", now: int) -> None:
+        key = (acct.api_key, pos.symbol, pos.side)
+        if now - self._tried.get(key, now - RETRY_MS) < RETRY_MS:
+            return
+        self._tried[key] = now
         st = self.core.states[pos.symbol]
         ins = st.ins
         for o in acct.open_orders(pos.symbol):
@@ -83,11 +90,13 @@ class Liquidator:
             params["reduceOnly"] = "true"
         try:
             o = self.trading.place_order(acct.api_key, params, source=SOURCE)
-        except EngineError as exc:  # e.g. no price band left: tried again at the next check
+        except EngineError as exc:  # tried again after RETRY_MS
             logger.warning("liquidation of %s %s not placed: %s", pos.symbol, pos.side, exc.msg)
             return
+        if o.filled == 0:  # nothing to fill against within the price band: tried again after RETRY_MS
+            return
+        del self._tried[key]
         acct.liquidations.append((o.order_id, "LIQUIDATION"))
-        if o.filled > 0:
-            self.trading.events.emit_force_order(st, views.force_order_event(o, ins, price, now))
         if len(acct.liquidations) > MAX_KEPT:
             del acct.liquidations[0]
+        self.trading.events.emit_force_order(st, views.force_order_event(o, ins, price, now))
