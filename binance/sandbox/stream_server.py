@@ -44,6 +44,7 @@ __all__ = ["StreamHub", "StreamConnection", "MAX_STREAMS_PER_CONNECTION"]
 
 MAX_STREAMS_PER_CONNECTION = 1024
 _TICK_S = 0.05
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode  # made once: events are many
 
 
 class StreamConnection(WsConnection):
@@ -237,7 +238,7 @@ class StreamHub:
         if channel == "user" and not self._user_subs:
             return
         try:
-            raw = json.dumps(payload, separators=(",", ":"), default=str)
+            raw = _encode(payload)
             if _running_loop() is self.loop:  # the loop's own thread (market steps, the replay): send now, in order
                 self._publish(channel, key, payload, raw)
             else:
@@ -318,4 +319,4 @@ class StreamHub:
             if payload is None:
                 self._not_periodic.add(stream)
                 continue
-            self._publish_market(stream, json.dumps(payload, separators=(",", ":"), default=str))
+            self._publish_market(stream, _encode(payload))
