@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 from aiohttp import web
 
 from binance._redact import redact
+from binance.sandbox._json import encode as _encode
 from binance.sandbox.connection import ConnectionSettings, WsConnection
 from binance.sandbox.streams import (
     ControlRequest,
@@ -44,7 +45,6 @@ __all__ = ["StreamHub", "StreamConnection", "MAX_STREAMS_PER_CONNECTION"]
 
 MAX_STREAMS_PER_CONNECTION = 1024
 _TICK_S = 0.05
-_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode  # made once: events are many
 
 
 class StreamConnection(WsConnection):
@@ -240,7 +240,10 @@ class StreamHub:
         try:
             raw = _encode(payload)
             if _running_loop() is self.loop:  # the loop's own thread (market steps, the replay): send now, in order
-                self._publish(channel, key, payload, raw)
+                if channel == "market":
+                    self._publish_market(key, raw)
+                else:
+                    self._publish(channel, key, payload, raw)
             else:
                 self.loop.call_soon_threadsafe(self._publish, channel, key, payload, raw)
         except RuntimeError:
