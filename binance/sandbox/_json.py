@@ -14,7 +14,35 @@ from typing import Any, Callable, Optional
 
 __all__ = ["encode"]
 
-_stdlib: Callable[[Any], str] = json.JSONEncoder(separators=(",", ":"), default=str).encode
+_encoder = json.JSONEncoder(separators=(",", ":"), default=str)
+_SAMPLE = {"e": "aggTrade", "E": 1, "p": "1.5", "m": True, "n": None, "f": 0.25, "b": [["1", "2"]], "x": "\u00e9\""}
+
+
+def _stdlib_encoder() -> Callable[[Any], str]:
+    """The standard library's C encoder made once (not once per call, as `json.dumps` does), checked against
+    `JSONEncoder.encode` on a sample; `JSONEncoder.encode` itself where that C encoder is missing or differs."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _encoder.encode
+    try:
+        iterencode = make(None, str, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    except TypeError:  # another signature in another Python
+        return _encoder.encode
+    join = "".join
+
+    def encode(payload: Any) -> str:
+        if isinstance(payload, str):
+            return _encoder.encode(payload)
+        return join(iterencode(payload, 0))
+
+    try:
+        same = encode(_SAMPLE) == _encoder.encode(_SAMPLE)
+    except Exception:  # noqa: BLE001 - any surprise: the plain encoder
+        same = False
+    return encode if same else _encoder.encode
+
+
+_stdlib: Callable[[Any], str] = _stdlib_encoder()
 
 try:
     import orjson as _orjson
