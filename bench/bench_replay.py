@@ -10,7 +10,8 @@
    once a client subscribes; the client (``UMFuturesWebsocketClient``, in this process) counts
    the events that reach its callback. Rate = events / (last event - first event reached the
    callback). The sandbox process's RSS is read from ``/proc/<pid>/statm`` every 0.2 s: growth =
-   peak - RSS when the replay started.
+   peak - RSS when the replay started. Also events per CPU second of the sandbox process (from
+   ``/proc/<pid>/stat``; includes its start-up after the subscription), steadier than the rate on a shared machine.
 3. Also the file -> event rate of the replay source alone (no sockets), for reference.
 4. Recorder: a burst server (aiohttp, its own process) sends ``--burst`` combined-stream
    aggTrade messages as fast as it can; a ``Recorder`` writes them; rate = messages written /
@@ -43,6 +44,14 @@ for _path in (HERE, ROOT):
 
 DAY_START = 1_793_491_200_000  # 2026-11-01T00:00:00Z
 END = '{"e":"benchEnd"}'
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc): unlike wall time, not stretched by other
+    processes sharing the cores."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: Optional[int] = None) -> float:
@@ -153,6 +162,7 @@ def replay_rate(path: str, stream: str, timeout: float, profile: Optional[str] =
                 state["last"] = now
 
         base = rss_mb(info["pid"])
+        cpu_start = cpu_s(info["pid"])
         peak = base
         client = UMFuturesWebsocketClient(stream_url=info["um_stream_url"], on_message=on_message,
                                           queue_size=1_000_000)
@@ -173,6 +183,7 @@ def replay_rate(path: str, stream: str, timeout: float, profile: Optional[str] =
                 seen, idle_since = state["n"], time.monotonic()
             if expected is not None and (state["n"] >= expected or time.monotonic() - idle_since > 5):
                 break
+        cpu_used = cpu_s(info["pid"]) - cpu_start
         dropped = client.dropped_messages
         client.stop()
         if profile:
@@ -180,6 +191,8 @@ def replay_rate(path: str, stream: str, timeout: float, profile: Optional[str] =
         elapsed = max(state["last"] - state["first"], 1e-9)
         return {"file": os.path.basename(path), "events_sent": expected, "events_received": state["n"],
                 "seconds": round(elapsed, 2), "events_per_s": round(state["n"] / elapsed),
+                "sandbox_cpu_s": round(cpu_used, 2),
+                "events_per_sandbox_cpu_s": round(state["n"] / max(cpu_used, 1e-9)),
                 "rss_start_mb": round(base, 1), "rss_peak_mb": round(peak, 1),
                 "rss_growth_mb": round(peak - base, 1), "client_dropped": dropped}
     finally:
