@@ -1,6 +1,7 @@
 """Replay and recorder figures: replay throughput at maximal speed, RSS growth, recorder burst rate.
 
     .venv/bin/python bench/bench_replay.py [--rows 2000000] [--diffs 200000] [--burst 200000]
+        [--parts source,agg,depth,recorder] [--profile FILE]
 
 1. Writes an archive-format aggTrades day of ``--rows`` rows (``BTCUSDT-aggTrades-2026-11-01.csv``,
    spread over 24 h) and a recording (the recorder's own file format) of ``--diffs`` depth diffs
@@ -9,7 +10,8 @@
    once a client subscribes; the client (``UMFuturesWebsocketClient``, in this process) counts
    the events that reach its callback. Rate = events / (last event - first event reached the
    callback). The sandbox process's RSS is read from ``/proc/<pid>/statm`` every 0.2 s: growth =
-   peak - RSS when the replay started.
+   peak - RSS when the replay started. Also events per CPU second of the sandbox process (from
+   ``/proc/<pid>/stat``; includes its start-up after the subscription), steadier than the rate on a shared machine.
 3. Also the file -> event rate of the replay source alone (no sockets), for reference.
 4. Recorder: a burst server (aiohttp, its own process) sends ``--burst`` combined-stream
    aggTrade messages as fast as it can; a ``Recorder`` writes them; rate = messages written /
@@ -42,6 +44,14 @@ for _path in (HERE, ROOT):
 
 DAY_START = 1_793_491_200_000  # 2026-11-01T00:00:00Z
 END = '{"e":"benchEnd"}'
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc): unlike wall time, not stretched by other
+    processes sharing the cores."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: Optional[int] = None) -> float:
@@ -99,28 +109,43 @@ def write_depth_recording(path: str, diffs: int) -> None:
 
 
 # ---------------------------------------------------------------------------- sandbox process
-def run_sandbox(files: List[str]) -> None:
-    """Serve a paused max-speed replay of ``files``; resume once a client subscribes. Prints URLs, then stats."""
+def run_sandbox(files: List[str], profile: Optional[str] = None) -> None:
+    """Serve a paused max-speed replay of ``files``; resume once a client subscribes. Prints URLs, then stats.
+
+    ``profile``: write a cProfile of the replay (all threads' Python work on the server loop) to that path."""
     from binance.sandbox import Sandbox
+
+    profiler: Any = None
 
     with Sandbox(replay=files, speed="max", replay_paused=True, tick_interval=0.05) as sb:
         print(json.dumps({"um_stream_url": sb.um_stream_url, "pid": os.getpid()}), flush=True)
         stream = "btcusdt@depth@100ms" if files[0].endswith(".gz") else "btcusdt@aggTrade"
         if not sb.wait_for_subscription(stream, timeout=60):
             return
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            sb._server.call_soon(profiler.enable)
         sb.replay.resume()
         while not sb.replay.finished:
             time.sleep(0.1)
         print(json.dumps({"events": sb.replay.source.emitted}), flush=True)
+        if profiler is not None:
+            done = threading.Event()
+            sb._server.call_soon(lambda: (profiler.disable(), profiler.dump_stats(profile), done.set()))
+            done.wait(30)
         time.sleep(600)
 
 
-def replay_rate(path: str, stream: str, timeout: float) -> Dict[str, Any]:
+def replay_rate(path: str, stream: str, timeout: float, profile: Optional[str] = None) -> Dict[str, Any]:
     """Max-speed replay of ``path`` to one subscribed client; events/s and the sandbox's RSS growth."""
     from binance.websocket.um_futures.websocket_client import UMFuturesWebsocketClient
 
-    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--role", "sandbox", path],
-                            stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+    command = [sys.executable, os.path.abspath(__file__), "--role", "sandbox", path]
+    if profile:
+        command += ["--profile", os.path.abspath(profile)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
     try:
         info = json.loads(proc.stdout.readline())
         state = {"n": 0, "first": 0.0, "last": 0.0}
@@ -137,6 +162,7 @@ def replay_rate(path: str, stream: str, timeout: float) -> Dict[str, Any]:
                 state["last"] = now
 
         base = rss_mb(info["pid"])
+        cpu_start = cpu_s(info["pid"])
         peak = base
         client = UMFuturesWebsocketClient(stream_url=info["um_stream_url"], on_message=on_message,
                                           queue_size=1_000_000)
@@ -157,11 +183,16 @@ def replay_rate(path: str, stream: str, timeout: float) -> Dict[str, Any]:
                 seen, idle_since = state["n"], time.monotonic()
             if expected is not None and (state["n"] >= expected or time.monotonic() - idle_since > 5):
                 break
+        cpu_used = cpu_s(info["pid"]) - cpu_start
         dropped = client.dropped_messages
         client.stop()
+        if profile:
+            time.sleep(3)  # the sandbox writes its profile
         elapsed = max(state["last"] - state["first"], 1e-9)
         return {"file": os.path.basename(path), "events_sent": expected, "events_received": state["n"],
                 "seconds": round(elapsed, 2), "events_per_s": round(state["n"] / elapsed),
+                "sandbox_cpu_s": round(cpu_used, 2),
+                "events_per_sandbox_cpu_s": round(state["n"] / max(cpu_used, 1e-9)),
                 "rss_start_mb": round(base, 1), "rss_peak_mb": round(peak, 1),
                 "rss_growth_mb": round(peak - base, 1), "client_dropped": dropped}
     finally:
@@ -251,10 +282,15 @@ def main() -> None:
     parser.add_argument("--diffs", type=int, default=200_000)
     parser.add_argument("--burst", type=int, default=200_000)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--parts", default="source,agg,depth,recorder",
+                        help="comma-separated figures to run: source, agg, depth, recorder (default: all)")
+    parser.add_argument("--profile", help="write a cProfile of the sandbox process's replay to this path "
+                        "(with --parts agg or depth; slows the replay down)")
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     if args.role == "sandbox":
-        return run_sandbox(args.files)
+        return run_sandbox(args.files, args.profile)
     if args.role == "burst":
         return serve_burst(args.burst)
     with tempfile.TemporaryDirectory() as tmp:
@@ -265,12 +301,18 @@ def main() -> None:
         write_depth_recording(depth, args.diffs)
         print(json.dumps({"generated_s": round(time.perf_counter() - t0, 1), "agg_rows": args.rows,
                           "agg_mb": round(os.path.getsize(agg) / 1e6, 1), "depth_diffs": args.diffs}), flush=True)
-        print(json.dumps({"source_only": source_rate(agg)}), flush=True)
-        print(json.dumps({"source_only": source_rate(depth)}), flush=True)
-        print(json.dumps({"replay": replay_rate(agg, "btcusdt@aggTrade", args.timeout)}), flush=True)
-        print(json.dumps({"replay": replay_rate(depth, "btcusdt@depth@100ms", args.timeout)}), flush=True)
-        print(json.dumps({"recorder": recorder_rate(args.burst, os.path.join(tmp, "burst.jsonl.gz"), 120)}),
-              flush=True)
+        if "source" in parts:
+            print(json.dumps({"source_only": source_rate(agg)}), flush=True)
+            print(json.dumps({"source_only": source_rate(depth)}), flush=True)
+        if "agg" in parts:
+            print(json.dumps({"replay": replay_rate(agg, "btcusdt@aggTrade", args.timeout, args.profile)}),
+                  flush=True)
+        if "depth" in parts:
+            print(json.dumps({"replay": replay_rate(depth, "btcusdt@depth@100ms", args.timeout, args.profile)}),
+                  flush=True)
+        if "recorder" in parts:
+            print(json.dumps({"recorder": recorder_rate(args.burst, os.path.join(tmp, "burst.jsonl.gz"), 120)}),
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,15 @@ def redact(text: str) -> str:
     return _PROXY_PASSWORD.sub(rf"\1:{MASK}@", text)
 
 
+def redact_values(text: str, *values: object) -> str:
+    """`redact(text)`, with every non-empty string among `values` (an API key, say) masked too."""
+    text = redact(text)
+    for value in values:
+        if isinstance(value, str) and value:
+            text = text.replace(value, MASK)
+    return text
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites a log record's message through `redact` (for loggers outside this package, such as
     urllib3's, which logs every request line with its query string at DEBUG)."""

@@ -13,20 +13,17 @@ with requests' redirect handling bypassed, and reads the body under three rules:
 
 Errors are raised outside any `except` block and chained to a `TransportFailure` that names only
 exception types and the OS reason, so no exception chain carries the URL, the signature or a header.
-`answer` then turns the response into the JSON result or a `ClientError` / `ServerError` /
-`InvalidResponseError`.
+`binance._answer` then turns the response into the result or a typed error.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import socket
 import ssl
 import time
 import zlib
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -38,7 +35,7 @@ from urllib3.exceptions import ProxyError as _Urllib3ProxyError
 from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeout
 
 from binance._deadline import CallDeadline, install
-from binance._redact import redact
+from binance._redact import redact, redact_values
 from binance.error import (
     ConnectError,
     ConnectionLostError,
@@ -51,11 +48,9 @@ from binance.error import (
     ReadTimeoutError,
     RedirectError,
     ResponseTooLargeError,
-    ServerError,
-    client_error_class,
 )
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "TransportFailure", "answer", "parse_answer", "prepare_session", "send"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "TransportFailure", "prepare_session", "send"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +61,6 @@ DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
 _CHUNK = 64 * 1024
 _STEP = 256 * 1024  # most bytes one inflate step may produce: memory stays at the cap plus this
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")  # keys, signatures, listenKeys: never quoted from a body
-_MALFORMED = (TypeError, KeyError, ValueError, OverflowError, AttributeError, ArithmeticError, IndexError)
-
-T = TypeVar("T")
 Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
 
 
@@ -232,17 +223,11 @@ def _too_large(limit: int, method: str, path: str) -> ResponseTooLargeError:
 
 def _redirect(response: requests.Response, method: str, path: str, session: requests.Session) -> RedirectError:
     status = response.status_code
-    location = _scrub(response.headers.get("Location", "")[:300], session.headers.get("X-MBX-APIKEY"))
+    location = redact_values(response.headers.get("Location", "")[:300], session.headers.get("X-MBX-APIKEY"))
     target = f" to {location}" if location else ""
     return RedirectError(
         f"HTTP {status} redirect{target} refused: Binance never redirects, so nothing was sent there; the server "
         "that answered got the request, so it may have been executed", method, path, status, location)
-
-
-def _scrub(text: str, key: Any) -> str:
-    """`text` with signatures, listenKeys, proxy passwords and the API key `key` masked."""
-    text = redact(text)
-    return text.replace(key, "***") if isinstance(key, str) and key else text
 
 
 def _discard(response: requests.Response) -> None:
@@ -371,68 +356,3 @@ def _host_port(url: str) -> str:
         return f"{parts.hostname}:{port}"
     except ValueError:
         return "the server"
-
-
-def answer(response: requests.Response, method: str, path: str) -> Any:
-    """The JSON result of a 2xx response; a `ClientError` (4xx), `ServerError` (5xx) or
-    `InvalidResponseError` (a body that is not JSON) otherwise. Every error names method and path."""
-    status = response.status_code
-    body = response.content
-    if status >= 400:
-        raise _status_error(response, method, path)
-    if status < 200:
-        raise InvalidResponseError(f"unexpected HTTP {status} answer; the request may have been executed",
-                                   method, path)
-    try:
-        return json.loads(body)
-    except ValueError:
-        pass
-    kind = response.headers.get("Content-Type", "no Content-Type")
-    preview = _LONG_TOKEN.sub("***", redact(body[:120].decode("utf-8", "replace")))
-    raise InvalidResponseError(f"HTTP {status} answer is not JSON ({kind[:60]}, {len(body)} bytes: {preview!r}); "
-                               "a proxy or portal may have answered and the request may have been executed",
-                               method, path)
-
-
-def _status_error(response: requests.Response, method: str, path: str) -> Error:
-    status = response.status_code
-    request = response.request
-    key = request.headers.get("X-MBX-APIKEY") if request is not None else None
-    text = _scrub(response.content.decode("utf-8", "replace"), key)  # a server may echo the request
-    error: Union[ServerError, Any]
-    if status >= 500:
-        error = ServerError(status, text)
-    else:
-        try:
-            body = json.loads(text)
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and "code" in body:
-            code, message, data = body.get("code"), body.get("msg", text), body.get("data")
-        else:
-            code, message, data = None, text, None
-        if type(code) is not int:  # a hostile answer may put anything there
-            code = _int_or_none(code) if isinstance(code, str) else None
-        error = client_error_class(status, code)(status, code, message, response.headers, data)
-    error.method, error.path = method, path
-    return error
-
-
-def _int_or_none(value: Any) -> Optional[int]:
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def parse_answer(what: str, method: str, path: str, parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`parse(*args, **kwargs)`, with a malformed answer (the builtin errors parsing raises) turned into
-    `InvalidResponseError` naming `what`; `binance.error` errors pass through."""
-    try:
-        return parse(*args, **kwargs)
-    except Error:
-        raise
-    except _MALFORMED as exc:
-        kind = type(exc).__name__
-    raise InvalidResponseError(f"the {what} answer is malformed ({kind}); it was not used", method, path)
-

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 
 import requests
 
-from binance import _transport
+from binance import _answer, _transport
 from binance.__version__ import __version__
 from binance._algo_orders import name_algo_order_call
 from binance._markets import Market
 from binance._params import clean_none, encode_params, quote_signature
 from binance._rate_guard import RateGuard
-from binance._redact import install_redacting_filter, redact
+from binance._redact import install_redacting_filter, redact, redact_values
 from binance._signing import KeyMaterial, Signer, make_signer
 from binance.environments import Environment, EnvironmentLike, environment_of_rest_url, get_environment
 from binance.error import (
@@ -274,7 +274,7 @@ class API:
         started = time.time() * 1000
         data = self._send("GET", path, {}, signed=False, raw=True)
         finished = time.time() * 1000
-        server_time = _transport.parse_answer("time", "GET", path, parse_server_time, data)
+        server_time = _answer.parse_answer("time", "GET", path, parse_server_time, data)
         self.time_offset_ms = int(round(server_time - (started + finished) / 2))
         self._time_synced = True
         logger.info("server clock offset measured: %d ms", self.time_offset_ms)
@@ -297,7 +297,7 @@ class API:
             self._limits_loaded = True
             info = self._fetch_exchange_info()
             path = self._exchange_info_path()
-            parse = _transport.parse_answer
+            parse = _answer.parse_answer
             self._filters = parse("exchangeInfo", "GET", path, ExchangeFilters.from_exchange_info, info)
             limits = parse("exchangeInfo", "GET", path, parse_rate_limits, info)
             self._rate_guard.set_limits(limits or DEFAULT_FUTURES_LIMITS)
@@ -314,7 +314,7 @@ class API:
 
         wire = {k: v for k, v in params.items() if k not in ("symbol", "side", "type")}
         filters = self.exchange_filters().symbol(symbol)
-        check = _transport.parse_answer  # malformed filter values fail as a malformed exchangeInfo answer
+        check = _answer.parse_answer  # malformed filter values fail as a malformed exchangeInfo answer
         check("exchangeInfo", method, self._exchange_info_path(), filters.validate_order, side, order_type, **wire)
         context: Dict[str, Any] = {}
         has_price = params.get("price") is not None and order_type not in MARKET_TYPES
@@ -389,12 +389,11 @@ class API:
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info("%s %s %s %.1fms", method, url_path, response.status_code, elapsed_ms)
         if logger.isEnabledFor(logging.DEBUG):
-            preview = redact(response.content[:2000].decode("utf-8", "replace"))
-            if self.key:  # a server echoing the request back must not put the key in our log
-                preview = preview.replace(self.key, "***")
+            # a server echoing the request back must not put the key in our log
+            preview = redact_values(response.content[:2000].decode("utf-8", "replace"), self.key)
             logger.debug("response %s %s: %s", response.status_code, url_path, preview)
         self._after_response(response, sent_ms)
-        data = _transport.answer(response, method, url_path)
+        data = _answer.answer(response, method, url_path)
         if raw:
             return data
         return self._shape_result(response, data)

@@ -26,18 +26,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stream-url", help="stream base URL (e.g. a sandbox's um_stream_url)")
     p.add_argument("--base-url", help="REST base URL for depth snapshots (e.g. a sandbox's um_rest_url)")
     p.add_argument("--environment", choices=ENVIRONMENTS,
-                   help="Binance endpoints to use when no URL is given (default production)")
+                   help="Binance endpoints to use when no URL is given (default production; demo: demo trading)")
     p.add_argument("--snapshot-limit", type=int, default=1000, help="depth snapshot limit (default 1000)")
     p.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
     return p
+
+
+def recorder_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Recorder:
+    """The (not started) recorder the parsed command line asks for; exits with a usage error on a bad mix."""
+    if args.environment and (args.stream_url or args.base_url):
+        parser.error("--environment cannot be combined with --stream-url / --base-url")
+    return Recorder(args.out, args.streams, market=args.market, stream_url=args.stream_url,
+                    base_url=args.base_url, environment=args.environment, snapshot_limit=args.snapshot_limit)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Record; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.environment and (args.stream_url or args.base_url):
-        parser.error("--environment cannot be combined with --stream-url / --base-url")
+    recorder = recorder_from_args(parser, args)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     package_logger = logging.getLogger("binance")
@@ -47,8 +54,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    recorder = Recorder(args.out, args.streams, market=args.market, stream_url=args.stream_url,
-                        base_url=args.base_url, environment=args.environment, snapshot_limit=args.snapshot_limit)
     recorder.start()
     try:
         stop.wait(args.seconds)

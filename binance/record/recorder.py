@@ -12,6 +12,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from binance.__version__ import __version__
 from binance._markets import MARKETS
+from binance.environments import ENVIRONMENTS as _NAMED
+from binance.environments import EnvironmentLike, get_environment
 from binance.record._format import RecordWriter
 
 log = logging.getLogger(__name__)
@@ -19,7 +21,8 @@ log = logging.getLogger(__name__)
 __all__ = ["Recorder", "depth_diff_symbol", "market_urls"]
 
 _DEPTH_DIFF = re.compile(r"^([a-z0-9_]+)@depth(@\d+ms)?$")
-ENVIRONMENTS = ("production", "testnet")
+ENVIRONMENTS = tuple(_NAMED)
+"""The environment names `--environment` takes: those of [binance.environments][binance.environments]."""
 SNAPSHOT_RETRY_MS = 1000
 FLUSH_EVERY_S = 1.0
 
@@ -33,16 +36,17 @@ def depth_diff_symbol(stream: str) -> Optional[str]:
     return m.group(1).upper() if m else None
 
 
-def market_urls(market: str, environment: str = "production") -> Dict[str, str]:
-    """`{"stream_url", "base_url"}` of Binance's `production` or `testnet` endpoints for `market` (um or cm)."""
+def market_urls(market: str, environment: EnvironmentLike = "production") -> Dict[str, str]:
+    """`{"stream_url", "base_url"}` of `market` (um or cm) in `environment`: a name (`production`, `testnet`,
+    `demo`), an [Environment][binance.environments.Environment] or an object with its URLs (a started sandbox).
+
+    Raises:
+        ValueError: an unknown market or environment.
+    """
     if market not in MARKETS:
         raise ValueError(f"market must be one of {sorted(MARKETS)}, not {market!r}")
-    if environment not in ENVIRONMENTS:
-        raise ValueError(f"environment must be one of {list(ENVIRONMENTS)}, not {environment!r}")
-    m = MARKETS[market]
-    if environment == "testnet":
-        return {"stream_url": m.testnet_stream_url, "base_url": m.testnet_base_url}
-    return {"stream_url": m.stream_url, "base_url": m.base_url}
+    env = get_environment(environment)
+    return {"stream_url": env.stream_url(market), "base_url": env.rest_url(market)}
 
 
 class Recorder:
@@ -69,7 +73,7 @@ class Recorder:
         market: str = "um",
         stream_url: Optional[str] = None,
         base_url: Optional[str] = None,
-        environment: Optional[str] = None,
+        environment: Optional[EnvironmentLike] = None,
         snapshot_limit: int = 1000,
         compresslevel: int = 6,
         client_options: Optional[Dict[str, Any]] = None,
@@ -77,12 +81,13 @@ class Recorder:
         """Prepare a recording of `streams` of `market` (um or cm) into `path` (nothing is opened yet).
 
         URLs: `stream_url` / `base_url` when given, else those of `environment` (`production`, the
-        default, or `testnet`). `client_options` are passed to the stream client.
+        default, `testnet`, `demo`, an [Environment][binance.environments.Environment] or a started sandbox;
+        see [binance.environments][binance.environments]). `client_options` are passed to the stream client.
         """
         names = [s for s in streams if s]
         if not names:
             raise ValueError("give at least one stream name")
-        defaults = market_urls(market, environment or "production")
+        defaults = market_urls(market, environment if environment is not None else "production")
         self.path = path
         self.streams: List[str] = names
         self.market = market

@@ -22,6 +22,7 @@ from typing import Any, Callable, Deque, List, Optional, Tuple, Union
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from binance._redact import redact
+from binance.sandbox.frames import text_frames
 from binance.sandbox.streams import server_shutdown_event
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ __all__ = ["WsConnection", "ConnectionRegistry", "ConnectionSettings"]
 _ids = itertools.count(1)
 _INVALID_FRAME = object()
 _MAX_QUEUE = 50_000
+_BATCH = 512  # text messages per transport write at most
+_HIGH_WATER = 1 << 20  # bytes waiting in the socket's buffer before the writer pauses
+_DRAIN_POLL_S = 0.002
 
 
 class ConnectionSettings:
@@ -186,11 +190,16 @@ class WsConnection:
         self._wakeup.set()
 
     async def _writer(self) -> None:
+        queue = self._queue
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue and not self._stalled and not self.closed:
-                item = self._queue.popleft()
+            while queue and not self._stalled and not self.closed:
+                if type(queue[0]) is str:  # a run of text messages: their frames go out in one write
+                    if not await self._write_texts():
+                        return
+                    continue
+                item = queue.popleft()
                 if item is _INVALID_FRAME:
                     transport = self.request.transport
                     if transport is not None:
@@ -204,13 +213,38 @@ class WsConnection:
                 except (ConnectionError, RuntimeError):
                     self._drop_now()
                     return
-                self.messages_sent += 1
-                if self._close_after is not None:
-                    self._close_after -= 1
-                    if self._close_after <= 0:
-                        logger.info("websocket #%s closed by fault after its messages", self.id)
-                        self._drop_now()
-                        return
+                if not self._count_sent(1):
+                    return
+
+    async def _write_texts(self) -> bool:
+        """Send the text messages at the head of the queue (one frame each, up to `_BATCH` of them) with one
+        transport write; wait while the socket's buffer is full. False once the connection is gone."""
+        queue = self._queue
+        limit = _BATCH if self._close_after is None else max(1, min(_BATCH, self._close_after))
+        batch: List[str] = []
+        while queue and len(batch) < limit and type(queue[0]) is str:
+            batch.append(queue.popleft())
+        transport = self.request.transport
+        if transport is None or transport.is_closing() or self.ws.closed:
+            self._drop_now()
+            return False
+        transport.write(text_frames(batch))
+        if not self._count_sent(len(batch)):
+            return False
+        while transport.get_write_buffer_size() > _HIGH_WATER and not transport.is_closing() and not self.closed:
+            await asyncio.sleep(_DRAIN_POLL_S)  # the client reads slower than we write: let it catch up
+        return True
+
+    def _count_sent(self, count: int) -> bool:
+        """Count `count` sent messages; False when a `close_after` fault has just cut the connection."""
+        self.messages_sent += count
+        if self._close_after is not None:
+            self._close_after -= count
+            if self._close_after <= 0:
+                logger.info("websocket #%s closed by fault after its messages", self.id)
+                self._drop_now()
+                return False
+        return True
 
     async def _pinger(self) -> None:
         interval = self.settings.ping_interval

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 from aiohttp import web
 
 from binance._redact import redact
+from binance.sandbox._json import encode as _encode
 from binance.sandbox.connection import ConnectionSettings, WsConnection
 from binance.sandbox.streams import (
     ControlRequest,
@@ -237,9 +238,12 @@ class StreamHub:
         if channel == "user" and not self._user_subs:
             return
         try:
-            raw = json.dumps(payload, separators=(",", ":"), default=str)
+            raw = _encode(payload)
             if _running_loop() is self.loop:  # the loop's own thread (market steps, the replay): send now, in order
-                self._publish(channel, key, payload, raw)
+                if channel == "market":
+                    self._publish_market(key, raw)
+                else:
+                    self._publish(channel, key, payload, raw)
             else:
                 self.loop.call_soon_threadsafe(self._publish, channel, key, payload, raw)
         except RuntimeError:
@@ -318,4 +322,4 @@ class StreamHub:
             if payload is None:
                 self._not_periodic.add(stream)
                 continue
-            self._publish_market(stream, json.dumps(payload, separators=(",", ":"), default=str))
+            self._publish_market(stream, _encode(payload))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple, Union
 from urllib.parse import parse_qsl, unquote
 
@@ -123,6 +124,7 @@ def parse_control(text: str) -> Union[ControlRequest, Dict[str, Any]]:
 _PUBLIC = re.compile(r"(@depth|@rpiDepth|bookTicker|@trade$)")
 
 
+@lru_cache(maxsize=4096)
 def stream_category(name: str, is_listen_key: bool = False) -> str:
     """UM category of a stream name: `public` (depth family, bookTicker, raw trades), `private`
     (a listenKey) or `market` (everything else)."""
@@ -134,6 +136,7 @@ def stream_category(name: str, is_listen_key: bool = False) -> str:
 _DEPTH_DIFF = re.compile(r"@depth(@\d+ms)?$")
 
 
+@lru_cache(maxsize=4096)
 def is_depth_diff(name: str) -> bool:
     """True for diff-depth streams (`btcusdt@depth`, `@depth@100ms`), not partial depth."""
     return bool(_DEPTH_DIFF.search(name))

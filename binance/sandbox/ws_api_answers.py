@@ -2,7 +2,10 @@
 
 The sandbox answers a WebSocket API request with the REST handler of the mirrored endpoint; Binance's
 WebSocket API documentation (the official SDK's reply models, USDⓈ-M 18.1.0 / COIN-M 14.1.0) lists a few
-fields differently. This module turns the REST result into the documented WebSocket result.
+fields differently. This module turns the REST result into the documented WebSocket result. Fields the
+WebSocket API documents but the REST result cannot carry (USDⓈ-M `ticker.book` `lastUpdateId`, position
+`breakEvenPrice`/`isolatedWallet`/`notionalValue`) the engine renders itself when the REST handler runs
+for a WebSocket API request (`Ctx.ws_api`).
 """
 
 from __future__ import annotations

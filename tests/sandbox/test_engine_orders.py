@@ -349,7 +349,7 @@ def test_margin_call_when_maintenance_nears_margin_balance(ex: Exchange, clock: 
     m.accounts["K"].balance("USDT").wallet = D("400")
     dispatch(ex, "um", "POST", "/fapi/v1/leverage", "K", {"symbol": "BTCUSDT", "leverage": "125"})
     order(ex, type="MARKET", price=None, timeInForce=None, quantity="0.800")
-    m.set_mark_price("BTCUSDT", "59700")
+    m.set_mark_price("BTCUSDT", "59800")  # maintenance ~92% of the margin balance (59700 would liquidate)
     m.check_margin_calls(clock.now)
     assert got and got[0]["p"][0]["s"] == "BTCUSDT" and got[0]["p"][0]["pa"] == "0.800"
 

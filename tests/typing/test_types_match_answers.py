@@ -186,14 +186,22 @@ def test_websocket_api_results_match_their_types(sandbox):
         status = ws.order_status(SYMBOL, orderId=placed["orderId"])
         assert mismatches(status, um_types.OrderStatusResult) == []
         assert mismatches(ws.order_cancel(SYMBOL, orderId=placed["orderId"]), um_types.OrderCancelResult) == []
-        # The sandbox leaves out the positions' breakEvenPrice here (listed in docs/sandbox.md's differences,
-        # and asserted as a known gap by tests/rest/test_ws_schema_sdk.py): everything else must match.
-        status_gaps = mismatches(ws.account_status(), um_types.AccountStatusResult)
-        assert status_gaps and all(m.endswith("no 'breakEvenPrice'") for m in status_gaps) or status_gaps == []
+        assert mismatches(ws.account_status(), um_types.AccountStatusResult) == []
         assert mismatches(ws.account_balance(), um_types.AccountBalanceResult) == []
         assert mismatches(ws.account_position(), um_types.AccountPositionResult) == []
         assert mismatches(ws.ticker_price(symbol=SYMBOL), um_types.TickerPriceResult) == []
+        assert mismatches(ws.ticker_book(symbol=SYMBOL), um_types.TickerBookResult) == []
         assert mismatches(ws.depth(SYMBOL, limit=5), um_types.DepthResult) == []
+
+
+def test_coin_m_websocket_api_results_match_their_types(sandbox):
+    from binance.types import cm as cm_types
+    from binance.websocket.api.cm_futures import CMFuturesWebsocketAPIClient
+
+    with CMFuturesWebsocketAPIClient(sandbox.api_key, sandbox.api_secret, stream_url=sandbox.cm_ws_api_url) as ws:
+        assert mismatches(ws.account_status(), cm_types.AccountStatusResult) == []
+        assert mismatches(ws.account_position(pair="BTCUSD"), cm_types.AccountPositionResult) == []
+        assert mismatches(ws.account_balance(), cm_types.AccountBalanceResult) == []
 
 
 def test_market_stream_events_match_their_types(sandbox):

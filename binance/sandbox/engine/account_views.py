@@ -25,6 +25,11 @@ ACCOUNT_POSITION_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
         openOrderInitialMargin leverage isolated positionSide entryPrice breakEvenPrice maxQty updateTime
         notionalValue""".split()),
 }
+# The position fields the WebSocket API's `account.status` documents besides those of the REST answer it mirrors.
+WS_API_POSITION_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("um", "v2"): ("breakEvenPrice",),
+    ("cm", "cm"): ("isolatedWallet",),
+}
 
 
 class AccountViews:
@@ -178,8 +183,13 @@ class AccountViews:
         d["updateTime"] = int(t["update_time"])
         return d
 
-    def account_json(self, acct: "Account", style: str) -> dict:
-        """GET /fapi/v2/account, /fapi/v3/account or /dapi/v1/account."""
+    def account_json(self, acct: "Account", style: str, ws_api: bool = False) -> dict:
+        """GET /fapi/v2/account, /fapi/v3/account or /dapi/v1/account.
+
+        `ws_api`: the positions carry the fields the WebSocket API's `account.status` documents too."""
+        fields = ACCOUNT_POSITION_FIELDS[(self.core.kind, style)]
+        if ws_api:
+            fields += WS_API_POSITION_FIELDS.get((self.core.kind, style), ())
         assets = [self.asset_json(acct, a, style) for a in self._assets(acct)]
         positions = []
         for pos in self._positions(acct, include_flat=style != "v3"):
@@ -206,7 +216,7 @@ class AccountViews:
                 else:
                     p["maxQty"] = str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size))
                     p["notionalValue"] = fmt(m["notional"], 8)
-            positions.append({k: p[k] for k in ACCOUNT_POSITION_FIELDS[(self.core.kind, style)] if k in p})
+            positions.append({k: p[k] for k in fields if k in p})
         if self.core.kind == "cm":
             return {"assets": assets, "positions": positions, "canDeposit": True, "canTrade": True,
                     "canWithdraw": True, "feeTier": 0, "updateTime": 0}
@@ -250,8 +260,11 @@ class AccountViews:
         return out
 
     def position_risk_json(self, acct: "Account", symbol: Optional[str], style: str,
-                           pair: Optional[str] = None) -> List[dict]:
-        """GET positionRisk (style "v2", "v3" for UM; "cm")."""
+                           pair: Optional[str] = None, ws_api: bool = False) -> List[dict]:
+        """GET positionRisk (style "v2", "v3" for UM; "cm").
+
+        `ws_api`: COIN-M entries carry the `isolatedWallet` and `notionalValue` the WebSocket API's
+        `account.position` documents."""
         if symbol is not None:
             self.core.state(symbol)
         out = []
@@ -285,8 +298,9 @@ class AccountViews:
                 d.update({"leverage": str(lev),
                           "maxQty": str(int(ins.max_notional_for(lev) * st.mark / ins.contract_size)),
                           "marginType": "isolated" if iso else "cross", "isAutoAddMargin": "false",
-                          "notionalValue": fmt(m["notional"], 8), "updateTime": pos.update_time})
-                d.pop("notionalValue")  # COIN-M positionRisk documents no notionalValue
+                          "updateTime": pos.update_time})
+                if ws_api:  # documented by `account.position`, not by the REST positionRisk
+                    d.update({"notionalValue": fmt(m["notional"], 8), "isolatedWallet": fmt(pos.isolated_wallet, 8)})
             out.append(d)
         return out
 

@@ -101,6 +101,7 @@ class Account:
     quotes: Dict[str, tuple] = field(default_factory=dict)
     converts: Dict[str, tuple] = field(default_factory=dict)
     last_margin_call: int = 0
+    liquidations: List[Tuple[int, str]] = field(default_factory=list)  # (orderId, autoCloseType) for forceOrders
     _open: Dict[int, Order] = field(default_factory=dict, repr=False)
     _open_by_symbol: Dict[str, Dict[int, Order]] = field(default_factory=dict, repr=False)
     _by_client_id: Dict[Tuple[str, str], Order] = field(default_factory=dict, repr=False)

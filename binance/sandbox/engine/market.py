@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 from .account_views import AccountViews
 from .core import MarketCore
 from .instruments import Instrument
+from .liquidation import Liquidator
 from .market_views import MarketViews
 from .matching import Matcher
 from .orders import Order
@@ -48,6 +49,7 @@ class MarketEngine:
         self.margin = AccountViews(self.core, self.events)
         self.matcher = Matcher(self.core, self.events, self.margin)
         self.trading = Trading(self.core, self.events, self.margin, self.matcher)
+        self.liquidator = Liquidator(self.core, self.margin, self.trading)
         self.sim = SimulatedMarket(self.core, self.events, self.matcher)
         self.market_views = MarketViews(self.core)
         self.streams = StreamViews(self.core, self.events, self.market_views)
@@ -140,6 +142,7 @@ class MarketEngine:
             self.trading.run_countdowns(now)
             self.trading.settle_funding(now)
             self.margin.check_margin_calls(now)
+            self.liquidator.check(now)
             for key, api_key in core.exchange.listen_keys.collect_expired(core.kind):
                 self.events.emit("user", api_key, {"e": "listenKeyExpired", "E": now, "listenKey": key})
             for st in core.states.values():
@@ -150,13 +153,14 @@ class MarketEngine:
             self.last_step = now
 
     def set_mark_price(self, symbol: str, mark: object, index: Optional[object] = None) -> None:
-        """Force the mark (and index) price of `symbol`, then run the conditional-order triggers."""
+        """Force the mark (and index) price of `symbol`, then run the conditional-order triggers and liquidations."""
         with self.lock:
             st = self.core.state(symbol)
             st.mark = Decimal(str(mark))
             st.index = Decimal(str(index if index is not None else mark))
             st.basis = ZERO
             self.trading.check_triggers(st)
+            self.liquidator.check(self.core.now())
 
     def record_price_samples(self, st: SymbolState, now: int) -> None:
         """Feed mark/index/premium candles."""
@@ -236,19 +240,19 @@ class MarketEngine:
         """Send MARGIN_CALL (at most once a minute per account) when maintenance margin nears the margin balance."""
         return self.margin.check_margin_calls(now)
 
-    def account_json(self, acct: "Account", style: str) -> dict:
-        """GET /fapi/v2/account, /fapi/v3/account or /dapi/v1/account."""
-        return self.margin.account_json(acct, style)
+    def account_json(self, acct: "Account", style: str, ws_api: bool = False) -> dict:
+        """GET /fapi/v2/account, /fapi/v3/account or /dapi/v1/account (`ws_api`: as `account.status` answers)."""
+        return self.margin.account_json(acct, style, ws_api)
 
     def balances_json(self, acct: "Account") -> List[dict]:
         """GET balance (UM v2/v3, CM v1)."""
         return self.margin.balances_json(acct)
 
     def position_risk_json(
-        self, acct: "Account", symbol: Optional[str], style: str, pair: Optional[str] = None
+        self, acct: "Account", symbol: Optional[str], style: str, pair: Optional[str] = None, ws_api: bool = False
     ) -> List[dict]:
-        """GET positionRisk (style "v2", "v3" for UM; "cm")."""
-        return self.margin.position_risk_json(acct, symbol, style, pair)
+        """GET positionRisk (style "v2", "v3" for UM; "cm"; `ws_api`: as `account.position` answers)."""
+        return self.margin.position_risk_json(acct, symbol, style, pair, ws_api)
 
     def trade_json(self, t: dict) -> dict:
         """One userTrades entry."""
@@ -382,9 +386,9 @@ class MarketEngine:
         """24hr rolling window statistics."""
         return self.market_views.ticker_24h(st)
 
-    def book_ticker(self, st: SymbolState) -> dict:
-        """Best bid/ask."""
-        return self.market_views.book_ticker(st)
+    def book_ticker(self, st: SymbolState, ws_api: bool = False) -> dict:
+        """Best bid/ask (`ws_api`: as `ticker.book` answers)."""
+        return self.market_views.book_ticker(st, ws_api)
 
     def price_ticker(self, st: SymbolState) -> dict:
         """Last price."""

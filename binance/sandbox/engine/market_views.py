@@ -174,11 +174,13 @@ class MarketViews:
                   "lastId": max(c.last_id, 0), "count": c.count})
         return d
 
-    def book_ticker(self, st: SymbolState) -> dict:
-        """Best bid/ask."""
+    def book_ticker(self, st: SymbolState, ws_api: bool = False) -> dict:
+        """Best bid/ask; `ws_api`: as the WebSocket API's `ticker.book` answers (with the book's `lastUpdateId`)."""
         ins = st.ins
         bid, bq, ask, aq = self.core.book_top(st)
         d: dict = {"symbol": ins.symbol}
+        if ws_api:
+            d = {"lastUpdateId": st.book.update_id, "symbol": ins.symbol}
         if ins.kind == "cm":
             d = {"lastUpdateId": st.book.update_id, "symbol": ins.symbol, "pair": ins.pair}
         d.update({"bidPrice": ins.fmt_price(bid or 0), "bidQty": ins.fmt_qty(bq), "askPrice": ins.fmt_price(ask or 0),

@@ -58,8 +58,10 @@ class Candle:
     def update(self, price: Decimal, qty: Decimal = Decimal(0), quote: Decimal = Decimal(0),
                taker_buy: bool = False, trade_id: int = -1) -> None:
         """Add a trade (or a price sample when qty is zero)."""
-        self.h = max(self.h, price)
-        self.l = min(self.l, price)
+        if price > self.h:
+            self.h = price
+        if price < self.l:
+            self.l = price
         self.c = price
         if qty:
             self.volume += qty

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 __all__ = ["ReplayFeed", "SymbolFacts"]
 
 ZERO = Decimal(0)
+_MARK_KINDS = frozenset({"markPriceUpdate", "markPriceKline"})
+_TRADE_KINDS = frozenset({"trade", "aggTrade"})
 
 
 class SymbolFacts:
@@ -165,7 +167,7 @@ class ReplayFeed:
             self._publish(ev)
             return
         if kind == "kline" and ev.stream is None:
-            if not facts.kinds & {"trade", "aggTrade"}:
+            if facts.kinds.isdisjoint(_TRADE_KINDS):
                 self._candle(st.klines, data["k"])
                 st.last_price = Decimal(data["k"]["c"])
             return
@@ -223,7 +225,7 @@ class ReplayFeed:
         st.last_price = price
         st.last_qty = qty
         st.ticker_changed = True
-        if not facts.kinds & {"markPriceUpdate", "markPriceKline"}:
+        if facts.kinds.isdisjoint(_MARK_KINDS):
             st.mark = st.index = price
         fills_from = "trade" if "trade" in facts.kinds else "aggTrade"
         if ev.kind == fills_from and st.book.user_orders:  # type: ignore[attr-defined]

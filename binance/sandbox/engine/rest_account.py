@@ -17,7 +17,7 @@ SUCCESS = {"code": 200, "msg": "success"}
 def account(c: Ctx) -> dict:
     """GET account (UM v2/v3, CM v1)."""
     style = "cm" if c.kind == "cm" else ("v3" if "/v3/" in c.info.path else "v2")
-    return c.m.account_json(c.acct, style)
+    return c.m.account_json(c.acct, style, ws_api=c.ws_api)
 
 
 def balance(c: Ctx) -> list:
@@ -29,7 +29,7 @@ def position_risk(c: Ctx) -> list:
     """GET positionRisk (UM v2/v3, CM v1)."""
     style = "cm" if c.kind == "cm" else ("v3" if "/v3/" in c.info.path else "v2")
     pair = c.str("pair") if c.kind == "cm" else None
-    return c.m.position_risk_json(c.acct, c.str("symbol"), style, pair)
+    return c.m.position_risk_json(c.acct, c.str("symbol"), style, pair, ws_api=c.ws_api)
 
 
 def income(c: Ctx) -> list:

@@ -32,6 +32,11 @@ class Ctx:
         self.source = source
 
     @property
+    def ws_api(self) -> bool:
+        """Whether the call answers a WebSocket API request (whose answers document a few more fields)."""
+        return self.source == "WS_API"
+
+    @property
     def acct(self) -> "Account":
         """The caller's account (-2015 when the key has none)."""
         return self.m.account(self.api_key)

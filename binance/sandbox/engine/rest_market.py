@@ -133,8 +133,8 @@ def ticker_price(c: Ctx) -> Any:
 
 
 def book_ticker(c: Ctx) -> Any:
-    """GET ticker/bookTicker."""
-    return _one_or_all(c, c.m.book_ticker)
+    """GET ticker/bookTicker (and the WebSocket API's `ticker.book`)."""
+    return _one_or_all(c, lambda st: c.m.book_ticker(st, ws_api=c.ws_api))
 
 
 def premium_index(c: Ctx) -> Any:

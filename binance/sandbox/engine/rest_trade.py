@@ -6,7 +6,7 @@ import json
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from . import views
-from .errors import ALGO_ONLY, EngineError, mandatory
+from .errors import ALGO_ONLY, EngineError, invalid_value, mandatory
 from .orders import CONDITIONAL_TYPES, Order
 from .rest_common import Ctx
 
@@ -189,11 +189,18 @@ def user_trades(c: Ctx) -> list:
 
 
 def force_orders(c: Ctx) -> list:
-    """GET forceOrders: the account's liquidation orders (the sandbox never liquidates users)."""
-    c.check_account()
-    if c.str("symbol"):
-        c.m.state(c.str("symbol"))
-    return []
+    """GET forceOrders: the account's liquidation orders (see `engine.liquidation`), oldest first."""
+    acct = c.acct
+    symbol = c.str("symbol")
+    if symbol:
+        c.m.state(symbol)
+    kind = c.str("autoCloseType")
+    if kind is not None and kind not in ("LIQUIDATION", "ADL"):
+        raise invalid_value("autoCloseType")
+    rows = [acct.orders[oid] for oid, k in acct.liquidations if (kind is None or k == kind) and oid in acct.orders]
+    rows = [o for o in rows if symbol is None or o.symbol == symbol]
+    docs = [views.order_json(o, c.m.states[o.symbol].ins, answer="force") for o in rows]
+    return c.time_window(docs, "time", 50, 100)
 
 
 ROUTES: Dict[Tuple[str, str, str], Callable[[Ctx], Any]] = {

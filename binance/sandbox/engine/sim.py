@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 from typing import List
 
+from . import views
 from .core import MarketCore
 from .marketdata import HISTORY_MINUTES, MINUTE, Candle, Series
 from .matching import Matcher
@@ -270,21 +271,8 @@ class SimulatedMarket:
         self.matcher.match(st, o)
         if o.filled == 0:
             return
-        now = self.core.now()
-        avg = o.avg_price()
-        ins = st.ins
         bound = before * (Decimal("1.01") if is_buy else Decimal("0.99"))
-        payload = {
-            "e": "forceOrder", "E": now,
-            "o": {"s": ins.symbol, "S": o.side, "o": "LIMIT", "f": "IOC", "q": ins.fmt_qty(o.qty),
-                  "p": ins.fmt_price(bound), "ap": ins.fmt_price(avg), "X": "FILLED",
-                  "l": ins.fmt_qty(o.filled), "z": ins.fmt_qty(o.filled), "T": now},
-        }
-        if ins.kind == "cm":
-            payload["o"]["ps"] = ins.pair
-        st.force_orders.append(payload)
-        self.events.emit("market", f"{ins.symbol.lower()}@forceOrder", payload)
-        self.events.emit("market", "!forceOrder@arr", dict(payload, ps=ins.pair, st=1 if ins.kind == "um" else 2))
+        self.events.emit_force_order(st, views.force_order_event(o, st.ins, bound, self.core.now()))
 
     def reset_book(self, symbol: str) -> None:
         """Remove every participant order of `symbol` from the book (user orders stay)."""

@@ -65,6 +65,13 @@ ORDER_FIELDS: Dict[Tuple[str, str], Tuple[str, ...]] = {
         reduceOnly side positionSide status stopPrice closePosition symbol pair time timeInForce type activatePrice
         priceRate updateTime workingType priceProtect priceMatch selfTradePreventionMode goodTillDate"""),
     ("cm", "result"): _CM_NEW + ("avgPrice", "cumBase"),
+    # forceOrders: the account's liquidation orders.
+    ("um", "force"): _fields("""orderId symbol pair status clientOrderId price avgPrice origQty executedQty cumQuote
+        cumBase timeInForce type reduceOnly closePosition side positionSide stopPrice workingType origType time
+        updateTime"""),
+    ("cm", "force"): _fields("""orderId symbol pair status clientOrderId price avgPrice origQty executedQty cumBase
+        cumQuote timeInForce type reduceOnly closePosition side positionSide stopPrice workingType priceProtect
+        origType time updateTime goodTillDate"""),
 }
 
 
@@ -87,6 +94,20 @@ def order_json(o: Order, ins: Instrument, with_time: bool = True, answer: Option
     if answer is None:
         return d
     return {k: d[k] for k in ORDER_FIELDS[(ins.kind, answer)] if k in d}
+
+
+def force_order_event(o: Order, ins: Instrument, price: Decimal, now: int) -> dict:
+    """The `<symbol>@forceOrder` event of the liquidation order `o` (a LIMIT IOC at `price`, the price band's
+    bound), for the `!forceOrder@arr` stream with `ps` and `st` added."""
+    payload: dict = {
+        "e": "forceOrder", "E": now,
+        "o": {"s": ins.symbol, "S": o.side, "o": "LIMIT", "f": "IOC", "q": ins.fmt_qty(o.qty),
+              "p": ins.fmt_price(price), "ap": ins.fmt_price(o.avg_price()), "X": "FILLED",
+              "l": ins.fmt_qty(o.filled), "z": ins.fmt_qty(o.filled), "T": now},
+    }
+    if ins.kind == "cm":
+        payload["o"]["ps"] = ins.pair
+    return payload
 
 
 def _order_fields(o: Order, ins: Instrument, with_time: bool) -> dict:

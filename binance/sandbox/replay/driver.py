@@ -181,7 +181,7 @@ class Replay:
 
     def _apply(self, ev: Event) -> None:
         self._last_event_time = ev.time
-        market = self._market_of(ev)
+        market = self._markets.get(ev.symbol) if ev.symbol is not None else None
         feed = self.feeds.get(market) if market else None
         if feed is None:
             return
@@ -197,9 +197,6 @@ class Replay:
         else:
             ev.data = shift_data(ev.kind, data, self.offset, {})
         feed.apply(ev)
-
-    def _market_of(self, ev: Event) -> Optional[str]:
-        return self._markets.get(ev.symbol) if ev.symbol is not None else None
 
     def advance(self, ms: int) -> int:
         """Manual clock: move `ms` forward and apply every event that became due; returns how many."""
