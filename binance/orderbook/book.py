@@ -95,6 +95,7 @@ _get_bids = itemgetter("b")
 _get_asks = itemgetter("a")
 _DEPTH_UPDATE = "depthUpdate"
 _GONE = object()
+_INF = float("inf")
 
 __all__ = [
     "ApplyResult",
@@ -730,20 +731,23 @@ class OrderBook:
         key = self._key
         for price in changed:
             qty = levels.get(price, _GONE)
-            if qty is _GONE:
+            if qty.__class__ is str:
+                number = float(qty)
+                if 0.0 < number < _INF:
+                    if price in live:
+                        continue  # a new quantity for an indexed level: the index is unchanged
+                    alive = True
+                elif number == 0.0:
+                    alive = qty not in _ZEROS and bool(Decimal(qty))
+                else:
+                    raise ValueError(f"quantity is not a finite, non-negative number: {qty!r}")
+            elif qty is _GONE:
                 alive = False
             else:
-                if qty.__class__ is not str:
-                    if qty is None:
-                        raise ValueError(f"quantity of price {price!r} is missing (None)")
-                    qty = levels[price] = str(qty)
-                number = float(qty)
-                if number:
-                    if number - number or number < 0:
-                        raise ValueError(f"quantity is not a finite, non-negative number: {qty!r}")
-                    alive = True
-                else:
-                    alive = qty not in _ZEROS and bool(Decimal(qty))
+                if qty is None:
+                    raise ValueError(f"quantity of price {price!r} is missing (None)")
+                qty = levels[price] = str(qty)
+                alive = _is_live(qty)
             if price in live:
                 if not alive:
                     index = bisect_left(keys, key(price) if sign > 0 else -key(price))
@@ -797,6 +801,8 @@ class OrderBook:
                     raise
 
     def _ready(self) -> None:
+        if self._state is _LIVE and self.events_applied == self._synced_at:
+            return
         self._require_data()
         if self.events_applied != self._synced_at:
             self._sync()
