@@ -602,6 +602,10 @@ class OrderBook:
         since = self.events_applied - self._synced_at
         if not since:
             return
+        if since == 1 and pending and len(self._bids) == self._synced_sizes[0] \
+                and len(self._asks) == self._synced_sizes[1]:
+            self._sync_one(pending)
+            return
         self._event_time = self.last_event_time
         self._synced_at = self.events_applied
         complete = since <= len(pending)
@@ -637,11 +641,7 @@ class OrderBook:
                 self._key = Decimal
                 self._rebuild_index()
         except (TypeError, ValueError, InvalidOperation) as exc:
-            message = f"a level applied before u={self._last_update_id} is malformed: {exc}"
-            if self._state is not BookState.RESYNCING:
-                self._set_state(BookState.RESYNCING, message)
-                self._buffer = []
-            self._fault = InvalidDepthEventError(message)
+            self._bad_level(exc)
             return
         finally:
             pending.clear()
@@ -659,6 +659,39 @@ class OrderBook:
                 for form in [form for form, price in aliases.items() if price not in levels]:
                     del aliases[form]
         self._synced_sizes = (len(self._bids), len(self._asks))
+
+    def _sync_one(self, pending: Deque[Mapping[str, Any]]) -> None:
+        """`_sync`'s quick case: one event since the last sync, and no price new to the dicts."""
+        entry = pending[-1]
+        event_time = entry.get("E")
+        if event_time is not None:
+            self._event_time = event_time
+        self._synced_at = self.events_applied
+        try:
+            try:
+                self._reindex(self._bids, self._bid_keys, self._bid_prices, self._bid_live,
+                              map(_first, entry["b"]), 1)
+                self._reindex(self._asks, self._ask_keys, self._ask_prices, self._ask_live,
+                              map(_first, entry["a"]), -1)
+            except _Collision:
+                self._key = Decimal
+                self._rebuild_index()
+        except (TypeError, ValueError, InvalidOperation) as exc:
+            self._bad_level(exc)
+            return
+        finally:
+            pending.clear()
+        bid_keys, ask_keys = self._bid_keys, self._ask_keys
+        if bid_keys and ask_keys and bid_keys[-1] >= -ask_keys[-1]:
+            self._crossed()
+
+    def _bad_level(self, exc: Exception) -> None:
+        """A level applied since the last sync is malformed: the book resyncs, the fault is kept."""
+        message = f"a level applied before u={self._last_update_id} is malformed: {exc}"
+        if self._state is not BookState.RESYNCING:
+            self._set_state(BookState.RESYNCING, message)
+            self._buffer = []
+        self._fault = InvalidDepthEventError(message)
 
     def _crossed(self) -> None:
         """The best bid is not below the best ask: the book cannot be right, so it resyncs."""
