@@ -237,3 +237,26 @@ def test_reads_after_more_events_than_kept_rebuild_exactly(updates, spans, reads
         book_module._MIN_PENDING = saved
     assert_consistent(book, states)
     assert book.state is BookState.LIVE
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    initial=st.lists(level, max_size=10),
+    updates=st.lists(event_updates, min_size=1, max_size=30),
+    spans=st.lists(st.integers(0, 3), min_size=30, max_size=30),
+    depth=st.integers(1, 4),
+)
+def test_reads_after_every_event_equal_a_book_from_scratch(initial, updates, spans, depth):
+    """A read after every event (the one-event short path of the index update: new quantities,
+    removals and returns of levels, two spellings of a price) serves the from-scratch book."""
+    events, states, ids = build_exchange(initial, updates, spans, 7)
+    book = OrderBook("BTCUSDT")
+    book.apply_snapshot(snapshot_at(states, 7))
+    for ev, last in zip(events, ids[1:]):
+        book.apply_diff(ev)
+        bids, asks = (sorted(side.items(), reverse=reverse) for side, reverse in zip(states[last], (True, False)))
+        assert book.best_bid() == (bids[0] if bids else None)
+        assert book.best_ask() == (asks[0] if asks else None)
+        assert book.bids(depth) == bids[:depth]
+        assert book.asks(depth) == asks[:depth]
+        assert_consistent(book, states)
