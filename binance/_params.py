@@ -19,7 +19,10 @@ from urllib.parse import quote_plus, urlencode
 
 from binance.error import ParameterArgumentError
 
-__all__ = ["format_value", "clean_none", "encode_params", "quote_signature"]
+__all__ = ["MAX_RECV_WINDOW", "check_recv_window", "format_value", "clean_none", "encode_params", "quote_signature"]
+
+MAX_RECV_WINDOW = 60000
+"""The largest `recvWindow` Binance accepts, in ms."""
 
 
 def _plain_decimal(value: Decimal) -> str:
@@ -92,3 +95,18 @@ def encode_params(params: Mapping[str, Any]) -> str:
 def quote_signature(signature: str) -> str:
     """URL-encode a signature for the query string (base64 `+ / =` become `%2B %2F %3D`)."""
     return quote_plus(signature, safe="")
+
+
+def check_recv_window(value: Any) -> None:
+    """Raise `ParameterArgumentError` unless `value` is None or a whole number of ms from 1 to 60000
+    (an `int`, not a bool, or a string of ASCII digits), before anything is sent."""
+    if value is None:
+        return
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        window = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        window = value
+    else:
+        raise ParameterArgumentError(f"recvWindow must be an integer number of ms, got {value!r}")
+    if window <= 0 or window > MAX_RECV_WINDOW:
+        raise ParameterArgumentError(f"recvWindow must be between 1 and {MAX_RECV_WINDOW} ms, got {window}")

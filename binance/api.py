@@ -20,7 +20,8 @@ from binance import _answer, _transport
 from binance.__version__ import __version__
 from binance._algo_orders import name_algo_order_call
 from binance._markets import Market
-from binance._params import clean_none, encode_params, quote_signature
+from binance._params import MAX_RECV_WINDOW as MAX_RECV_WINDOW  # kept importable from binance.api
+from binance._params import check_recv_window, clean_none, encode_params, quote_signature
 from binance._rate_guard import RateGuard
 from binance._redact import install_redacting_filter, redact, redact_values
 from binance._signing import KeyMaterial, Signer, make_signer
@@ -51,7 +52,6 @@ for _name in ("urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.ret
     install_redacting_filter(_name)
 
 DEFAULT_TIMEOUT = 10
-MAX_RECV_WINDOW = 60000
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _UNSET: Any = object()
 _ORDER_PATHS = ("/v1/order", "/v1/order/test")
@@ -241,7 +241,7 @@ class API:
             raise ParameterArgumentError(f"unsupported HTTP method {http_method!r}; use GET, POST, PUT or DELETE")
         params = clean_none(payload or {})
         params.pop("signature", None)
-        _check_recv_window(params.get("recvWindow"))
+        check_recv_window(params.get("recvWindow"))
         if self.validate_orders and method in ("POST", "PUT") and url_path.endswith(_ORDER_PATHS):
             self._validate_order(method, params)
         if signed:
@@ -261,9 +261,6 @@ class API:
     def _ensure_signer(self) -> None:
         if self._signer is None:
             raise ParameterRequiredError(["secret or private_key"])
-
-    def _timestamp(self) -> int:
-        return int(time.time() * 1000) + self.time_offset_ms
 
     def synchronize_time(self) -> int:
         """Measure the offset between the server's clock and ours (ms) and apply it to timestamps.
@@ -350,6 +347,8 @@ class API:
         return self._rate_guard.snapshot()
 
     def _server_now_ms(self) -> int:
+        """Our estimate of the server clock in ms (local time plus the measured offset): the `timestamp`
+        of signed requests and the time the rate-limit windows are counted in."""
         return int(time.time() * 1000) + self.time_offset_ms
 
     def _guard(self, method: str, url_path: str, params: Mapping[str, Any]) -> int:
@@ -374,7 +373,7 @@ class API:
         sent_ms = self._guard(method, url_path, params) if self.rate_limit_guard else self._server_now_ms()
         if signed:
             params = dict(params)
-            params["timestamp"] = self._timestamp()
+            params["timestamp"] = self._server_now_ms()
             query = encode_params(params)
             assert self._signer is not None
             query += "&signature=" + quote_signature(self._signer.sign(query))
@@ -437,15 +436,3 @@ def _read_environment_once(session: requests.Session, base_url: str) -> None:
         session.auth = requests.utils.get_netrc_auth(base_url)
     session.trust_env = False
 
-
-def _check_recv_window(value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        window = int(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        window = value
-    else:
-        raise ParameterArgumentError(f"recvWindow must be an integer number of ms, got {value!r}")
-    if window <= 0 or window > MAX_RECV_WINDOW:
-        raise ParameterArgumentError(f"recvWindow must be between 1 and {MAX_RECV_WINDOW} ms, got {window}")

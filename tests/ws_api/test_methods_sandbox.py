@@ -158,6 +158,17 @@ def test_recv_window_and_decimal_params_go_on_the_wire(make_client):
     c.order_cancel(UM_SYMBOL, orderId=order["orderId"])
 
 
+@pytest.mark.parametrize("window", [60001, 0, 60000.5, True, "1e4", float("inf")])
+def test_recv_window_outside_the_rule_is_refused_before_sending(make_client, window):
+    from binance.error import ParameterArgumentError
+
+    c = make_client("um")
+    with pytest.raises(ParameterArgumentError, match="recvWindow"):
+        c.order_status(UM_SYMBOL, orderId=1, recvWindow=window)
+    with pytest.raises(ParameterArgumentError, match="recvWindow"):
+        make_client("um", recv_window=window)
+
+
 def test_signed_call_without_credentials_is_refused_before_sending(make_client, sandbox):
     from binance.error import ParameterArgumentError
 

@@ -29,6 +29,8 @@ import threading
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
+from binance._params import MAX_RECV_WINDOW as MAX_RECV_WINDOW  # re-exported (was defined here)
+from binance._params import check_recv_window
 from binance._rate_guard import RateGuard
 from binance._redact import redact
 from binance._signing import KeyMaterial, make_signer
@@ -56,7 +58,6 @@ __all__ = ["WebsocketAPIClient", "PendingCall", "State"]
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_CONNECTION_AGE = 23 * 3600.0
-MAX_RECV_WINDOW = 60000
 
 
 class State(enum.Enum):
@@ -138,8 +139,7 @@ class WebsocketAPIClient:
     ) -> None:
         if self.market not in METHODS:
             raise TypeError("use UMFuturesWebsocketAPIClient or CMFuturesWebsocketAPIClient")
-        if recv_window is not None and recv_window > MAX_RECV_WINDOW:
-            raise ParameterArgumentError(f"recvWindow must be less than {MAX_RECV_WINDOW}")
+        check_recv_window(recv_window)
         if timeout is None or timeout <= 0:
             raise ParameterArgumentError("timeout must be a positive number of seconds")
         self.api_key = api_key
@@ -244,6 +244,7 @@ class WebsocketAPIClient:
         signed = security in ("TRADE", "USER_DATA")
         if signed and self.recv_window is not None and params.get("recvWindow") is None:
             params["recvWindow"] = self.recv_window
+        check_recv_window(params.get("recvWindow"))
         if not self.return_rate_limits and "returnRateLimits" not in params:
             params["returnRateLimits"] = False
         if security != "NONE" and not self.api_key:
